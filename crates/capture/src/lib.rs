@@ -1,0 +1,3 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Capture file readers.
+#![deny(missing_docs)]

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: Apache-2.0
+//! The parser contract shared by every protocol.
+
+use plantguard_model::{IdentityFact, Operation, Side};
+
+/// Which way a message travels within its flow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// From the flow originator (client) to the responder (server).
+    ToServer,
+    /// From the responder (server) to the originator (client).
+    ToClient,
+}
+
+impl Direction {
+    /// The end of the flow that sends messages travelling this way.
+    pub const fn sender(self) -> Side {
+        match self {
+            Direction::ToServer => Side::Client,
+            Direction::ToClient => Side::Server,
+        }
+    }
+
+    /// The opposite direction.
+    pub const fn reverse(self) -> Direction {
+        match self {
+            Direction::ToServer => Direction::ToClient,
+            Direction::ToClient => Direction::ToServer,
+        }
+    }
+
+    /// EVE spelling: `to_server` / `to_client`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Direction::ToServer => "to_server",
+            Direction::ToClient => "to_client",
+        }
+    }
+}
+
+/// Result of looking at the first bytes of one direction of a flow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Probe {
+    /// The bytes are this protocol (magic values, reserved fields and lengths agree).
+    Match,
+    /// The bytes are not this protocol.
+    NoMatch,
+    /// Too few bytes to decide.
+    NeedMore,
+}
+
+/// Why a session stopped parsing its flow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AbandonReason {
+    /// The bytes do not follow the protocol (or stopped following it).
+    NotThisProtocol,
+    /// Too many malformed messages in a row to keep trusting the stream.
+    TooManyErrors,
+    /// The rest of the stream is encrypted and cannot be decoded.
+    Encrypted,
+}
+
+/// Outcome of one call to [`Session::feed`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// All input was used.
+    Done,
+    /// `consumed` bytes were used; call again when at least `needed` more bytes
+    /// are buffered after them.
+    Incomplete {
+        /// Bytes used from the start of the input.
+        consumed: usize,
+        /// Further bytes needed before another call can make progress.
+        needed: usize,
+    },
+    /// Stop parsing this flow.
+    Abandon(AbandonReason),
+}
+
+/// Per-flow parser state. One value per flow, owned by one worker thread.
+///
+/// For TCP, `feed` receives the reassembled in-order bytes of one direction,
+/// starting with whatever the engine still buffers from a previous
+/// `Incomplete`. For UDP (and other datagram transports) each call carries
+/// exactly one datagram payload; an `Incomplete` answer is then treated as
+/// the datagram being fully used.
+pub trait Session: Send {
+    /// Parses as many complete PDUs as `input` holds.
+    ///
+    /// Must make progress: `Incomplete { consumed: 0, .. }` is allowed only
+    /// when no complete PDU can be read from `input`. Must never panic,
+    /// whatever the bytes.
+    fn feed(&mut self, dir: Direction, input: &[u8], out: &mut dyn ObservationSink) -> Progress;
+
+    /// A gap of `len` bytes in the TCP stream of `dir`: drop partial PDUs and
+    /// resynchronise on the next valid header.
+    fn gap(&mut self, dir: Direction, len: u32);
+}
+
+/// Where sessions report what they see. Implemented by the engine, which
+/// knows the current packet (file, frame, timestamp) and flow, so parsers
+/// never carry that context themselves.
+pub trait ObservationSink {
+    /// One application request (or one unsolicited message) and what it does.
+    /// Called once per request, not again for its response.
+    fn operation(&mut self, protocol: &'static str, op: Operation);
+
+    /// A device described itself; `speaker` is the end of the flow that sent
+    /// the message carrying the identity.
+    fn identity(&mut self, speaker: Side, fact: IdentityFact);
+
+    /// Something odd in the stream (`"unsolicited_response"`), counted per
+    /// protocol and name.
+    fn anomaly(&mut self, protocol: &'static str, name: &'static str);
+
+    /// True when log records are wanted; sessions skip building records otherwise.
+    fn wants_records(&self) -> bool;
+
+    /// One log line for `log` (`"modbus"` writes `modbus.log`). The record
+    /// holds only protocol fields; the engine adds `ts`, `uid` and `id.*`.
+    fn record(&mut self, log: &'static str, record: &dyn erased_serde::Serialize);
+}
+
+/// Transport a protocol runs over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport {
+    /// TCP only.
+    Tcp,
+    /// UDP only.
+    Udp,
+    /// TCP and UDP.
+    Both,
+}
+
+/// A strict recogniser: looks at the first bytes a direction carried.
+pub type ProbeFn = fn(Direction, &[u8]) -> Probe;
+
+/// Static description of one protocol, registered in [`crate::registry`].
+pub struct ProtocolInfo {
+    /// Lower-case protocol name (`"modbus"`), also the EVE `app_proto`.
+    pub name: &'static str,
+    /// Transports it runs over.
+    pub transport: Transport,
+    /// Well-known server ports, tried first (content still has to probe `Match`).
+    pub ports: &'static [u16],
+    /// Strict content probe.
+    pub probe: ProbeFn,
+    /// Creates the per-flow state.
+    pub new_session: fn() -> Box<dyn Session>,
+}

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Application-protocol parsers.
+//!
+//! Each protocol lives in its own module (`modbus/`, `enip/`, ...) built on
+//! the contract in [`api`]: a strict [`api::ProbeFn`] that recognises the
+//! protocol from the first bytes of a flow, and a lenient [`api::Session`]
+//! fed the reassembled, in-order bytes of each direction. Sessions report
+//! what they see through an [`api::ObservationSink`]: operations, identity
+//! facts, anomalies and (when logs are enabled) Zeek-style log records.
+//!
+//! Parsers never see the flow table: the engine owns flows and hands each
+//! session only bytes and a direction.
+#![deny(missing_docs)]
+
+pub mod api;
+pub mod registry;
+
+pub use api::{
+    AbandonReason, Direction, ObservationSink, Probe, Progress, ProtocolInfo, Session, Transport,
+};
