@@ -107,6 +107,24 @@ pub const TABLES: &[Table] = &[
         fn_name: "umas_function_name",
         doc: "Schneider UMAS sub-function name (second byte after Modbus function 0x5A).",
     },
+    Table {
+        csv: "kb/protocols/s7comm_szl_ids.csv",
+        key_column: "szl_id_low",
+        name_column: "name",
+        key_type: KeyType::U8,
+        out: "crates/protocols/src/s7comm/szl_gen.rs",
+        fn_name: "szl_list_name",
+        doc: "S7 SZL (system status list) name for the low byte of an SZL id.",
+    },
+    Table {
+        csv: "kb/protocols/s7comm_userdata_subfunctions.csv",
+        key_column: "group_subfunction",
+        name_column: "name",
+        key_type: KeyType::U16,
+        out: "crates/protocols/src/s7comm/subfunction_gen.rs",
+        fn_name: "userdata_subfunction_name",
+        doc: "S7 userdata subfunction name, keyed by `function group << 8 | subfunction`.",
+    },
 ];
 
 /// Splits CSV text into records of fields. Handles quoted fields with
