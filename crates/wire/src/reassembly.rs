@@ -200,7 +200,10 @@ impl TcpStream {
     /// flags, `payload` its data. Every byte that becomes deliverable is
     /// passed to `out`, in stream order, with [`StreamChunk::Gap`]s for bytes
     /// given up on.
+    // The flags are passed one by one so the engine can call this straight
+    // from a decoded TCP header, whatever type that header uses.
     #[inline]
+    #[allow(clippy::too_many_arguments)]
     pub fn push(
         &mut self,
         seq: u32,
