@@ -1,0 +1,844 @@
+// SPDX-License-Identifier: Apache-2.0
+//! The streaming reader: one reused buffer, records parsed in place.
+//!
+//! Formats implemented (byte layouts cited from the IETF OPSAWG drafts):
+//! - pcap, draft-ietf-opsawg-pcap §4 (file header) and §5 (packet record),
+//!   both byte orders, microsecond (`0xA1B2C3D4`) and nanosecond
+//!   (`0xA1B23C4D`) magic.
+//! - pcapng, draft-ietf-opsawg-pcapng §3.1 (block layout), §4.1 SHB, §4.2 IDB
+//!   (`if_tsresol` §4.2 table 7 code 9, `if_tsoffset` code 14), §4.3 EPB,
+//!   §4.4 SPB, Appendix A obsolete Packet Block; every other block is skipped.
+//! - Either one gzip-compressed (several concatenated members allowed).
+//!
+//! Not decoded: the Kuznetsov/Nokia "modified pcap" variants (magic
+//! `0xA1B2CD34`), pcapng Systemd Journal Export blocks (Wireshark shows them
+//! as frames; here they are skipped), per-packet options (`epb_flags`,
+//! `epb_hash`...), and pcapng section-length based skipping.
+
+use std::fs::File;
+use std::io::{self, Cursor, Read};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use flate2::read::MultiGzDecoder;
+
+use crate::error::{CaptureError, CorruptReason};
+
+/// Size of the read buffer a reader starts with. It grows (to a power of two)
+/// only when one record or block is larger, and never beyond
+/// [`MAX_RECORD_SIZE`].
+pub const DEFAULT_BUFFER_SIZE: usize = 1 << 20;
+
+/// Largest record or block accepted; a header claiming more is
+/// [`CorruptReason::RecordTooLarge`], so a damaged length never makes the
+/// reader allocate more than this.
+pub const MAX_RECORD_SIZE: usize = 256 << 20;
+
+const PCAP_FILE_HEADER_LEN: usize = 24;
+const PCAP_RECORD_HEADER_LEN: usize = 16;
+/// libpcap's `MAXIMUM_SNAPLEN`: caplen up to this is accepted whatever the
+/// snaplen in the file header says (some writers put 0 or 65535 there and
+/// still write larger records).
+const PCAP_CAPLEN_FLOOR: u32 = 262_144;
+
+const BT_SHB: u32 = 0x0A0D_0D0A;
+const BT_IDB: u32 = 1;
+const BT_PB: u32 = 2;
+const BT_SPB: u32 = 3;
+const BT_EPB: u32 = 6;
+const BYTE_ORDER_MAGIC: u32 = 0x1A2B_3C4D;
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// The container format of a capture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CaptureFormat {
+    /// Classic libpcap file.
+    Pcap {
+        /// Nanosecond timestamps (magic `0xA1B23C4D`) rather than microseconds.
+        nanos: bool,
+        /// Written big-endian (the magic reads `A1 B2 ..` on disk).
+        big_endian: bool,
+        /// The file is gzip-compressed.
+        gzip: bool,
+    },
+    /// pcapng (each section carries its own byte order).
+    PcapNg {
+        /// The file is gzip-compressed.
+        gzip: bool,
+    },
+}
+
+impl CaptureFormat {
+    /// Whether the file is gzip-compressed.
+    #[must_use]
+    pub fn is_gzip(self) -> bool {
+        match self {
+            Self::Pcap { gzip, .. } | Self::PcapNg { gzip } => gzip,
+        }
+    }
+}
+
+/// One packet, borrowed from the reader's buffer until the next call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawPacket<'a> {
+    /// Nanoseconds since the Unix epoch, converted from the interface's
+    /// resolution and offset. Simple Packet Blocks carry no timestamp and get
+    /// the previous packet's (0 if they come first).
+    pub ts_nanos: i64,
+    /// `LINKTYPE_*` value of the interface (see [`crate::linktype`]).
+    pub link_type: u32,
+    /// pcapng interface id within its section (0 for pcap).
+    pub interface: u32,
+    /// The captured bytes (`caplen` of them).
+    pub data: &'a [u8],
+    /// Length of the packet on the wire (may exceed `data.len()`).
+    pub orig_len: u32,
+    /// 1-based frame number in this file, as Wireshark numbers it.
+    pub frame: u64,
+    /// Byte offset of the record or block in the (decompressed) file.
+    pub offset: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Endian {
+    Little,
+    Big,
+}
+
+impl Endian {
+    #[inline(always)]
+    fn u16(self, b: [u8; 2]) -> u16 {
+        match self {
+            Self::Little => u16::from_le_bytes(b),
+            Self::Big => u16::from_be_bytes(b),
+        }
+    }
+    #[inline(always)]
+    fn u32(self, b: [u8; 4]) -> u32 {
+        match self {
+            Self::Little => u32::from_le_bytes(b),
+            Self::Big => u32::from_be_bytes(b),
+        }
+    }
+    #[inline(always)]
+    fn i64(self, b: [u8; 8]) -> i64 {
+        match self {
+            Self::Little => i64::from_le_bytes(b),
+            Self::Big => i64::from_be_bytes(b),
+        }
+    }
+}
+
+/// `N` bytes of `b` starting at `at`, or zeros when out of range. Callers
+/// check the length first; the fallback only keeps the code free of panics.
+#[inline(always)]
+fn arr<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
+    match b.get(at..).and_then(<[u8]>::first_chunk::<N>) {
+        Some(a) => *a,
+        None => [0; N],
+    }
+}
+
+#[inline(always)]
+fn w32(b: &[u8], at: usize) -> [u8; 4] {
+    arr::<4>(b, at)
+}
+
+#[derive(Debug, Clone, Copy)]
+struct PcapParams {
+    endian: Endian,
+    frac_to_nanos: i64,
+    link_type: u32,
+    max_caplen: u32,
+}
+
+/// How to turn an interface's timestamp units into nanoseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TsScale {
+    /// Units of 10^-n s with n <= 9: multiply.
+    Mul(u64),
+    /// Units of 10^-n s with n > 9: divide.
+    Div(u64),
+    /// Units of 2^-n s: `ts * 1e9 >> n`.
+    Shr(u32),
+}
+
+impl TsScale {
+    fn from_tsresol(v: u8) -> Self {
+        let n = u32::from(v & 0x7f);
+        if v & 0x80 != 0 {
+            Self::Shr(n)
+        } else if n <= 9 {
+            Self::Mul(10u64.pow(9 - n))
+        } else {
+            Self::Div(10u64.checked_pow(n - 9).unwrap_or(u64::MAX))
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Interface {
+    link_type: u32,
+    snaplen: u32,
+    scale: TsScale,
+    offset_nanos: i128,
+}
+
+impl Interface {
+    #[inline]
+    fn nanos(&self, ts: u64) -> i64 {
+        let units: i128 = match self.scale {
+            TsScale::Mul(m) => i128::from(ts) * i128::from(m),
+            TsScale::Div(d) => i128::from(ts / d),
+            TsScale::Shr(n) => {
+                let wide = (u128::from(ts) * 1_000_000_000) >> n;
+                // < 2^94, fits.
+                i128::try_from(wide).unwrap_or(i128::MAX)
+            }
+        };
+        let t = units.saturating_add(self.offset_nanos);
+        i64::try_from(t).unwrap_or(if t < 0 { i64::MIN } else { i64::MAX })
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Mode {
+    Pcap(PcapParams),
+    PcapNg(Endian),
+}
+
+/// Where the packet of a parsed record lies in the buffer.
+struct Meta {
+    ts_nanos: i64,
+    link_type: u32,
+    interface: u32,
+    data: Range<usize>,
+    orig_len: u32,
+    offset: u64,
+}
+
+/// Counts the bytes pulled from the compressed source of a gzip stream.
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// A streaming reader of pcap, pcapng and gzip-compressed captures.
+///
+/// It reads from any [`Read`] into one reused buffer
+/// ([`DEFAULT_BUFFER_SIZE`], growing only for a larger record) and lends each
+/// packet's bytes out of that buffer, so memory stays bounded whatever the
+/// file size and no packet is copied or allocated.
+///
+/// ```no_run
+/// # fn main() -> Result<(), plantguard_capture::CaptureError> {
+/// use plantguard_capture::CaptureReader;
+/// let mut reader = CaptureReader::open("plant.pcapng".as_ref())?;
+/// while let Some(pkt) = reader.next_packet()? {
+///     println!("{} {} {} bytes", pkt.frame, pkt.ts_nanos, pkt.data.len());
+/// }
+/// # Ok(()) }
+/// ```
+pub struct CaptureReader {
+    src: Box<dyn Read + Send>,
+    buf: Vec<u8>,
+    /// First unconsumed byte in `buf`.
+    start: usize,
+    /// End of valid bytes in `buf`.
+    end: usize,
+    /// Stream offset of `buf[0]`.
+    base: u64,
+    eof: bool,
+    done: bool,
+    mode: Mode,
+    format: CaptureFormat,
+    interfaces: Vec<Interface>,
+    last_ts: i64,
+    frame: u64,
+    compressed: Option<Arc<AtomicU64>>,
+}
+
+impl std::fmt::Debug for CaptureReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaptureReader")
+            .field("format", &self.format)
+            .field("bytes_read", &self.bytes_read())
+            .field("frame", &self.frame)
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CaptureReader {
+    /// Opens a capture file, detecting pcap, pcapng and gzip by their magic
+    /// numbers (never by the file name).
+    ///
+    /// # Errors
+    /// [`CaptureError::NotACapture`] when the magic is none of those,
+    /// [`CaptureError::Io`] when the file cannot be read,
+    /// [`CaptureError::Truncated`] when it ends inside the file header.
+    pub fn open(path: &Path) -> Result<Self, CaptureError> {
+        Self::open_with_buffer(path, DEFAULT_BUFFER_SIZE)
+    }
+
+    /// [`CaptureReader::open`] with a chosen initial buffer size (at least 64
+    /// bytes are used). A small buffer suits a quick look at the first packet.
+    ///
+    /// # Errors
+    /// As [`CaptureReader::open`].
+    pub fn open_with_buffer(path: &Path, buffer_size: usize) -> Result<Self, CaptureError> {
+        let file = File::open(path).map_err(|source| CaptureError::Io { offset: 0, source })?;
+        Self::build(Box::new(file), path.to_path_buf(), buffer_size)
+    }
+
+    /// Reads a capture from any stream; `name` is only used in
+    /// [`CaptureError::NotACapture`].
+    ///
+    /// # Errors
+    /// As [`CaptureReader::open`].
+    pub fn from_reader(r: Box<dyn Read + Send>, name: &str) -> Result<Self, CaptureError> {
+        Self::build(r, PathBuf::from(name), DEFAULT_BUFFER_SIZE)
+    }
+
+    fn build(
+        mut raw: Box<dyn Read + Send>,
+        path: PathBuf,
+        buffer_size: usize,
+    ) -> Result<Self, CaptureError> {
+        let io0 = |source| CaptureError::Io { offset: 0, source };
+        let mut peek = [0u8; 4];
+        let mut n = 0;
+        while n < peek.len() {
+            match raw.read(&mut peek[n..]) {
+                Ok(0) => break,
+                Ok(k) => n += k.min(peek.len() - n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io0(e)),
+            }
+        }
+        let head = peek.get(..n).unwrap_or(&[]);
+        let gzip = head.starts_with(&GZIP_MAGIC);
+        let mut buf = vec![0u8; buffer_size.clamp(64, MAX_RECORD_SIZE)];
+        let (src, end, compressed): (Box<dyn Read + Send>, usize, _) = if gzip {
+            let count = Arc::new(AtomicU64::new(0));
+            let counted = Counting {
+                inner: Cursor::new(head.to_vec()).chain(raw),
+                count: Arc::clone(&count),
+            };
+            (Box::new(MultiGzDecoder::new(counted)), 0, Some(count))
+        } else {
+            if let Some(dst) = buf.get_mut(..n) {
+                dst.copy_from_slice(head);
+            }
+            (raw, n, None)
+        };
+        let mut reader = CaptureReader {
+            src,
+            buf,
+            start: 0,
+            end,
+            base: 0,
+            eof: false,
+            done: false,
+            mode: Mode::PcapNg(Endian::Little),
+            format: CaptureFormat::PcapNg { gzip },
+            interfaces: Vec::new(),
+            last_ts: 0,
+            frame: 0,
+            compressed,
+        };
+        reader.detect(path, gzip)?;
+        Ok(reader)
+    }
+
+    fn detect(&mut self, path: PathBuf, gzip: bool) -> Result<(), CaptureError> {
+        if !self.ensure(4)? {
+            return Err(CaptureError::NotACapture { path });
+        }
+        let head = self.window();
+        let magic = u32::from_le_bytes(arr::<4>(head, 0));
+        let (endian, nanos) = match magic {
+            0xA1B2_C3D4 => (Endian::Little, false),
+            0xD4C3_B2A1 => (Endian::Big, false),
+            0xA1B2_3C4D => (Endian::Little, true),
+            0x4D3C_B2A1 => (Endian::Big, true),
+            BT_SHB => {
+                if !self.ensure(12)? {
+                    return Err(self.truncated(12));
+                }
+                let bom = u32::from_le_bytes(arr::<4>(self.window(), 8));
+                let endian = match bom {
+                    BYTE_ORDER_MAGIC => Endian::Little,
+                    0x4D3C_2B1A => Endian::Big,
+                    _ => return Err(CaptureError::NotACapture { path }),
+                };
+                self.mode = Mode::PcapNg(endian);
+                self.format = CaptureFormat::PcapNg { gzip };
+                return Ok(());
+            }
+            _ => return Err(CaptureError::NotACapture { path }),
+        };
+        if !self.ensure(PCAP_FILE_HEADER_LEN)? {
+            return Err(self.truncated(PCAP_FILE_HEADER_LEN));
+        }
+        let h = self.window();
+        let snaplen = endian.u32(w32(h, 16));
+        // libpcap's LT_LINKTYPE: the upper bits carry FCS information.
+        let link_type = endian.u32(w32(h, 20)) & 0x03FF_FFFF;
+        let cap = u32::try_from(MAX_RECORD_SIZE - PCAP_RECORD_HEADER_LEN).unwrap_or(u32::MAX);
+        self.mode = Mode::Pcap(PcapParams {
+            endian,
+            frac_to_nanos: if nanos { 1 } else { 1000 },
+            link_type,
+            max_caplen: snaplen.max(PCAP_CAPLEN_FLOOR).min(cap),
+        });
+        self.format = CaptureFormat::Pcap {
+            nanos,
+            big_endian: endian == Endian::Big,
+            gzip,
+        };
+        self.start += PCAP_FILE_HEADER_LEN;
+        Ok(())
+    }
+
+    /// The container format detected when opening.
+    #[must_use]
+    pub fn format(&self) -> CaptureFormat {
+        self.format
+    }
+
+    /// Offset in the (decompressed) stream just past the last record
+    /// returned (or skipped): how far reading has got.
+    #[must_use]
+    pub fn bytes_read(&self) -> u64 {
+        self.base + self.start as u64
+    }
+
+    /// Bytes pulled from the underlying reader so far: for a gzip file the
+    /// compressed bytes, comparable with the file size for a progress bar.
+    /// Runs ahead of [`CaptureReader::bytes_read`] by the read-ahead buffer.
+    #[must_use]
+    pub fn source_bytes_read(&self) -> u64 {
+        match &self.compressed {
+            Some(c) => c.load(Ordering::Relaxed),
+            None => self.base + self.end as u64,
+        }
+    }
+
+    /// Frames returned so far (the frame number of the last packet).
+    #[must_use]
+    pub fn frames(&self) -> u64 {
+        self.frame
+    }
+
+    /// The next packet, `Ok(None)` at the end of the capture.
+    ///
+    /// After an error the reader is finished and returns `Ok(None)`; every
+    /// complete packet before the damage has been returned first.
+    ///
+    /// # Errors
+    /// [`CaptureError::Truncated`] when the file ends inside a record,
+    /// [`CaptureError::Corrupt`] when a record contradicts the format,
+    /// [`CaptureError::Io`] when the stream (or gzip) fails.
+    #[inline]
+    pub fn next_packet(&mut self) -> Result<Option<RawPacket<'_>>, CaptureError> {
+        let meta = match self.advance() {
+            Ok(Some(m)) => m,
+            Ok(None) => {
+                self.done = true;
+                return Ok(None);
+            }
+            Err(e) => {
+                self.done = true;
+                return Err(e);
+            }
+        };
+        self.frame += 1;
+        Ok(Some(RawPacket {
+            ts_nanos: meta.ts_nanos,
+            link_type: meta.link_type,
+            interface: meta.interface,
+            data: self.buf.get(meta.data).unwrap_or(&[]),
+            orig_len: meta.orig_len,
+            frame: self.frame,
+            offset: meta.offset,
+        }))
+    }
+
+    #[inline]
+    fn advance(&mut self) -> Result<Option<Meta>, CaptureError> {
+        if self.done {
+            return Ok(None);
+        }
+        match self.mode {
+            Mode::Pcap(p) => self.next_pcap(p),
+            Mode::PcapNg(_) => self.next_pcapng(),
+        }
+    }
+
+    /// The unconsumed bytes in the buffer.
+    #[inline(always)]
+    fn window(&self) -> &[u8] {
+        self.buf.get(self.start..self.end).unwrap_or(&[])
+    }
+
+    #[inline(always)]
+    fn pos(&self) -> u64 {
+        self.base + self.start as u64
+    }
+
+    /// Makes at least `need` bytes available from `start`; `false` at end of
+    /// stream with fewer.
+    #[inline(always)]
+    fn ensure(&mut self, need: usize) -> Result<bool, CaptureError> {
+        if self.end - self.start >= need {
+            return Ok(true);
+        }
+        self.fill(need).map_err(|source| CaptureError::Io {
+            offset: self.base + self.start as u64,
+            source,
+        })
+    }
+
+    #[cold]
+    fn fill(&mut self, need: usize) -> io::Result<bool> {
+        if self.start + need > self.buf.len() {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.base += self.start as u64;
+            self.end -= self.start;
+            self.start = 0;
+            if need > self.buf.len() {
+                let len = need.next_power_of_two().min(MAX_RECORD_SIZE).max(need);
+                self.buf.resize(len, 0);
+            }
+        }
+        while self.end - self.start < need {
+            if self.eof {
+                return Ok(false);
+            }
+            let Some(dst) = self.buf.get_mut(self.end..) else {
+                return Ok(false);
+            };
+            let room = dst.len();
+            match self.src.read(dst) {
+                Ok(0) => self.eof = true,
+                Ok(n) => self.end += n.min(room),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(true)
+    }
+
+    /// End of stream while `need` bytes of the current record were wanted.
+    fn truncated(&self, need: usize) -> CaptureError {
+        let avail = self.end - self.start;
+        CaptureError::Truncated {
+            offset: self.pos(),
+            needed: need.saturating_sub(avail) as u64,
+        }
+    }
+
+    /// End of stream at a record boundary is a clean end; inside a record it
+    /// is truncation.
+    fn end_or_truncated(&self, need: usize) -> Result<Option<Meta>, CaptureError> {
+        if self.end == self.start {
+            Ok(None)
+        } else {
+            Err(self.truncated(need))
+        }
+    }
+
+    fn corrupt(&self, reason: CorruptReason) -> CaptureError {
+        CaptureError::Corrupt {
+            offset: self.pos(),
+            reason,
+        }
+    }
+
+    #[inline]
+    fn next_pcap(&mut self, p: PcapParams) -> Result<Option<Meta>, CaptureError> {
+        if !self.ensure(PCAP_RECORD_HEADER_LEN)? {
+            return self.end_or_truncated(PCAP_RECORD_HEADER_LEN);
+        }
+        let h = arr::<PCAP_RECORD_HEADER_LEN>(&self.buf, self.start);
+        let e = p.endian;
+        let secs = e.u32([h[0], h[1], h[2], h[3]]);
+        let frac = e.u32([h[4], h[5], h[6], h[7]]);
+        let caplen = e.u32([h[8], h[9], h[10], h[11]]);
+        let orig_len = e.u32([h[12], h[13], h[14], h[15]]);
+        if caplen > p.max_caplen {
+            return Err(self.corrupt(CorruptReason::CaplenTooLarge {
+                caplen,
+                max: p.max_caplen,
+            }));
+        }
+        let total = PCAP_RECORD_HEADER_LEN + caplen as usize;
+        if !self.ensure(total)? {
+            return Err(self.truncated(total));
+        }
+        let offset = self.pos();
+        let s = self.start;
+        self.start += total;
+        Ok(Some(Meta {
+            ts_nanos: i64::from(secs) * 1_000_000_000 + i64::from(frac) * p.frac_to_nanos,
+            link_type: p.link_type,
+            interface: 0,
+            data: s + PCAP_RECORD_HEADER_LEN..s + total,
+            orig_len,
+            offset,
+        }))
+    }
+
+    fn next_pcapng(&mut self) -> Result<Option<Meta>, CaptureError> {
+        loop {
+            if !self.ensure(8)? {
+                return self.end_or_truncated(8);
+            }
+            let Mode::PcapNg(e) = self.mode else {
+                return Ok(None);
+            };
+            let hdr = arr::<8>(&self.buf, self.start);
+            let block_type = e.u32([hdr[0], hdr[1], hdr[2], hdr[3]]);
+            if block_type == BT_SHB {
+                self.section_header()?;
+                continue;
+            }
+            let len = e.u32([hdr[4], hdr[5], hdr[6], hdr[7]]);
+            let min = match block_type {
+                BT_IDB => 20,
+                BT_EPB | BT_PB => 32,
+                BT_SPB => 16,
+                _ => 12,
+            };
+            self.check_block_len(block_type, len, min)?;
+            let total = len as usize;
+            if !self.ensure(total)? {
+                return Err(self.truncated(total));
+            }
+            self.check_trailer(e, len)?;
+            let s = self.start;
+            match block_type {
+                BT_EPB | BT_PB => {
+                    let b = arr::<20>(&self.buf, s + 8);
+                    let (id, ts_at) = if block_type == BT_EPB {
+                        (e.u32([b[0], b[1], b[2], b[3]]), 4)
+                    } else {
+                        (u32::from(e.u16([b[0], b[1]])), 4)
+                    };
+                    let ts_hi = e.u32(w32(&b, ts_at));
+                    let ts_lo = e.u32(w32(&b, ts_at + 4));
+                    let caplen = e.u32([b[12], b[13], b[14], b[15]]);
+                    let orig_len = e.u32([b[16], b[17], b[18], b[19]]);
+                    let room = len - 32;
+                    if caplen > room {
+                        return Err(self.corrupt(CorruptReason::CaplenBeyondBlock { caplen, room }));
+                    }
+                    let Some(iface) = self.interfaces.get(id as usize).copied() else {
+                        return Err(self.unknown_interface(id));
+                    };
+                    let ts_nanos = iface.nanos((u64::from(ts_hi) << 32) | u64::from(ts_lo));
+                    self.last_ts = ts_nanos;
+                    let offset = self.pos();
+                    self.start += total;
+                    return Ok(Some(Meta {
+                        ts_nanos,
+                        link_type: iface.link_type,
+                        interface: id,
+                        data: s + 28..s + 28 + caplen as usize,
+                        orig_len,
+                        offset,
+                    }));
+                }
+                BT_SPB => {
+                    let Some(iface) = self.interfaces.first().copied() else {
+                        return Err(self.unknown_interface(0));
+                    };
+                    let orig_len = e.u32(w32(&self.buf, s + 8));
+                    let mut caplen = orig_len.min(len - 16);
+                    if iface.snaplen != 0 {
+                        caplen = caplen.min(iface.snaplen);
+                    }
+                    let offset = self.pos();
+                    self.start += total;
+                    return Ok(Some(Meta {
+                        ts_nanos: self.last_ts,
+                        link_type: iface.link_type,
+                        interface: 0,
+                        data: s + 12..s + 12 + caplen as usize,
+                        orig_len,
+                        offset,
+                    }));
+                }
+                BT_IDB => {
+                    let body = self.buf.get(s + 8..s + total - 4).unwrap_or(&[]);
+                    let iface = parse_idb(body, e);
+                    self.interfaces.push(iface);
+                    self.start += total;
+                }
+                _ => self.start += total,
+            }
+        }
+    }
+
+    fn unknown_interface(&self, id: u32) -> CaptureError {
+        self.corrupt(CorruptReason::UnknownInterface {
+            id,
+            count: u32::try_from(self.interfaces.len()).unwrap_or(u32::MAX),
+        })
+    }
+
+    fn check_block_len(&self, block_type: u32, len: u32, min: u32) -> Result<(), CaptureError> {
+        if len < min {
+            return Err(self.corrupt(CorruptReason::BlockTooShort {
+                block_type,
+                len,
+                min,
+            }));
+        }
+        if len % 4 != 0 {
+            return Err(self.corrupt(CorruptReason::BlockLengthUnaligned { len }));
+        }
+        if len as usize > MAX_RECORD_SIZE {
+            return Err(self.corrupt(CorruptReason::RecordTooLarge {
+                len: u64::from(len),
+                max: MAX_RECORD_SIZE as u64,
+            }));
+        }
+        Ok(())
+    }
+
+    /// The whole block is in the buffer: its trailing length must repeat the
+    /// leading one.
+    fn check_trailer(&self, e: Endian, len: u32) -> Result<(), CaptureError> {
+        let trailing = e.u32(w32(&self.buf, self.start + len as usize - 4));
+        if trailing == len {
+            Ok(())
+        } else {
+            Err(self.corrupt(CorruptReason::BlockLengthMismatch {
+                leading: len,
+                trailing,
+            }))
+        }
+    }
+
+    /// A Section Header Block starts a new section: new byte order, no
+    /// interfaces yet.
+    fn section_header(&mut self) -> Result<(), CaptureError> {
+        if !self.ensure(12)? {
+            return Err(self.truncated(12));
+        }
+        let w = self.window();
+        let bom = u32::from_le_bytes(arr::<4>(w, 8));
+        let e = match bom {
+            BYTE_ORDER_MAGIC => Endian::Little,
+            0x4D3C_2B1A => Endian::Big,
+            magic => return Err(self.corrupt(CorruptReason::BadByteOrderMagic { magic })),
+        };
+        let len = e.u32(arr::<4>(w, 4));
+        self.check_block_len(BT_SHB, len, 28)?;
+        if !self.ensure(len as usize)? {
+            return Err(self.truncated(len as usize));
+        }
+        self.check_trailer(e, len)?;
+        self.mode = Mode::PcapNg(e);
+        self.interfaces.clear();
+        self.start += len as usize;
+        Ok(())
+    }
+}
+
+/// Interface Description Block body (after type and length, before the
+/// trailing length): link type, reserved, snaplen, options.
+fn parse_idb(body: &[u8], e: Endian) -> Interface {
+    let mut iface = Interface {
+        link_type: u32::from(e.u16(arr::<2>(body, 0))),
+        snaplen: e.u32(w32(body, 4)),
+        scale: TsScale::Mul(1000),
+        offset_nanos: 0,
+    };
+    let mut rest = body.get(8..).unwrap_or(&[]);
+    // Malformed options end the list rather than fail the block: the
+    // packets that follow are still readable.
+    while let Some(h) = rest.first_chunk::<4>() {
+        let code = e.u16([h[0], h[1]]);
+        let len = usize::from(e.u16([h[2], h[3]]));
+        if code == 0 {
+            break;
+        }
+        let Some(value) = rest.get(4..4 + len) else {
+            break;
+        };
+        match code {
+            9 => {
+                if let Some(&v) = value.first() {
+                    iface.scale = TsScale::from_tsresol(v);
+                }
+            }
+            14 => {
+                if let Some(v) = value.first_chunk::<8>() {
+                    iface.offset_nanos = i128::from(e.i64(*v)) * 1_000_000_000;
+                }
+            }
+            _ => {}
+        }
+        rest = rest.get(4 + ((len + 3) & !3)..).unwrap_or(&[]);
+    }
+    iface
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn iface(scale: TsScale, offset_secs: i128) -> Interface {
+        Interface {
+            link_type: 1,
+            snaplen: 0,
+            scale,
+            offset_nanos: offset_secs * 1_000_000_000,
+        }
+    }
+
+    #[test]
+    fn tsresol_decimal_and_binary_convert_to_nanoseconds() {
+        assert_eq!(TsScale::from_tsresol(6), TsScale::Mul(1000));
+        assert_eq!(TsScale::from_tsresol(9), TsScale::Mul(1));
+        assert_eq!(TsScale::from_tsresol(0), TsScale::Mul(1_000_000_000));
+        assert_eq!(TsScale::from_tsresol(12), TsScale::Div(1000));
+        assert_eq!(TsScale::from_tsresol(0x80 | 10), TsScale::Shr(10));
+        assert_eq!(
+            iface(TsScale::Shr(10), 0).nanos(1024 * 3 + 512),
+            3_500_000_000
+        );
+        assert_eq!(iface(TsScale::from_tsresol(12), 0).nanos(1_234_567), 1234);
+        assert_eq!(iface(TsScale::Mul(1000), 10).nanos(5), 10_000_005_000);
+    }
+
+    #[test]
+    fn absurd_resolutions_saturate_instead_of_overflowing() {
+        assert_eq!(TsScale::from_tsresol(127), TsScale::Div(u64::MAX));
+        assert_eq!(iface(TsScale::from_tsresol(127), 0).nanos(u64::MAX), 1);
+        assert_eq!(
+            iface(TsScale::Mul(1_000_000_000), 0).nanos(u64::MAX),
+            i64::MAX
+        );
+        assert_eq!(iface(TsScale::Shr(127), 0).nanos(u64::MAX), 0);
+        assert_eq!(
+            iface(TsScale::Mul(1), i128::from(i64::MIN)).nanos(0),
+            i64::MIN
+        );
+    }
+}
