@@ -13,6 +13,7 @@
 #![deny(missing_docs)]
 
 pub mod api;
+pub mod modbus;
 pub mod registry;
 
 pub use api::{
