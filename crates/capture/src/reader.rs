@@ -605,7 +605,9 @@ impl CaptureReader {
     fn next_pcapng(&mut self) -> Result<Option<Meta>, CaptureError> {
         loop {
             if !self.ensure(8)? {
-                return self.end_or_truncated(8);
+                // A section header needs 12 bytes before its length is known.
+                let shb = u32::from_le_bytes(arr::<4>(self.window(), 0)) == BT_SHB;
+                return self.end_or_truncated(if shb { 12 } else { 8 });
             }
             let Mode::PcapNg(e) = self.mode else {
                 return Ok(None);
