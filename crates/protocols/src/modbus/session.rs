@@ -14,7 +14,7 @@ use std::collections::VecDeque;
 use super::codes::{FunctionCode, MEI_READ_DEVICE_ID};
 use super::wire::{
     parse_device_id_response, parse_frame, parse_mbap, parse_request, parse_response,
-    pdu_is_plausible, Frame, FrameError, PduFields, MBAP_LEN,
+    pdu_is_plausible, Frame, FrameError, PduFields, MAX_MBAP_LENGTH, MBAP_LEN,
 };
 use super::{identity, record, semantics, NAME};
 use crate::api::{AbandonReason, Direction, ObservationSink, Progress, Session};
@@ -223,6 +223,9 @@ impl Session for ModbusSession {
             match parse_frame(rest) {
                 Ok((frame, len)) => {
                     self.consecutive_errors = 0;
+                    if frame.header.length > MAX_MBAP_LENGTH {
+                        out.anomaly(NAME, "oversized_pdu");
+                    }
                     match dir {
                         Direction::ToServer => self.on_request(&frame, out),
                         Direction::ToClient => self.on_response(&frame, out),

@@ -17,6 +17,10 @@ pub const MBAP_LEN: usize = 7;
 pub const MAX_MBAP_LENGTH: u16 = 254;
 /// Smallest MBAP length value: unit id plus function code.
 pub const MIN_MBAP_LENGTH: u16 = 2;
+/// Largest MBAP length [`parse_frame`] accepts. Above the spec's 254 because
+/// real Schneider UMAS traffic carries 255 (modicon_test.pcap frame 19);
+/// the session flags such frames `oversized_pdu`, the probe rejects them.
+pub const MAX_LENIENT_MBAP_LENGTH: u16 = 260;
 
 /// Why bytes are not a Modbus/TCP frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -31,8 +35,8 @@ pub enum FrameError {
     /// Protocol identifier is not 0 (Modbus Messaging on TCP/IP V1.0b §3.1.3).
     #[error("protocol id {0:#06x} is not 0")]
     ProtocolId(u16),
-    /// MBAP length outside 2..=254.
-    #[error("MBAP length {0} is outside 2..=254")]
+    /// MBAP length outside 2..=260 (the spec allows 2..=254).
+    #[error("MBAP length {0} is outside 2..=260")]
     Length(u16),
 }
 
@@ -107,7 +111,7 @@ pub fn parse_frame(input: &[u8]) -> Result<(Frame<'_>, usize), FrameError> {
     if header.protocol_id != 0 {
         return Err(FrameError::ProtocolId(header.protocol_id));
     }
-    if !(MIN_MBAP_LENGTH..=MAX_MBAP_LENGTH).contains(&header.length) {
+    if !(MIN_MBAP_LENGTH..=MAX_LENIENT_MBAP_LENGTH).contains(&header.length) {
         return Err(FrameError::Length(header.length));
     }
     let total = header.frame_len();
