@@ -47,7 +47,7 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 }
 
 /// Where a fact was observed: enough to find the frame again in Wireshark.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Evidence {
     /// Capture file name as given on the command line (EVE `pcap_filename`).
     pub pcap_filename: String,

@@ -292,12 +292,6 @@ fn be16(b: &[u8], at: usize) -> Option<u16> {
 }
 
 #[inline]
-fn be32(b: &[u8], at: usize) -> Option<u32> {
-    let s = b.get(at..at.checked_add(4)?)?;
-    Some(u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
-}
-
-#[inline]
 fn mac(b: &[u8], at: usize) -> Option<Mac> {
     b.get(at..at.checked_add(6)?)?.try_into().ok()
 }

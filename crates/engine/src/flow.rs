@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Per-flow state: counters, TCP reassembly and the application parser.
+
+use plantguard_protocols::{Direction, Probe, Progress, ProtocolInfo, Session, Transport};
+use plantguard_wire::reassembly::{ReassemblyLimits, StreamChunk, TcpStream};
+
+use crate::sink::Sink;
+
+/// Most bytes kept for a PDU a parser could not finish yet, per direction.
+/// Beyond it the partial PDU is dropped as a gap (`engine.pending_overflow`).
+pub(crate) const MAX_PENDING: usize = 1 << 20;
+
+/// How many data chunks a flow may show before probing gives up on it.
+const MAX_PROBES: u8 = 4;
+
+/// TCP-specific state of a flow.
+pub(crate) struct TcpState {
+    pub streams: [TcpStream; 2],
+    pub fin: [bool; 2],
+    pub rst: bool,
+}
+
+/// The application layer of a flow.
+pub(crate) enum App {
+    /// Not yet recognised; counts data chunks looked at.
+    Probing(u8),
+    /// A parser claimed the flow.
+    Parsing(Box<Parser>),
+    /// A parser claimed the flow, then gave up on it.
+    Abandoned(&'static str),
+    /// No parser recognised it.
+    Unrecognised,
+}
+
+pub(crate) struct Parser {
+    pub info: &'static ProtocolInfo,
+    pub session: Box<dyn Session>,
+    pub pending: [Vec<u8>; 2],
+}
+
+impl App {
+    pub fn service(&self) -> Option<&'static str> {
+        match self {
+            App::Parsing(p) => Some(p.info.name),
+            App::Abandoned(name) => Some(name),
+            _ => None,
+        }
+    }
+
+    fn is_active(&self) -> bool {
+        matches!(self, App::Probing(_) | App::Parsing(_))
+    }
+}
+
+/// One bidirectional flow. Index 0 of the arrays is the originator's
+/// direction (to server), 1 the responder's.
+pub(crate) struct Flow {
+    pub uid: u64,
+    pub first_ts: i64,
+    pub last_ts: i64,
+    /// True when the originator is the key's `lo` end.
+    pub orig_is_lo: bool,
+    pub handshake: bool,
+    pub pkts: [u64; 2],
+    pub bytes: [u64; 2],
+    pub macs: [Option<[u8; 6]>; 2],
+    pub first_file: u32,
+    pub first_frame: u64,
+    pub last_file: u32,
+    pub last_frame: u64,
+    pub tcp: Option<Box<TcpState>>,
+    pub app: App,
+}
+
+impl Flow {
+    /// True once both sides sent FIN, or either sent RST.
+    pub fn is_closed(&self) -> bool {
+        self.tcp
+            .as_ref()
+            .is_some_and(|t| t.rst || (t.fin[0] && t.fin[1]))
+    }
+}
+
+/// Ports that identify the server side when the handshake was not seen.
+pub(crate) fn is_server_port(port: u16) -> bool {
+    port < 1024
+        || plantguard_protocols::registry::PROTOCOLS
+            .iter()
+            .any(|p| p.ports.contains(&port))
+        || matches!(
+            port,
+            1433 | 1521 | 1883 | 1911 | 2222 | 2404 | 3306 | 3389 | 4840 | 4843 | 4911 | 5006
+                | 5007 | 5094 | 5432 | 5900 | 5938 | 7070 | 8080 | 8443 | 9600 | 18245 | 18246
+                | 20000 | 20547 | 34962 | 34963 | 34964 | 44818 | 47808 | 48898
+        )
+}
+
+/// Decides whether the sender of the first packet seen is the originator.
+///
+/// 1. A SYN without ACK comes from the originator; a SYN+ACK from the responder.
+/// 2. Otherwise, if exactly one port is a known server port, its owner is the responder.
+/// 3. Otherwise, the lower port is the server's when both are known server ports
+///    or both ephemeral ... and, failing all, the first sender is the originator.
+pub(crate) fn first_sender_is_originator(syn: bool, ack: bool, sport: u16, dport: u16) -> bool {
+    if syn {
+        return !ack;
+    }
+    match (is_server_port(sport), is_server_port(dport)) {
+        (false, true) => true,
+        (true, false) => false,
+        (true, true) if sport != dport => sport > dport,
+        _ => true,
+    }
+}
+
+/// Looks for a parser for the first data of a direction.
+fn probe(
+    transport: plantguard_protocols::Transport,
+    server_port: u16,
+    dir: Direction,
+    data: &[u8],
+) -> (Option<&'static ProtocolInfo>, bool) {
+    let fits = |p: &&&ProtocolInfo| {
+        p.transport == Transport::Both || p.transport == transport
+    };
+    let protos = plantguard_protocols::registry::PROTOCOLS;
+    let mut need_more = false;
+    // Protocols registered for the server port first, then the rest.
+    let by_port = protos.iter().filter(fits).filter(|p| p.ports.contains(&server_port));
+    let others = protos.iter().filter(fits).filter(|p| !p.ports.contains(&server_port));
+    for p in by_port.chain(others) {
+        match (p.probe)(dir, data) {
+            Probe::Match => return (Some(p), false),
+            Probe::NeedMore => need_more = true,
+            Probe::NoMatch => {}
+        }
+    }
+    (None, need_more)
+}
+
+/// Hands one in-order chunk (or gap) of a direction to the application layer.
+pub(crate) fn deliver(
+    app: &mut App,
+    transport: Transport,
+    server_port: u16,
+    dir: Direction,
+    chunk: StreamChunk<'_>,
+    datagram: bool,
+    sink: &mut Sink<'_>,
+) {
+    let d = usize::from(dir == Direction::ToClient);
+    match chunk {
+        StreamChunk::Gap(len) => {
+            if let App::Parsing(p) = app {
+                p.pending[d].clear();
+                p.session.gap(dir, len);
+            }
+        }
+        StreamChunk::Data(data) if data.is_empty() => {}
+        StreamChunk::Data(data) => {
+            if let App::Probing(tries) = app {
+                match probe(transport, server_port, dir, data) {
+                    (Some(info), _) => {
+                        *app = App::Parsing(Box::new(Parser {
+                            info,
+                            session: (info.new_session)(),
+                            pending: [Vec::new(), Vec::new()],
+                        }));
+                    }
+                    (None, need_more) => {
+                        *tries += 1;
+                        if *tries >= MAX_PROBES || (!need_more && *tries >= 2) {
+                            *app = App::Unrecognised;
+                        }
+                        return;
+                    }
+                }
+            }
+            let App::Parsing(p) = app else { return };
+            let progress = if datagram {
+                p.session.feed(dir, data, sink)
+            } else if p.pending[d].is_empty() {
+                let progress = p.session.feed(dir, data, sink);
+                if let Progress::Incomplete { consumed, .. } = progress {
+                    keep_rest(&mut p.pending[d], data, consumed, sink);
+                }
+                progress
+            } else {
+                let mut buf = std::mem::take(&mut p.pending[d]);
+                buf.extend_from_slice(data);
+                let progress = p.session.feed(dir, &buf, sink);
+                if let Progress::Incomplete { consumed, .. } = progress {
+                    buf.drain(..consumed.min(buf.len()));
+                    if buf.len() > MAX_PENDING {
+                        sink.obs_anomaly("engine", "pending_overflow");
+                        buf.clear();
+                    }
+                    p.pending[d] = buf;
+                }
+                progress
+            };
+            if let Progress::Abandon(_) = progress {
+                *app = App::Abandoned(p.info.name);
+            }
+        }
+    }
+}
+
+fn keep_rest(pending: &mut Vec<u8>, data: &[u8], consumed: usize, sink: &mut Sink<'_>) {
+    let rest = data.get(consumed..).unwrap_or(&[]);
+    if rest.len() > MAX_PENDING {
+        sink.obs_anomaly("engine", "pending_overflow");
+        return;
+    }
+    pending.extend_from_slice(rest);
+}
+
+impl Sink<'_> {
+    pub(crate) fn obs_anomaly(&mut self, protocol: &'static str, name: &'static str) {
+        *self.obs.anomalies.entry((protocol, name)).or_insert(0) += 1;
+    }
+}
+
+/// Feeds one TCP segment of a flow through reassembly into its parser.
+pub(crate) fn tcp_segment(
+    flow: &mut Flow,
+    d: usize,
+    tcp: &plantguard_wire::decode::Tcp<'_>,
+    server_port: u16,
+    limits: &ReassemblyLimits,
+    sink: &mut Sink<'_>,
+) {
+    let Some(state) = flow.tcp.as_mut() else {
+        return;
+    };
+    if tcp.is_fin() {
+        state.fin[d] = true;
+    }
+    if tcp.is_rst() {
+        state.rst = true;
+    }
+    if !flow.app.is_active() {
+        return;
+    }
+    let dir = if d == 0 { Direction::ToServer } else { Direction::ToClient };
+    let app = &mut flow.app;
+    let stream = &mut state.streams[d];
+    stream.push(
+        tcp.seq,
+        tcp.is_syn(),
+        tcp.is_fin(),
+        tcp.is_rst(),
+        tcp.payload,
+        limits,
+        &mut |chunk| deliver(app, Transport::Tcp, server_port, dir, chunk, false, sink),
+    );
+}
+
+/// Delivers whatever reassembly still holds at the end of a flow.
+pub(crate) fn flush_tcp(flow: &mut Flow, server_port: u16, sink: &mut Sink<'_>) {
+    let Some(state) = flow.tcp.as_mut() else {
+        return;
+    };
+    if !flow.app.is_active() {
+        return;
+    }
+    let app = &mut flow.app;
+    for (d, stream) in state.streams.iter_mut().enumerate() {
+        let dir = if d == 0 { Direction::ToServer } else { Direction::ToClient };
+        stream.flush(&mut |chunk| deliver(app, Transport::Tcp, server_port, dir, chunk, false, sink));
+    }
+}
+

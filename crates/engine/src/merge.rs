@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Folds the workers' results into one [`Assessment`]: sums and sorts only,
+//! so the result is the same for any number of workers.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use hashbrown::HashMap;
+use plantguard_model::{Evidence, Timestamp};
+use plantguard_wire::decode::ipproto;
+
+use crate::result::{
+    mac_string, Assessment, CaptureSpan, FileSummary, Host, IdentityRecord, L2Host, Totals,
+    TrafficCount,
+};
+use crate::worker::{Count, HostAgg, L2Agg, WorkerOut};
+use crate::{Config, Output};
+
+/// Version of the `--json` shape.
+pub const SCHEMA_VERSION: u32 = 1;
+
+fn rfc3339(ts: i64) -> String {
+    Timestamp(ts).to_rfc3339()
+}
+
+fn counts(map: impl IntoIterator<Item = (String, Count)>) -> Vec<TrafficCount> {
+    let mut v: Vec<TrafficCount> = map
+        .into_iter()
+        .map(|(name, c)| TrafficCount {
+            name,
+            flows: c.flows,
+            packets: c.packets,
+            bytes: c.bytes,
+        })
+        .collect();
+    v.sort_by(|a, b| b.packets.cmp(&a.packets).then(b.bytes.cmp(&a.bytes)).then(a.name.cmp(&b.name)));
+    v
+}
+
+fn port_label((proto, port): (u8, u16)) -> String {
+    match proto {
+        ipproto::TCP => format!("tcp/{port}"),
+        ipproto::UDP => format!("udp/{port}"),
+        p => format!("{p}/{port}"),
+    }
+}
+
+pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], _config: &Config) -> Output {
+    let mut a = Assessment {
+        schema_version: SCHEMA_VERSION,
+        ..Assessment::default()
+    };
+    let mut protocols: HashMap<&'static str, Count> = HashMap::new();
+    let mut ports: HashMap<(u8, u16), Count> = HashMap::new();
+    let mut unrecognised: HashMap<(u8, u16), Count> = HashMap::new();
+    let mut link: BTreeMap<String, Count> = BTreeMap::new();
+    let mut hosts: BTreeMap<IpAddr, HostAgg> = BTreeMap::new();
+    let mut l2: BTreeMap<[u8; 6], L2Agg> = BTreeMap::new();
+    let mut operations: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    let mut anomalies: BTreeMap<String, u64> = BTreeMap::new();
+    let mut identities: BTreeMap<(IpAddr, plantguard_model::IdentityFact), (u32, u64, i64)> =
+        BTreeMap::new();
+    let mut logs = Vec::new();
+    let mut first_ts: Option<i64> = None;
+    let mut last_ts: Option<i64> = None;
+    let mut totals = Totals::default();
+
+    for out in outs {
+        if !out.files.is_empty() {
+            a.files = out
+                .files
+                .iter()
+                .zip(names)
+                .map(|(f, name)| FileSummary {
+                    path: name.clone(),
+                    format: f.format.clone(),
+                    packets: f.packets,
+                    warning: f.warning.as_ref().map(|w| w.0.clone()),
+                    warning_offset: f.warning.as_ref().and_then(|w| w.1),
+                })
+                .collect();
+        }
+        first_ts = match (first_ts, out.first_ts) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        last_ts = match (last_ts, out.last_ts) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        totals.packets += out.packets;
+        totals.bytes += out.bytes;
+        totals.malformed += out.malformed;
+        totals.flows += out.flows_total;
+        totals.tcp_flows += out.tcp_flows;
+        totals.udp_flows += out.udp_flows;
+        totals.ip_reassembled += out.ip_reassembled;
+        for (k, v) in out.decode_errors {
+            *a.decode_errors.entry(k.to_string()).or_insert(0) += v;
+        }
+        for (k, v) in out.engine_anomalies {
+            *anomalies.entry(k.to_string()).or_insert(0) += v;
+        }
+        for (k, c) in out.link_protocols {
+            link.entry(k).or_default().add(c);
+        }
+        for (k, c) in out.protocols {
+            protocols.entry(k).or_default().add(c);
+        }
+        for (k, c) in out.ports {
+            ports.entry(k).or_default().add(c);
+        }
+        for (k, c) in out.unrecognised {
+            unrecognised.entry(k).or_default().add(c);
+        }
+        for (ip, h) in out.hosts {
+            match hosts.get_mut(&ip) {
+                Some(e) => e.merge(h),
+                None => {
+                    hosts.insert(ip, h);
+                }
+            }
+        }
+        for (mac, h) in out.l2 {
+            l2.insert(mac, h);
+        }
+        a.neighbors.extend(out.neighbors);
+        let r = &mut a.reassembly;
+        r.delivered_bytes += out.reassembly.delivered_bytes;
+        r.retransmitted_bytes += out.reassembly.retransmitted_bytes;
+        r.overlap_conflicts += out.reassembly.overlap_conflicts;
+        r.out_of_order_segments += out.reassembly.out_of_order_segments;
+        r.gaps += out.reassembly.gaps;
+        r.gap_bytes += out.reassembly.gap_bytes;
+        r.dropped_over_cap_bytes += out.reassembly.dropped_over_cap_bytes;
+        for ((proto, op), n) in out.obs.operations {
+            *operations
+                .entry(proto.to_string())
+                .or_default()
+                .entry(op.name().to_string())
+                .or_insert(0) += n;
+        }
+        for ((proto, name), n) in out.obs.anomalies {
+            *anomalies.entry(format!("{proto}.{name}")).or_insert(0) += n;
+        }
+        for s in out.obs.identities {
+            let at = (s.file, s.frame, s.ts);
+            identities
+                .entry((s.ip, s.fact))
+                .and_modify(|e| {
+                    if (at.0, at.1) < (e.0, e.1) {
+                        *e = at;
+                    }
+                })
+                .or_insert(at);
+        }
+        logs.extend(out.obs.logs);
+        a.flows.extend(out.flow_records);
+    }
+
+    totals.hosts = hosts.len() as u64;
+    a.totals = totals;
+    a.capture = CaptureSpan {
+        first: first_ts.map(rfc3339),
+        last: last_ts.map(rfc3339),
+        duration_s: match (first_ts, last_ts) {
+            (Some(f), Some(l)) => ((l - f) as f64 / 1e9 * 1e6).round() / 1e6,
+            _ => 0.0,
+        },
+    };
+    a.protocols = counts(protocols.into_iter().map(|(k, c)| (k.to_string(), c)));
+    a.ports = counts(ports.into_iter().map(|(k, c)| (port_label(k), c)));
+    a.unrecognised = counts(unrecognised.into_iter().map(|(k, c)| (port_label(k), c)));
+    a.link_protocols = counts(link);
+    a.operations = operations;
+    a.anomalies = anomalies;
+
+    let ip_macs: std::collections::BTreeSet<[u8; 6]> =
+        hosts.values().flat_map(|h| h.macs.keys().copied()).collect();
+    a.hosts = hosts
+        .into_iter()
+        .map(|(ip, h)| {
+            let mut macs: Vec<([u8; 6], u64)> = h.macs.into_iter().collect();
+            macs.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+            Host {
+                ip,
+                macs: macs.into_iter().map(|(m, _)| mac_string(m)).collect(),
+                vlans: h.vlans.into_iter().collect(),
+                first_seen: rfc3339(h.first),
+                last_seen: rfc3339(h.last),
+                packets_sent: h.pkts_sent,
+                bytes_sent: h.bytes_sent,
+                packets_received: h.pkts_recv,
+                bytes_received: h.bytes_recv,
+                flows_originated: h.originated,
+                flows_answered: h.answered,
+                services: h.services.into_iter().collect(),
+            }
+        })
+        .collect();
+    a.l2_hosts = l2
+        .into_iter()
+        .filter(|(mac, _)| !ip_macs.contains(mac))
+        .map(|(mac, h)| L2Host {
+            mac: mac_string(mac),
+            arp_ips: h.arp_ips.into_iter().collect(),
+            vlans: h.vlans.into_iter().collect(),
+            packets_sent: h.packets,
+            bytes_sent: h.bytes,
+            protocols: h.protocols.into_iter().map(str::to_string).collect(),
+            first_seen: rfc3339(h.first),
+            last_seen: rfc3339(h.last),
+        })
+        .collect();
+    a.neighbors.sort();
+    a.identities = identities
+        .into_iter()
+        .map(|((ip, identity), (file, frame, ts))| IdentityRecord {
+            ip,
+            identity,
+            evidence: Evidence {
+                pcap_filename: names.get(file as usize).cloned().unwrap_or_default(),
+                pcap_cnt: frame,
+                ts: Timestamp(ts),
+            },
+        })
+        .collect();
+    a.flows.sort_by(|x, y| (x.ts, &x.uid).cmp(&(y.ts, &y.uid)));
+
+    logs.sort_by(|x, y| (x.file, x.frame, x.uid, x.seq).cmp(&(y.file, y.frame, y.uid, y.seq)));
+    let mut by_log: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for l in logs {
+        by_log.entry(l.log.to_string()).or_default().push(l.line);
+    }
+    Output {
+        assessment: a,
+        logs: by_log,
+    }
+}

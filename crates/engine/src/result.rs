@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: Apache-2.0
+//! The merged result of an assessment run: what `--json` prints.
+//!
+//! Every list is sorted on a total order and every counter is a sum, so the
+//! result does not depend on the number of worker threads.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use plantguard_model::{Evidence, IdentityFact, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// Everything one run learned. Field order is the JSON order.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Assessment {
+    /// Version of this JSON shape (bumped on breaking changes).
+    pub schema_version: u32,
+    /// Each input file with its packet count and any read warning.
+    pub files: Vec<FileSummary>,
+    /// First and last packet timestamps, RFC 3339.
+    pub capture: CaptureSpan,
+    /// Totals.
+    pub totals: Totals,
+    /// Per application protocol (or `unknown_tcp` / `unknown_udp` / `icmp` / `other_ip`).
+    pub protocols: Vec<TrafficCount>,
+    /// Per server port (`tcp/502`), busiest first.
+    pub ports: Vec<TrafficCount>,
+    /// Non-IP frames per EtherType name (`arp`, `lldp`, `profinet`, ...).
+    pub link_protocols: Vec<TrafficCount>,
+    /// Operations per protocol (`modbus` → `write` → 12).
+    pub operations: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Hosts seen at the IP layer, sorted by address.
+    pub hosts: Vec<Host>,
+    /// Hosts seen only at layer 2 (no IP traffic of their own), by MAC.
+    pub l2_hosts: Vec<L2Host>,
+    /// Network devices that announced themselves (LLDP/CDP).
+    pub neighbors: Vec<NeighborRecord>,
+    /// Identity facts devices revealed, with evidence.
+    pub identities: Vec<IdentityRecord>,
+    /// Malformed frames by decoder error kind (`tcp_header`: 3).
+    pub decode_errors: BTreeMap<String, u64>,
+    /// Protocol anomalies (`modbus.unsolicited_response`: 2) and engine
+    /// limits hit (`engine.flow_table_full`).
+    pub anomalies: BTreeMap<String, u64>,
+    /// TCP reassembly counters summed over all flows.
+    pub reassembly: ReassemblySummary,
+    /// Flows no parser claimed, by server port, so nothing is silently guessed.
+    pub unrecognised: Vec<TrafficCount>,
+    /// Every flow (only with `--flows`; empty otherwise).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub flows: Vec<FlowRecord>,
+}
+
+/// One input file.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileSummary {
+    /// Path as given.
+    pub path: String,
+    /// Format (`pcap`, `pcapng`, with `+gzip`).
+    pub format: String,
+    /// Packets read.
+    pub packets: u64,
+    /// The error that stopped reading early (truncation, corruption), with its byte offset.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub warning: Option<String>,
+    /// Byte offset of that error.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub warning_offset: Option<u64>,
+}
+
+/// Capture time span.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CaptureSpan {
+    /// First packet time (RFC 3339), if any packet was read.
+    pub first: Option<String>,
+    /// Last packet time.
+    pub last: Option<String>,
+    /// Seconds between them.
+    pub duration_s: f64,
+}
+
+/// Totals over the run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    /// Frames read.
+    pub packets: u64,
+    /// Bytes on the wire (original lengths).
+    pub bytes: u64,
+    /// Frames that failed to decode.
+    pub malformed: u64,
+    /// IP hosts.
+    pub hosts: u64,
+    /// Flows (TCP/UDP/other IP conversations).
+    pub flows: u64,
+    /// TCP flows.
+    pub tcp_flows: u64,
+    /// UDP flows.
+    pub udp_flows: u64,
+    /// IPv4 datagrams reassembled from fragments.
+    pub ip_reassembled: u64,
+}
+
+/// Packets, bytes and flows for one label.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrafficCount {
+    /// Protocol, port or EtherType label.
+    pub name: String,
+    /// Flows (0 for non-IP frames).
+    pub flows: u64,
+    /// Packets.
+    pub packets: u64,
+    /// Bytes on the wire.
+    pub bytes: u64,
+}
+
+/// An IP host, built from the flows it took part in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Host {
+    /// Address.
+    pub ip: IpAddr,
+    /// MAC addresses its packets carried as source (a router's MAC shows up
+    /// for every host behind it), most packets first.
+    pub macs: Vec<String>,
+    /// VLAN ids it was seen on (0 = untagged).
+    pub vlans: Vec<u16>,
+    /// First packet (RFC 3339).
+    pub first_seen: String,
+    /// Last packet (RFC 3339).
+    pub last_seen: String,
+    /// Packets sent.
+    pub packets_sent: u64,
+    /// Bytes sent.
+    pub bytes_sent: u64,
+    /// Packets received.
+    pub packets_received: u64,
+    /// Bytes received.
+    pub bytes_received: u64,
+    /// Flows it originated.
+    pub flows_originated: u64,
+    /// Flows it answered.
+    pub flows_answered: u64,
+    /// Services it offered (`tcp/502 modbus`), sorted.
+    pub services: Vec<String>,
+}
+
+/// A host seen only at layer 2.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct L2Host {
+    /// MAC address.
+    pub mac: String,
+    /// IPv4 addresses it claimed in ARP.
+    pub arp_ips: Vec<IpAddr>,
+    /// VLAN ids.
+    pub vlans: Vec<u16>,
+    /// Frames sent.
+    pub packets_sent: u64,
+    /// Bytes sent.
+    pub bytes_sent: u64,
+    /// Non-IP protocols it sent.
+    pub protocols: Vec<String>,
+    /// First frame.
+    pub first_seen: String,
+    /// Last frame.
+    pub last_seen: String,
+}
+
+/// An LLDP/CDP announcement.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct NeighborRecord {
+    /// Sender MAC.
+    pub mac: String,
+    /// `lldp` or `cdp`.
+    pub protocol: String,
+    /// System / device name.
+    pub system_name: Option<String>,
+    /// Port the device sent from.
+    pub port_id: Option<String>,
+    /// System description / software version.
+    pub system_description: Option<String>,
+    /// Platform (CDP).
+    pub platform: Option<String>,
+    /// Management address.
+    pub management_address: Option<IpAddr>,
+    /// Capabilities.
+    pub capabilities: Vec<String>,
+    /// Where it was first seen.
+    pub evidence: Evidence,
+}
+
+/// An identity fact bound to the host that spoke it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct IdentityRecord {
+    /// Host address.
+    pub ip: IpAddr,
+    /// The fact.
+    pub identity: IdentityFact,
+    /// First frame that carried it.
+    pub evidence: Evidence,
+}
+
+/// TCP reassembly counters.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReassemblySummary {
+    /// Bytes delivered to parsers in order.
+    pub delivered_bytes: u64,
+    /// Retransmitted bytes dropped.
+    pub retransmitted_bytes: u64,
+    /// Overlapping bytes that differed from the first copy.
+    pub overlap_conflicts: u64,
+    /// Segments that arrived ahead of a hole.
+    pub out_of_order_segments: u64,
+    /// Holes given up on.
+    pub gaps: u64,
+    /// Bytes in those holes.
+    pub gap_bytes: u64,
+    /// Bytes dropped by buffer caps.
+    pub dropped_over_cap_bytes: u64,
+}
+
+/// One flow.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct FlowRecord {
+    /// Zeek-style unique id.
+    pub uid: String,
+    /// First packet.
+    pub ts: Timestamp,
+    /// Last packet.
+    pub last_ts: Timestamp,
+    /// VLAN ids.
+    pub vlans: [u16; 2],
+    /// `tcp`, `udp`, `icmp`, or the IP protocol number.
+    pub proto: String,
+    /// Originator address.
+    pub orig_h: IpAddr,
+    /// Originator port.
+    pub orig_p: u16,
+    /// Responder address.
+    pub resp_h: IpAddr,
+    /// Responder port.
+    pub resp_p: u16,
+    /// Application protocol, if a parser claimed the flow.
+    pub service: Option<String>,
+    /// Packets from the originator.
+    pub orig_pkts: u64,
+    /// Bytes from the originator.
+    pub orig_bytes: u64,
+    /// Packets from the responder.
+    pub resp_pkts: u64,
+    /// Bytes from the responder.
+    pub resp_bytes: u64,
+    /// Originator MAC (first seen).
+    pub orig_mac: Option<String>,
+    /// Responder MAC (first seen).
+    pub resp_mac: Option<String>,
+    /// True when the handshake (SYN) was seen.
+    pub handshake: bool,
+    /// Capture file and frame of the first packet.
+    pub evidence: Evidence,
+}
+
+/// Formats a MAC as `00:80:f4:01:02:03`.
+pub fn mac_string(m: [u8; 6]) -> String {
+    format!(
+        "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+        m[0], m[1], m[2], m[3], m[4], m[5]
+    )
+}

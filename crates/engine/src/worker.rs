@@ -1,0 +1,663 @@
+// SPDX-License-Identifier: Apache-2.0
+//! One worker: reads every input, keeps the flows of its shard.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use hashbrown::HashMap;
+use plantguard_capture::{CaptureReader, RawPacket};
+use plantguard_protocols::{Direction, Transport as ProtoTransport};
+use plantguard_wire::decode::{decode_transport, ethertype, ipproto, Ip, Network, Transport};
+use plantguard_wire::ipfrag::{Defragmenter, FragKey};
+use plantguard_wire::neighbor::{parse_cdp, parse_lldp};
+use plantguard_wire::reassembly::{StreamChunk, TcpStream};
+use plantguard_wire::{shard_hash, FlowKey};
+
+use crate::flow::{deliver, first_sender_is_originator, flush_tcp, tcp_segment, App, Flow, TcpState};
+use crate::result::{mac_string, FlowRecord, NeighborRecord, ReassemblySummary};
+use crate::sink::{Observations, PacketCtx, Sink};
+use crate::Config;
+
+/// Capture time between two sweeps of the flow table for idle flows.
+const SWEEP_INTERVAL_NS: i64 = 10_000_000_000;
+
+/// Traffic counters for one label.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Count {
+    pub flows: u64,
+    pub packets: u64,
+    pub bytes: u64,
+}
+
+impl Count {
+    pub fn add(&mut self, o: Count) {
+        self.flows += o.flows;
+        self.packets += o.packets;
+        self.bytes += o.bytes;
+    }
+}
+
+/// Per-host sums over the flows it took part in.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct HostAgg {
+    pub first: i64,
+    pub last: i64,
+    pub macs: BTreeMap<[u8; 6], u64>,
+    pub vlans: BTreeSet<u16>,
+    pub pkts_sent: u64,
+    pub bytes_sent: u64,
+    pub pkts_recv: u64,
+    pub bytes_recv: u64,
+    pub originated: u64,
+    pub answered: u64,
+    pub services: BTreeSet<String>,
+}
+
+impl HostAgg {
+    fn new(ts: i64) -> Self {
+        HostAgg {
+            first: ts,
+            last: ts,
+            ..HostAgg::default()
+        }
+    }
+
+    pub fn merge(&mut self, o: HostAgg) {
+        self.first = self.first.min(o.first);
+        self.last = self.last.max(o.last);
+        for (m, n) in o.macs {
+            *self.macs.entry(m).or_insert(0) += n;
+        }
+        self.vlans.extend(o.vlans);
+        self.pkts_sent += o.pkts_sent;
+        self.bytes_sent += o.bytes_sent;
+        self.pkts_recv += o.pkts_recv;
+        self.bytes_recv += o.bytes_recv;
+        self.originated += o.originated;
+        self.answered += o.answered;
+        self.services.extend(o.services);
+    }
+}
+
+/// Layer-2-only facts (kept by worker 0, which sees every non-IP frame).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct L2Agg {
+    pub first: i64,
+    pub last: i64,
+    pub arp_ips: BTreeSet<IpAddr>,
+    pub vlans: BTreeSet<u16>,
+    pub packets: u64,
+    pub bytes: u64,
+    pub protocols: BTreeSet<&'static str>,
+}
+
+/// Per-file facts (kept by worker 0).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct FileFacts {
+    pub format: String,
+    pub packets: u64,
+    pub warning: Option<(String, Option<u64>)>,
+}
+
+/// What a worker hands back for merging.
+#[derive(Default)]
+pub(crate) struct WorkerOut {
+    pub files: Vec<FileFacts>,
+    pub first_ts: Option<i64>,
+    pub last_ts: Option<i64>,
+    pub packets: u64,
+    pub bytes: u64,
+    pub malformed: u64,
+    pub decode_errors: BTreeMap<&'static str, u64>,
+    pub link_protocols: BTreeMap<String, Count>,
+    pub protocols: HashMap<&'static str, Count>,
+    pub ports: HashMap<(u8, u16), Count>,
+    pub unrecognised: HashMap<(u8, u16), Count>,
+    pub hosts: HashMap<IpAddr, HostAgg>,
+    pub l2: HashMap<[u8; 6], L2Agg>,
+    pub neighbors: Vec<NeighborRecord>,
+    pub flows_total: u64,
+    pub tcp_flows: u64,
+    pub udp_flows: u64,
+    pub ip_reassembled: u64,
+    pub reassembly: ReassemblySummary,
+    pub flow_records: Vec<FlowRecord>,
+    pub obs: Observations,
+    pub engine_anomalies: BTreeMap<&'static str, u64>,
+}
+
+pub(crate) struct Worker<'c> {
+    id: usize,
+    shards: usize,
+    config: &'c Config,
+    file_names: &'c [String],
+    flows: HashMap<FlowKey, Flow, foldhash::fast::FixedState>,
+    defrag: Defragmenter,
+    now: i64,
+    next_sweep: i64,
+    out: WorkerOut,
+}
+
+/// Meta data of the packet being processed.
+#[derive(Clone, Copy)]
+struct Meta {
+    file: u32,
+    frame: u64,
+    ts: i64,
+    wire_len: u64,
+    vlans: [u16; 2],
+    src_mac: Option<[u8; 6]>,
+}
+
+fn flow_uid(key: &FlowKey, first_ts: i64) -> u64 {
+    let mut h = shard_hash(key.vlans, key.lo.0, key.hi.0);
+    h ^= (u64::from(key.lo.1) << 32) | (u64::from(key.hi.1) << 8) | u64::from(key.protocol);
+    h = h.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ (first_ts as u64);
+    h ^= h >> 29;
+    h.wrapping_mul(0xbf58_476d_1ce4_e5b9) ^ (h >> 32)
+}
+
+fn ethertype_name(et: u16) -> String {
+    match et {
+        ethertype::ARP => "arp".into(),
+        ethertype::LLDP => "lldp".into(),
+        ethertype::CDP => "cdp".into(),
+        ethertype::PROFINET => "profinet".into(),
+        ethertype::ETHERCAT => "ethercat".into(),
+        ethertype::GOOSE => "goose".into(),
+        ethertype::SV => "iec61850_sv".into(),
+        ethertype::LLC => "llc".into(),
+        0x88E3 => "mrp".into(),
+        0x8899 => "realtek".into(),
+        0x88F7 => "ptp".into(),
+        0x88E1 => "homeplug".into(),
+        0x9000 => "loopback".into(),
+        other => format!("0x{other:04x}"),
+    }
+}
+
+fn format_label(f: plantguard_capture::CaptureFormat) -> String {
+    use plantguard_capture::CaptureFormat;
+    let mut s = match f {
+        CaptureFormat::Pcap { nanos, big_endian, .. } => format!(
+            "pcap-{}-{}",
+            if nanos { "ns" } else { "us" },
+            if big_endian { "be" } else { "le" }
+        ),
+        CaptureFormat::PcapNg { .. } => "pcapng".to_string(),
+        _ => "capture".to_string(),
+    };
+    if f.is_gzip() {
+        s.push_str("+gzip");
+    }
+    s
+}
+
+fn lossy(b: Option<&[u8]>) -> Option<String> {
+    b.map(|v| String::from_utf8_lossy(v).trim_end_matches('\0').trim().to_string())
+}
+
+impl<'c> Worker<'c> {
+    pub fn new(id: usize, shards: usize, config: &'c Config, file_names: &'c [String]) -> Self {
+        Worker {
+            id,
+            shards,
+            config,
+            file_names,
+            flows: HashMap::with_hasher(foldhash::fast::FixedState::with_seed(0x5eed)),
+            defrag: Defragmenter::new(Default::default()),
+            now: i64::MIN,
+            next_sweep: i64::MIN,
+            out: WorkerOut::default(),
+        }
+    }
+
+    fn is_primary(&self) -> bool {
+        self.id == 0
+    }
+
+    /// Reads every input and returns this shard's facts.
+    pub fn run(mut self, inputs: &[PathBuf], progress: &(dyn Fn(u64) + Sync)) -> WorkerOut {
+        let mut done_bytes = 0u64;
+        for (fi, path) in inputs.iter().enumerate() {
+            let file = u32::try_from(fi).unwrap_or(u32::MAX);
+            let mut facts = FileFacts::default();
+            match CaptureReader::open(path) {
+                Ok(mut reader) => {
+                    facts.format = format_label(reader.format());
+                    let mut n = 0u64;
+                    loop {
+                        match reader.next_packet() {
+                            Ok(Some(pkt)) => {
+                                n += 1;
+                                self.packet(file, &pkt);
+                                if self.is_primary() && n % 65_536 == 0 {
+                                    progress(done_bytes + reader.source_bytes_read());
+                                }
+                            }
+                            Ok(None) => break,
+                            Err(e) => {
+                                let offset = e.offset();
+                                facts.warning = Some((e.to_string(), offset));
+                                break;
+                            }
+                        }
+                    }
+                    done_bytes += reader.source_bytes_read();
+                    facts.packets = n;
+                }
+                Err(e) => facts.warning = Some((e.to_string(), e.offset())),
+            }
+            if self.is_primary() {
+                progress(done_bytes);
+                self.out.files.push(facts);
+            }
+        }
+        let keys: Vec<FlowKey> = self.flows.keys().copied().collect();
+        for key in keys {
+            if let Some(flow) = self.flows.remove(&key) {
+                self.finish(key, flow);
+            }
+        }
+        let ds = self.defrag.stats();
+        self.out.ip_reassembled = ds.completed;
+        self.out
+    }
+
+    fn packet(&mut self, file: u32, pkt: &RawPacket<'_>) {
+        let ts = pkt.ts_nanos;
+        if ts > self.now {
+            self.now = ts;
+        }
+        if self.now >= self.next_sweep {
+            if self.next_sweep != i64::MIN {
+                self.sweep();
+            }
+            self.next_sweep = self.now.saturating_add(SWEEP_INTERVAL_NS);
+        }
+        let primary = self.is_primary();
+        let wire_len = u64::from(pkt.orig_len.max(u32::try_from(pkt.data.len()).unwrap_or(u32::MAX)));
+        if primary {
+            self.out.packets += 1;
+            self.out.bytes += wire_len;
+            self.out.first_ts = Some(self.out.first_ts.map_or(ts, |f| f.min(ts)));
+            self.out.last_ts = Some(self.out.last_ts.map_or(ts, |l| l.max(ts)));
+        }
+        let decoded = match plantguard_wire::decode(pkt.link_type, pkt.data) {
+            Ok(p) => p,
+            Err(e) => {
+                if primary {
+                    self.out.malformed += 1;
+                    *self.out.decode_errors.entry(e.name()).or_insert(0) += 1;
+                }
+                return;
+            }
+        };
+        let meta = Meta {
+            file,
+            frame: pkt.frame,
+            ts,
+            wire_len,
+            vlans: decoded.vlans,
+            src_mac: decoded.src_mac,
+        };
+        match &decoded.network {
+            Network::Ip(ip) => {
+                let shard = (shard_hash(decoded.vlans, ip.src, ip.dst) % self.shards as u64) as usize;
+                if primary && decoded.truncated {
+                    *self.out.engine_anomalies.entry("capture.snaplen_truncated").or_insert(0) += 1;
+                }
+                if shard == self.id {
+                    self.ip(meta, ip);
+                }
+            }
+            other if primary => self.link(meta, decoded.ethertype, other),
+            _ => {}
+        }
+    }
+
+    fn link(&mut self, meta: Meta, et: u16, net: &Network<'_>) {
+        let name = ethertype_name(et);
+        let c = self.out.link_protocols.entry(name).or_default();
+        c.packets += 1;
+        c.bytes += meta.wire_len;
+        let Some(mac) = meta.src_mac else { return };
+        let l2 = self.out.l2.entry(mac).or_insert_with(|| L2Agg {
+            first: meta.ts,
+            last: meta.ts,
+            ..L2Agg::default()
+        });
+        l2.first = l2.first.min(meta.ts);
+        l2.last = l2.last.max(meta.ts);
+        l2.packets += 1;
+        l2.bytes += meta.wire_len;
+        l2.vlans.insert(meta.vlans[0]);
+        let proto: &'static str = match et {
+            ethertype::ARP => "arp",
+            ethertype::LLDP => "lldp",
+            ethertype::CDP => "cdp",
+            ethertype::PROFINET => "profinet",
+            ethertype::ETHERCAT => "ethercat",
+            ethertype::GOOSE => "goose",
+            ethertype::SV => "iec61850_sv",
+            _ => "other",
+        };
+        l2.protocols.insert(proto);
+        let neighbor = match net {
+            Network::Arp(arp) => {
+                if !arp.sender_ip.is_unspecified() {
+                    l2.arp_ips.insert(IpAddr::V4(arp.sender_ip));
+                }
+                None
+            }
+            Network::Lldp(b) => parse_lldp(b),
+            Network::Cdp(b) => parse_cdp(b),
+            _ => None,
+        };
+        if let Some(n) = neighbor {
+            let mac_s = mac_string(mac);
+            if !self
+                .out
+                .neighbors
+                .iter()
+                .any(|r| r.mac == mac_s && r.protocol == n.protocol)
+            {
+                self.out.neighbors.push(NeighborRecord {
+                    mac: mac_s,
+                    protocol: n.protocol.to_string(),
+                    system_name: lossy(n.system_name),
+                    port_id: lossy(n.port_id),
+                    system_description: lossy(n.system_description),
+                    platform: lossy(n.platform),
+                    management_address: n.management_address,
+                    capabilities: n.capabilities.iter().map(|c| (*c).to_string()).collect(),
+                    evidence: self.evidence(meta.file, meta.frame, meta.ts),
+                });
+            }
+        }
+    }
+
+    fn evidence(&self, file: u32, frame: u64, ts: i64) -> plantguard_model::Evidence {
+        plantguard_model::Evidence {
+            pcap_filename: self
+                .file_names
+                .get(file as usize)
+                .cloned()
+                .unwrap_or_default(),
+            pcap_cnt: frame,
+            ts: plantguard_model::Timestamp(ts),
+        }
+    }
+
+    fn ip(&mut self, meta: Meta, ip: &Ip<'_>) {
+        if let Some(frag) = ip.fragment {
+            let key = FragKey {
+                src: ip.src,
+                dst: ip.dst,
+                id: ip.id,
+                protocol: ip.protocol,
+                vlan: meta.vlans[0],
+            };
+            let whole = self
+                .defrag
+                .push(meta.ts, key, frag.offset, frag.more, ip.payload)
+                .map(<[u8]>::to_vec);
+            if let Some(buf) = whole {
+                match decode_transport(ip.protocol, &buf) {
+                    Ok(t) => self.transport(meta, ip, &t),
+                    Err(e) => {
+                        *self.out.decode_errors.entry(e.name()).or_insert(0) += 1;
+                    }
+                }
+            }
+            return;
+        }
+        self.transport(meta, ip, &ip.transport);
+    }
+
+    fn transport(&mut self, meta: Meta, ip: &Ip<'_>, t: &Transport<'_>) {
+        let (sport, dport, syn, ack) = match t {
+            Transport::Tcp(tcp) => (tcp.src_port, tcp.dst_port, tcp.is_syn(), tcp.is_ack()),
+            Transport::Udp(udp) => (udp.src_port, udp.dst_port, false, false),
+            _ => (0, 0, false, false),
+        };
+        let (key, src_is_lo) = FlowKey::new(meta.vlans, ip.protocol, (ip.src, sport), (ip.dst, dport));
+        // A SYN on a closed flow opens a new connection (port reuse).
+        if syn && !ack {
+            if let Some(old) = self.flows.get(&key) {
+                if old.is_closed() {
+                    if let Some(old) = self.flows.remove(&key) {
+                        self.finish(key, old);
+                    }
+                }
+            }
+        }
+        let max_flows = self.config.max_flows_per_worker;
+        let len = self.flows.len();
+        let flow = match self.flows.entry(key) {
+            hashbrown::hash_map::Entry::Occupied(o) => o.into_mut(),
+            hashbrown::hash_map::Entry::Vacant(v) => {
+                if len >= max_flows {
+                    *self.out.engine_anomalies.entry("engine.flow_table_full").or_insert(0) += 1;
+                    return;
+                }
+                let src_is_orig = first_sender_is_originator(syn, ack, sport, dport);
+                v.insert(Flow {
+                    uid: flow_uid(&key, meta.ts),
+                    first_ts: meta.ts,
+                    last_ts: meta.ts,
+                    orig_is_lo: src_is_orig == src_is_lo,
+                    handshake: syn,
+                    pkts: [0; 2],
+                    bytes: [0; 2],
+                    macs: [None; 2],
+                    first_file: meta.file,
+                    first_frame: meta.frame,
+                    last_file: meta.file,
+                    last_frame: meta.frame,
+                    tcp: matches!(t, Transport::Tcp(_)).then(|| {
+                        Box::new(TcpState {
+                            streams: [TcpStream::new(), TcpStream::new()],
+                            fin: [false; 2],
+                            rst: false,
+                        })
+                    }),
+                    app: if self.config.parse && matches!(t, Transport::Tcp(_) | Transport::Udp(_)) {
+                        App::Probing(0)
+                    } else {
+                        App::Unrecognised
+                    },
+                })
+            }
+        };
+        let d = usize::from(src_is_lo != flow.orig_is_lo);
+        flow.last_ts = flow.last_ts.max(meta.ts);
+        flow.last_file = meta.file;
+        flow.last_frame = meta.frame;
+        flow.pkts[d] += 1;
+        flow.bytes[d] += meta.wire_len;
+        if flow.macs[d].is_none() {
+            flow.macs[d] = meta.src_mac;
+        }
+        flow.handshake |= syn;
+        let (orig, resp) = if flow.orig_is_lo { (key.lo, key.hi) } else { (key.hi, key.lo) };
+        let mut sink = Sink {
+            obs: &mut self.out.obs,
+            ctx: PacketCtx {
+                file: meta.file,
+                frame: meta.frame,
+                ts: meta.ts,
+                uid: flow.uid,
+                orig,
+                resp,
+            },
+            logs_enabled: self.config.logs,
+        };
+        match t {
+            Transport::Tcp(tcp) => {
+                tcp_segment(flow, d, tcp, resp.1, &self.config.reassembly, &mut sink);
+            }
+            Transport::Udp(udp) if !udp.payload.is_empty() => {
+                let dir = if d == 0 { Direction::ToServer } else { Direction::ToClient };
+                deliver(
+                    &mut flow.app,
+                    ProtoTransport::Udp,
+                    resp.1,
+                    dir,
+                    StreamChunk::Data(udp.payload),
+                    true,
+                    &mut sink,
+                );
+            }
+            _ => {}
+        }
+    }
+
+    /// Closes flows idle past their timeout (capture time) and closed TCP
+    /// connections that stayed quiet for a short grace period.
+    fn sweep(&mut self) {
+        let now = self.now;
+        let cfg = self.config;
+        let expired: Vec<FlowKey> = self
+            .flows
+            .iter()
+            .filter(|(k, f)| {
+                let idle = now.saturating_sub(f.last_ts);
+                let timeout = if f.is_closed() {
+                    cfg.closed_timeout_ns
+                } else if k.protocol == ipproto::TCP {
+                    cfg.tcp_timeout_ns
+                } else if k.protocol == ipproto::UDP {
+                    cfg.udp_timeout_ns
+                } else {
+                    cfg.other_timeout_ns
+                };
+                idle > timeout
+            })
+            .map(|(k, _)| *k)
+            .collect();
+        for key in expired {
+            if let Some(flow) = self.flows.remove(&key) {
+                self.finish(key, flow);
+            }
+        }
+        self.defrag.expire(now);
+    }
+
+    /// Folds a finished flow into the shard's aggregates.
+    fn finish(&mut self, key: FlowKey, mut flow: Flow) {
+        let (orig, resp) = if flow.orig_is_lo { (key.lo, key.hi) } else { (key.hi, key.lo) };
+        {
+            let mut sink = Sink {
+                obs: &mut self.out.obs,
+                ctx: PacketCtx {
+                    file: flow.last_file,
+                    frame: flow.last_frame,
+                    ts: flow.last_ts,
+                    uid: flow.uid,
+                    orig,
+                    resp,
+                },
+                logs_enabled: self.config.logs,
+            };
+            flush_tcp(&mut flow, resp.1, &mut sink);
+        }
+        if let Some(t) = &flow.tcp {
+            for s in &t.streams {
+                let st = s.stats();
+                let r = &mut self.out.reassembly;
+                r.delivered_bytes += st.delivered_bytes;
+                r.retransmitted_bytes += st.retransmitted_bytes;
+                r.overlap_conflicts += st.overlap_conflicts;
+                r.out_of_order_segments += st.out_of_order_segments;
+                r.gaps += st.gaps;
+                r.gap_bytes += st.gap_bytes;
+                r.dropped_over_cap_bytes += st.dropped_over_cap_bytes;
+            }
+        }
+        let service = flow.app.service();
+        let total = Count {
+            flows: 1,
+            packets: flow.pkts[0] + flow.pkts[1],
+            bytes: flow.bytes[0] + flow.bytes[1],
+        };
+        self.out.flows_total += 1;
+        match key.protocol {
+            ipproto::TCP => self.out.tcp_flows += 1,
+            ipproto::UDP => self.out.udp_flows += 1,
+            _ => {}
+        }
+        let label: &'static str = match (service, key.protocol) {
+            (Some(s), _) => s,
+            (None, ipproto::TCP) => "unknown_tcp",
+            (None, ipproto::UDP) => "unknown_udp",
+            (None, ipproto::ICMP) => "icmp",
+            (None, ipproto::ICMPV6) => "icmpv6",
+            (None, _) => "other_ip",
+        };
+        self.out.protocols.entry(label).or_default().add(total);
+        let port_key = (key.protocol, resp.1);
+        if matches!(key.protocol, ipproto::TCP | ipproto::UDP) {
+            self.out.ports.entry(port_key).or_default().add(total);
+            if service.is_none() {
+                self.out.unrecognised.entry(port_key).or_default().add(total);
+            }
+        }
+        let proto_name = match key.protocol {
+            ipproto::TCP => "tcp".to_string(),
+            ipproto::UDP => "udp".to_string(),
+            ipproto::ICMP | ipproto::ICMPV6 => "icmp".to_string(),
+            n => n.to_string(),
+        };
+        for (end, ip) in [(0usize, orig.0), (1, resp.0)] {
+            let h = self.out.hosts.entry(ip).or_insert_with(|| HostAgg::new(flow.first_ts));
+            h.first = h.first.min(flow.first_ts);
+            h.last = h.last.max(flow.last_ts);
+            h.vlans.insert(key.vlans[0]);
+            if let Some(m) = flow.macs[end] {
+                *h.macs.entry(m).or_insert(0) += flow.pkts[end];
+            }
+            h.pkts_sent += flow.pkts[end];
+            h.bytes_sent += flow.bytes[end];
+            h.pkts_recv += flow.pkts[1 - end];
+            h.bytes_recv += flow.bytes[1 - end];
+            if end == 0 {
+                h.originated += 1;
+            } else {
+                h.answered += 1;
+                if flow.pkts[1] > 0 && matches!(key.protocol, ipproto::TCP | ipproto::UDP) {
+                    let svc = match service {
+                        Some(s) => format!("{proto_name}/{} {s}", resp.1),
+                        None => format!("{proto_name}/{}", resp.1),
+                    };
+                    h.services.insert(svc);
+                }
+            }
+        }
+        if self.config.keep_flows {
+            let evidence = self.evidence(flow.first_file, flow.first_frame, flow.first_ts);
+            self.out.flow_records.push(FlowRecord {
+                uid: crate::sink::zeek_uid(flow.uid),
+                ts: plantguard_model::Timestamp(flow.first_ts),
+                last_ts: plantguard_model::Timestamp(flow.last_ts),
+                vlans: key.vlans,
+                proto: proto_name,
+                orig_h: orig.0,
+                orig_p: orig.1,
+                resp_h: resp.0,
+                resp_p: resp.1,
+                service: service.map(str::to_string),
+                orig_pkts: flow.pkts[0],
+                orig_bytes: flow.bytes[0],
+                resp_pkts: flow.pkts[1],
+                resp_bytes: flow.bytes[1],
+                orig_mac: flow.macs[0].map(mac_string),
+                resp_mac: flow.macs[1].map(mac_string),
+                handshake: flow.handshake,
+                evidence,
+            });
+        }
+    }
+}
+
