@@ -710,7 +710,7 @@ impl CaptureReader {
                 min,
             }));
         }
-        if len % 4 != 0 {
+        if len & 3 != 0 {
             return Err(self.corrupt(CorruptReason::BlockLengthUnaligned { len }));
         }
         if len as usize > MAX_RECORD_SIZE {

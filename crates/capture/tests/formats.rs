@@ -289,7 +289,8 @@ fn obsolete_packet_block_is_read_like_an_enhanced_one() {
 
 #[test]
 fn pcapng_block_length_errors_are_corrupt_at_the_block_offset() {
-    let cases: [(u32, fn(u32) -> CorruptReason); 3] = [
+    type Expect = fn(u32) -> CorruptReason;
+    let cases: [(u32, Expect); 3] = [
         (8, |len| CorruptReason::BlockTooShort {
             block_type: 6,
             len,
@@ -417,7 +418,7 @@ struct Dribble {
 impl Read for Dribble {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         self.calls += 1;
-        if self.calls % 7 == 0 {
+        if self.calls.is_multiple_of(7) {
             return Err(std::io::ErrorKind::Interrupted.into());
         }
         let n = buf.len().min(self.step);

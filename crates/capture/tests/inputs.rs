@@ -120,12 +120,12 @@ fn inputs_keep_their_order_and_files_are_kept_as_given() {
 fn explicit_non_capture_file_is_an_error_naming_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let text = write(dir.path(), "notes.txt", b"hello");
-    match expand_inputs(&[text.clone()]) {
+    match expand_inputs(std::slice::from_ref(&text)) {
         Err(CaptureError::NotACapture { path }) => assert_eq!(path, text),
         other => panic!("{other:?}"),
     }
     let missing = dir.path().join("nope");
-    match expand_inputs(&[missing.clone()]) {
+    match expand_inputs(std::slice::from_ref(&missing)) {
         Err(CaptureError::Input { path, source }) => {
             assert_eq!(path, missing);
             assert!(matches!(*source, CaptureError::Io { .. }));

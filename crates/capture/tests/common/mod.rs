@@ -205,7 +205,7 @@ impl NgWriter {
     /// its offset.
     pub fn block(&mut self, block_type: u32, body: &[u8]) -> usize {
         let mut padded = body.to_vec();
-        while padded.len() % 4 != 0 {
+        while !padded.len().is_multiple_of(4) {
             padded.push(0);
         }
         let len = u32::try_from(padded.len() + 12).expect("len");
@@ -269,7 +269,7 @@ impl NgWriter {
         body.extend_from_slice(&self.b32(u32::try_from(data.len()).expect("len")));
         body.extend_from_slice(&self.b32(orig_len));
         body.extend_from_slice(data);
-        while body.len() % 4 != 0 {
+        while !body.len().is_multiple_of(4) {
             body.push(0);
         }
         // An epb_flags option, which readers must step over.
