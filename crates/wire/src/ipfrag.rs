@@ -178,7 +178,10 @@ impl Datagram {
         if cursor < b {
             copy(&mut self.data, payload, a, cursor, b);
         }
-        let (start, stop) = match (self.have.get(i), j.checked_sub(1).and_then(|k| self.have.get(k))) {
+        let (start, stop) = match (
+            self.have.get(i),
+            j.checked_sub(1).and_then(|k| self.have.get(k)),
+        ) {
             (Some(first), Some(last)) if i < j => (first.0.min(a), last.1.max(b)),
             _ => (a, b),
         };
@@ -243,7 +246,8 @@ impl Defragmenter {
         payload: &[u8],
     ) -> Option<&[u8]> {
         self.stats.fragments = self.stats.fragments.saturating_add(1);
-        let end = u64::from(offset).saturating_add(u64::try_from(payload.len()).unwrap_or(u64::MAX));
+        let end =
+            u64::from(offset).saturating_add(u64::try_from(payload.len()).unwrap_or(u64::MAX));
         let max = u64::try_from(self.limits.max_datagram_bytes).unwrap_or(u64::MAX);
         let Some(end) = u32::try_from(end).ok().filter(|&e| u64::from(e) <= max) else {
             self.stats.too_big = self.stats.too_big.saturating_add(1);
@@ -521,7 +525,10 @@ mod tests {
             protocol: 17,
             vlan: 0,
         };
-        let other_vlan = FragKey { vlan: 200, ..key(1) };
+        let other_vlan = FragKey {
+            vlan: 200,
+            ..key(1)
+        };
         f.push(0, key(1), 0, true, &d[..8]);
         f.push(0, v6, 0, true, &d[..8]);
         assert_eq!(f.push(0, other_vlan, 8, false, &d[8..]), None);

@@ -478,9 +478,9 @@ impl TcpStream {
     /// Range `i..j` of buffered runs that overlap or touch `[a, b)` (offsets
     /// from `next_seq`), and how many bytes of `[a, b)` they already cover.
     fn overlapping(&self, a: u32, b: u32) -> (usize, usize, usize) {
-        let i = self.ooo.partition_point(|s| {
-            self.start_of(s).saturating_add(len32(&s.data)) < a
-        });
+        let i = self
+            .ooo
+            .partition_point(|s| self.start_of(s).saturating_add(len32(&s.data)) < a);
         let j = self.ooo.partition_point(|s| self.start_of(s) <= b);
         let j = j.max(i);
         let covered = self
@@ -512,7 +512,10 @@ impl TcpStream {
             return;
         }
         let runs: Vec<Segment> = self.ooo.drain(i..j.min(self.ooo.len())).collect();
-        let old_bytes = runs.iter().map(|s| s.data.len()).fold(0, usize::saturating_add);
+        let old_bytes = runs
+            .iter()
+            .map(|s| s.data.len())
+            .fold(0, usize::saturating_add);
         let mut merged: Option<Vec<u8>> = None;
         let mut start = a;
         let mut cursor = a;
@@ -565,10 +568,8 @@ impl TcpStream {
             .saturating_sub(old_bytes)
             .saturating_add(merged.len());
         let seq = self.next_seq.wrapping_add(start);
-        self.ooo.insert(
-            i.min(self.ooo.len()),
-            Segment { seq, data: merged },
-        );
+        self.ooo
+            .insert(i.min(self.ooo.len()), Segment { seq, data: merged });
     }
 }
 
@@ -610,11 +611,27 @@ mod tests {
     }
 
     fn seg(s: &mut TcpStream, c: &mut Collected, seq: u32, payload: &[u8]) {
-        s.push(seq, false, false, false, payload, &ReassemblyLimits::default(), &mut c.sink());
+        s.push(
+            seq,
+            false,
+            false,
+            false,
+            payload,
+            &ReassemblyLimits::default(),
+            &mut c.sink(),
+        );
     }
 
     fn syn(s: &mut TcpStream, c: &mut Collected, isn: u32, payload: &[u8]) {
-        s.push(isn, true, false, false, payload, &ReassemblyLimits::default(), &mut c.sink());
+        s.push(
+            isn,
+            true,
+            false,
+            false,
+            payload,
+            &ReassemblyLimits::default(),
+            &mut c.sink(),
+        );
     }
 
     #[test]
@@ -623,7 +640,13 @@ mod tests {
         syn(&mut s, &mut c, 99, b"");
         seg(&mut s, &mut c, 100, b"hello ");
         seg(&mut s, &mut c, 106, b"world");
-        assert_eq!(c.chunks, [Chunk::Data(b"hello ".to_vec()), Chunk::Data(b"world".to_vec())]);
+        assert_eq!(
+            c.chunks,
+            [
+                Chunk::Data(b"hello ".to_vec()),
+                Chunk::Data(b"world".to_vec())
+            ]
+        );
         assert_eq!(s.next_seq(), Some(111));
         assert_eq!(s.stats().delivered_bytes, 11);
         assert_eq!(s.buffered_segments(), 0);
@@ -634,11 +657,19 @@ mod tests {
         let mut s = TcpStream::new();
         let payload = b"zero copy".to_vec();
         let mut seen = std::ptr::null();
-        s.push(7, false, false, false, &payload, &ReassemblyLimits::default(), &mut |c| {
-            if let StreamChunk::Data(d) = c {
-                seen = d.as_ptr();
-            }
-        });
+        s.push(
+            7,
+            false,
+            false,
+            false,
+            &payload,
+            &ReassemblyLimits::default(),
+            &mut |c| {
+                if let StreamChunk::Data(d) = c {
+                    seen = d.as_ptr();
+                }
+            },
+        );
         assert_eq!(seen, payload.as_ptr());
     }
 
@@ -671,7 +702,10 @@ mod tests {
         let (mut s, mut c) = (TcpStream::new(), Collected::default());
         seg(&mut s, &mut c, 10, b"abcd");
         seg(&mut s, &mut c, 12, b"cdef");
-        assert_eq!(c.chunks, [Chunk::Data(b"abcd".to_vec()), Chunk::Data(b"ef".to_vec())]);
+        assert_eq!(
+            c.chunks,
+            [Chunk::Data(b"abcd".to_vec()), Chunk::Data(b"ef".to_vec())]
+        );
         assert_eq!(s.stats().retransmitted_bytes, 2);
     }
 
@@ -844,7 +878,15 @@ mod tests {
     fn rst_payload_is_not_delivered() {
         let (mut s, mut c) = (TcpStream::new(), Collected::default());
         seg(&mut s, &mut c, 1, b"ok");
-        s.push(3, false, false, true, b"inj", &ReassemblyLimits::default(), &mut c.sink());
+        s.push(
+            3,
+            false,
+            false,
+            true,
+            b"inj",
+            &ReassemblyLimits::default(),
+            &mut c.sink(),
+        );
         assert_eq!(c.bytes, b"ok");
         assert!(s.has_rst());
     }
@@ -854,14 +896,26 @@ mod tests {
         let (mut s, mut c) = (TcpStream::new(), Collected::default());
         seg(&mut s, &mut c, 1, b"ok");
         assert!(!s.has_fin());
-        s.push(3, false, true, false, b"!", &ReassemblyLimits::default(), &mut c.sink());
+        s.push(
+            3,
+            false,
+            true,
+            false,
+            b"!",
+            &ReassemblyLimits::default(),
+            &mut c.sink(),
+        );
         assert!(s.has_fin());
         assert_eq!(c.bytes, b"ok!");
     }
 
     #[test]
     fn idle_stream_is_small_and_owns_no_heap() {
-        assert!(std::mem::size_of::<TcpStream>() <= 112, "{}", std::mem::size_of::<TcpStream>());
+        assert!(
+            std::mem::size_of::<TcpStream>() <= 112,
+            "{}",
+            std::mem::size_of::<TcpStream>()
+        );
         let (mut s, mut c) = (TcpStream::new(), Collected::default());
         seg(&mut s, &mut c, 1, b"abc");
         assert_eq!(s.ooo.capacity(), 0);
@@ -881,7 +935,14 @@ mod tests {
         s.push(0, false, false, false, b"a", &limits, &mut c.sink());
         s.push(5, false, false, false, b"b", &limits, &mut c.sink());
         s.push(3, false, false, false, b"c", &limits, &mut c.sink());
-        assert_eq!(c.chunks, [Chunk::Data(b"a".to_vec()), Chunk::Gap(4), Chunk::Data(b"b".to_vec())]);
+        assert_eq!(
+            c.chunks,
+            [
+                Chunk::Data(b"a".to_vec()),
+                Chunk::Gap(4),
+                Chunk::Data(b"b".to_vec())
+            ]
+        );
         assert_eq!(s.buffered_bytes(), 0);
     }
 }

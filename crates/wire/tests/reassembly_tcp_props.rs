@@ -39,7 +39,13 @@ fn scenario(with_drops: bool, corrupt: bool) -> impl Strategy<Value = Scenario> 
         prop::collection::vec(1usize..300, 1..32),
         prop::collection::vec(0usize..8, 1..32),
         prop::collection::vec(
-            (any::<Index>(), 1usize..400, any::<Index>(), 0usize..4, any::<bool>()),
+            (
+                any::<Index>(),
+                1usize..400,
+                any::<Index>(),
+                0usize..4,
+                any::<bool>(),
+            ),
             0..12,
         ),
         prop::collection::vec(prop::bool::weighted(0.15), 1..32),
@@ -223,7 +229,15 @@ fn mid_stream_start_across_wrap_reorders_and_drops_older_data() {
     stream.push(0x0000_0002, false, false, false, b"ef", &limits, &mut sink);
     stream.push(0x0000_0000, false, false, false, b"cd", &limits, &mut sink);
     // Older than the segment the stream synchronised on: a retransmission.
-    stream.push(0xFFFF_FFF0, false, false, false, b"before", &limits, &mut sink);
+    stream.push(
+        0xFFFF_FFF0,
+        false,
+        false,
+        false,
+        b"before",
+        &limits,
+        &mut sink,
+    );
     stream.flush(&mut sink);
     assert_eq!(got, b"abcdef");
     assert_eq!(stream.stats().retransmitted_bytes, 6);
