@@ -15,6 +15,7 @@
 pub mod api;
 pub mod modbus;
 pub mod registry;
+pub mod s7comm;
 
 pub use api::{
     AbandonReason, Direction, ObservationSink, Probe, Progress, ProtocolInfo, Session, Transport,
