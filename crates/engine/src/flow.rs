@@ -18,6 +18,9 @@ pub(crate) struct TcpState {
     pub streams: [TcpStream; 2],
     pub fin: [bool; 2],
     pub rst: bool,
+    /// Sequence number of the originator's SYN, to tell a retransmitted SYN
+    /// from a new connection on the same ports.
+    pub syn_seq: Option<u32>,
 }
 
 /// The application layer of a flow.
@@ -238,6 +241,9 @@ pub(crate) fn tcp_segment(
     }
     if tcp.is_rst() {
         state.rst = true;
+    }
+    if tcp.is_syn() && !tcp.is_ack() && state.syn_seq.is_none() {
+        state.syn_seq = Some(tcp.seq);
     }
     if !flow.app.is_active() {
         return;

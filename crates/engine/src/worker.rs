@@ -417,16 +417,18 @@ impl<'c> Worker<'c> {
     }
 
     fn transport(&mut self, meta: Meta, ip: &Ip<'_>, t: &Transport<'_>) {
-        let (sport, dport, syn, ack) = match t {
-            Transport::Tcp(tcp) => (tcp.src_port, tcp.dst_port, tcp.is_syn(), tcp.is_ack()),
-            Transport::Udp(udp) => (udp.src_port, udp.dst_port, false, false),
-            _ => (0, 0, false, false),
+        let (sport, dport, syn, ack, seq) = match t {
+            Transport::Tcp(tcp) => (tcp.src_port, tcp.dst_port, tcp.is_syn(), tcp.is_ack(), tcp.seq),
+            Transport::Udp(udp) => (udp.src_port, udp.dst_port, false, false, 0),
+            _ => (0, 0, false, false, 0),
         };
         let (key, src_is_lo) = FlowKey::new(meta.vlans, ip.protocol, (ip.src, sport), (ip.dst, dport));
-        // A SYN on a closed flow opens a new connection (port reuse).
+        // A SYN on a closed flow opens a new connection (port reuse), unless
+        // it repeats the first SYN (a retransmission answered by RST).
         if syn && !ack {
             if let Some(old) = self.flows.get(&key) {
-                if old.is_closed() {
+                let same_syn = old.tcp.as_ref().is_some_and(|t| t.syn_seq == Some(seq));
+                if old.is_closed() && !same_syn {
                     if let Some(old) = self.flows.remove(&key) {
                         self.finish(key, old);
                     }
@@ -461,6 +463,7 @@ impl<'c> Worker<'c> {
                             streams: [TcpStream::new(), TcpStream::new()],
                             fin: [false; 2],
                             rst: false,
+                            syn_seq: None,
                         })
                     }),
                     app: if self.config.parse && matches!(t, Transport::Tcp(_) | Transport::Udp(_)) {
