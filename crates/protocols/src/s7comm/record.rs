@@ -186,6 +186,9 @@ pub struct S7commRecord {
     /// Security group: a password was supplied (the password itself is never logged).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub password_supplied: Option<bool>,
+    /// Userdata follow-up request for the next fragment of a response.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub continuation: bool,
     /// False when the request got no response before it was evicted or flushed.
     pub answered: bool,
 }
@@ -251,6 +254,7 @@ pub fn build(
             apply_setup(&mut r, s);
         }
         r.password_supplied = q.password_supplied.then_some(true);
+        r.continuation = q.continuation;
     }
     if let Some(p) = resp {
         if req.is_none() {

@@ -92,6 +92,8 @@ pub struct RequestInfo {
     pub setup: Option<Setup>,
     /// Security group request carrying a password.
     pub password_supplied: bool,
+    /// Userdata follow-up request asking for the next fragment of a response.
+    pub continuation: bool,
 }
 
 impl RequestInfo {
@@ -112,6 +114,7 @@ impl RequestInfo {
             pi: None,
             setup: None,
             password_supplied: false,
+            continuation: false,
         }
     }
 }
@@ -173,6 +176,9 @@ pub enum Decoded {
         subfunction: Option<u8>,
         /// SZL id (Read SZL requests and first response fragments).
         szl_id: Option<u16>,
+        /// Userdata follow-up request (long parameter form) or the response to one:
+        /// a continuation fragment without its own SZL header.
+        continuation: bool,
     },
     /// An S7comm-plus PDU.
     Plus {
@@ -441,6 +447,7 @@ impl S7Session {
                     group: None,
                     subfunction: None,
                     szl_id: None,
+                    continuation: false,
                 });
                 out.anomaly(PROTO, "unknown_rosctr");
             }
@@ -463,6 +470,7 @@ impl S7Session {
             group: None,
             subfunction: None,
             szl_id: None,
+            continuation: false,
         });
         let mut info = RequestInfo::new(Rosctr::Job, pdu.header.pdu_ref, func.value(), func.name());
         let mut items = Vec::new();
@@ -524,6 +532,7 @@ impl S7Session {
             group: None,
             subfunction: None,
             szl_id: None,
+            continuation: false,
         });
         let func = func.unwrap_or(JobFunction::Unknown(0));
         if let Some(p) = req.as_ref() {
@@ -588,12 +597,16 @@ impl S7Session {
                 } else {
                     None
                 };
-                self.trace_userdata(&up, h.pdu_ref, szl);
+                // Requests use the short parameter form; the long form (with a
+                // data unit reference) asks for the next fragment of a response.
+                let continuation = up.data_unit_ref.is_some();
+                self.trace_userdata(&up, h.pdu_ref, szl, continuation);
                 let mut info =
                     RequestInfo::new(Rosctr::Userdata, h.pdu_ref, up.type_group, up.group.name());
                 info.group = Some(up.group);
                 info.subfunction = Some(up.subfunction);
                 info.szl = szl;
+                info.continuation = continuation;
                 info.password_supplied = up.group == UserdataGroup::Security
                     && up.subfunction == 0x01
                     && data.is_some_and(|d| !d.payload.is_empty());
@@ -621,6 +634,7 @@ impl S7Session {
                     out.anomaly(PROTO, "response_without_request");
                 }
                 let req_szl = req.as_ref().map(|p| p.info.szl);
+                let continuation = req.as_ref().is_some_and(|p| p.info.continuation);
                 let mut szl_pair = None;
                 if is_szl {
                     if let Some(d) = data.filter(|d| d.return_code == 0xFF) {
@@ -641,7 +655,7 @@ impl S7Session {
                         }
                     }
                 }
-                self.trace_userdata(&up, h.pdu_ref, szl_pair);
+                self.trace_userdata(&up, h.pdu_ref, szl_pair, continuation);
                 if out.wants_records() {
                     let resp = ResponseInfo {
                         rosctr: Rosctr::Userdata,
@@ -665,7 +679,7 @@ impl S7Session {
                 }
             }
             UserdataKind::Push | UserdataKind::Unknown(_) => {
-                self.trace_userdata(&up, h.pdu_ref, None);
+                self.trace_userdata(&up, h.pdu_ref, None, false);
                 let op = semantics::userdata_operation(up.kind, up.group, up.subfunction, None);
                 out.operation(PROTO, op);
                 if out.wants_records() {
@@ -685,7 +699,13 @@ impl S7Session {
         }
     }
 
-    fn trace_userdata(&mut self, up: &wire::UserdataParams, pdu_ref: u16, szl: Option<(u16, u16)>) {
+    fn trace_userdata(
+        &mut self,
+        up: &wire::UserdataParams,
+        pdu_ref: u16,
+        szl: Option<(u16, u16)>,
+        continuation: bool,
+    ) {
         self.trace(Decoded::S7 {
             rosctr: 7,
             pdu_ref,
@@ -693,6 +713,7 @@ impl S7Session {
             group: Some(up.group.value()),
             subfunction: Some(up.subfunction),
             szl_id: szl.map(|s| s.0),
+            continuation,
         });
     }
 
