@@ -35,6 +35,10 @@ pub struct AssessArgs {
     /// Decode and count flows only; do not run application-protocol parsers.
     #[arg(long)]
     pub no_parsers: bool,
+    /// Write the output folder here: `assessment.json`, `summary.txt`,
+    /// `flows.json` and Zeek-style logs under `logs/`.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
@@ -64,8 +68,8 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
     if let Some(t) = args.threads {
         config.threads = t.max(1);
     }
-    config.logs = args.logs.is_some();
-    config.keep_flows = args.flows;
+    config.logs = args.logs.is_some() || args.out.is_some();
+    config.keep_flows = args.flows || args.out.is_some();
     config.parse = !args.no_parsers;
 
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
@@ -101,8 +105,35 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(dir) = &args.logs {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating log directory {}", dir.display()))?;
-        for (log, lines) in &output.logs {
+        write_logs(dir, &output.logs)?;
+    }
+    if let Some(dir) = &args.out {
+        write_output_folder(dir, &output, elapsed)?;
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if args.json {
+        let mut a = output.assessment;
+        if !args.flows {
+            a.flows.clear();
+        }
+        serde_json::to_writer_pretty(&mut out, &a)?;
+        writeln!(out)?;
+    } else {
+        crate::summary::print(&mut out, &output.assessment, elapsed)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes one `<log>.log` file of JSON lines per protocol log.
+fn write_logs(
+    dir: &std::path::Path,
+    logs: &std::collections::BTreeMap<String, Vec<String>>,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("creating log directory {}", dir.display()))?;
+    for (log, lines) in logs {
             let path = dir.join(format!("{log}.log"));
             let mut f = std::io::BufWriter::new(
                 std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?,
@@ -111,16 +142,45 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
                 writeln!(f, "{line}").with_context(|| format!("writing {}", path.display()))?;
             }
             f.flush().with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Writes the output folder of an assessment.
+pub fn write_output_folder(
+    dir: &std::path::Path,
+    output: &plantguard_engine::Output,
+    elapsed: std::time::Duration,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut a = output.assessment.clone();
+    let flows = std::mem::take(&mut a.flows);
+    let write_json = |name: &str, value: &dyn erased::Json| -> anyhow::Result<()> {
+        let path = dir.join(name);
+        let f = std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+        let mut w = std::io::BufWriter::new(f);
+        value.write(&mut w).with_context(|| format!("writing {}", path.display()))?;
+        w.flush().with_context(|| format!("writing {}", path.display()))?;
+        Ok(())
+    };
+    write_json("assessment.json", &a)?;
+    write_json("flows.json", &flows)?;
+    let mut summary = Vec::new();
+    crate::summary::print(&mut summary, &a, elapsed)?;
+    let path = dir.join("summary.txt");
+    std::fs::write(&path, summary).with_context(|| format!("writing {}", path.display()))?;
+    write_logs(&dir.join("logs"), &output.logs)
+}
+
+mod erased {
+    /// A value that can be written as pretty JSON.
+    pub trait Json {
+        fn write(&self, w: &mut dyn std::io::Write) -> std::io::Result<()>;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn write(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+            serde_json::to_writer_pretty(&mut *w, self)?;
+            writeln!(w)
         }
     }
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    if args.json {
-        serde_json::to_writer_pretty(&mut out, &output.assessment)?;
-        writeln!(out)?;
-    } else {
-        crate::summary::print(&mut out, &output.assessment, elapsed)?;
-    }
-    out.flush()?;
-    Ok(ExitCode::SUCCESS)
 }

@@ -2,6 +2,7 @@
 //! `plantguard`: the command-line front end. Thin: flags, wiring, exit codes.
 
 mod assess;
+mod demo;
 mod summary;
 
 use std::process::ExitCode;
@@ -22,6 +23,8 @@ struct Cli {
 enum Command {
     /// Analyse captures (pcap, pcapng, gzip of either, or directories of them).
     Assess(assess::AssessArgs),
+    /// Run the whole assessment on the bundled demo plant capture.
+    Demo(demo::DemoArgs),
 }
 
 /// Exit code when an input is not usable (not a capture, missing file).
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Assess(args) => assess::run(&args),
+        Command::Demo(args) => demo::run(&args),
     };
     match result {
         Ok(code) => code,
