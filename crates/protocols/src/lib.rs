@@ -13,6 +13,7 @@
 #![deny(missing_docs)]
 
 pub mod api;
+pub mod enip;
 pub mod modbus;
 pub mod registry;
 pub mod s7comm;

@@ -4,7 +4,11 @@
 use crate::api::ProtocolInfo;
 
 /// All registered protocols. Protocols with strict magic values come first.
-pub static PROTOCOLS: &[&ProtocolInfo] = &[&crate::modbus::INFO, &crate::s7comm::INFO];
+pub static PROTOCOLS: &[&ProtocolInfo] = &[
+    &crate::modbus::INFO,
+    &crate::enip::INFO,
+    &crate::s7comm::INFO,
+];
 
 /// Looks a protocol up by name.
 pub fn by_name(name: &str) -> Option<&'static ProtocolInfo> {

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Asset facts from ListIdentity replies (CIP Identity item 0x0C).
+#![deny(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::arithmetic_side_effects
+)]
+
+use super::device_type_gen::cip_device_type_name;
+use super::vendor_gen::cip_vendor_name;
+use super::wire::IdentityItem;
+use plantguard_model::IdentityFact;
+
+/// Builds the identity fact a ListIdentity reply carries.
+pub fn fact(item: &IdentityItem<'_>) -> IdentityFact {
+    let product = String::from_utf8_lossy(item.product_name)
+        .trim()
+        .to_string();
+    let [a, b, c, d] = item.socket_address;
+    let mut extra = vec![
+        ("product_code".to_string(), item.product_code.to_string()),
+        ("device_status".to_string(), format!("{:#06x}", item.status)),
+        (
+            "socket_address".to_string(),
+            format!("{a}.{b}.{c}.{d}:{}", item.socket_port),
+        ),
+    ];
+    if item.state != 0xFF {
+        extra.push(("state".to_string(), format!("{:#04x}", item.state)));
+    }
+    IdentityFact {
+        protocol: "enip".into(),
+        vendor: cip_vendor_name(item.vendor_id).map(str::to_string),
+        vendor_id: Some(u32::from(item.vendor_id)),
+        product: (!product.is_empty()).then_some(product),
+        model: Some(item.product_code.to_string()),
+        device_type: Some(cip_device_type_name(item.device_type).map_or_else(
+            || format!("device_type_{}", item.device_type),
+            str::to_string,
+        )),
+        firmware: Some(format!("{}.{}", item.revision_major, item.revision_minor)),
+        serial: Some(format!("{:#010x}", item.serial_number)),
+        name: None,
+        extra,
+    }
+}
