@@ -18,8 +18,8 @@
 //!   allocation.
 //! - **Out of order.** A segment that starts ahead of the next expected byte
 //!   (but within [`ReassemblyLimits::window`]) is copied into a small buffer,
-//!   sorted by sequence number, with overlapping and adjacent segments
-//!   coalesced. The buffer is allocated lazily: an idle or in-order stream
+//!   sorted by sequence number, overlaps trimmed, and a segment that continues
+//!   a buffered run appended to it in place. The buffer is allocated lazily: an idle or in-order stream
 //!   owns no heap memory.
 //! - **Bounded.** When buffering a segment would exceed
 //!   [`ReassemblyLimits::max_buffered_bytes`] or
@@ -163,7 +163,7 @@ pub struct TcpStream {
     fin: bool,
     rst: bool,
     buffered_bytes: usize,
-    /// Sorted by sequence number, disjoint and never adjacent, every segment
+    /// Sorted by sequence number, disjoint (possibly adjacent), every run
     /// starting strictly after `next_seq`.
     ooo: VecDeque<Segment>,
     stats: StreamStats,
@@ -296,18 +296,13 @@ impl TcpStream {
             }
             if off < window {
                 let end = off.saturating_add(len32(data));
-                let (i, j, covered) = self.overlapping(off, end);
+                let (i, covered, starts_new_run) = self.overlapping(off, end);
                 let new_bytes = data.len().saturating_sub(covered);
-                // Merging with k existing runs turns k runs into one.
-                let runs = self
-                    .ooo
-                    .len()
-                    .saturating_add(1)
-                    .saturating_sub(j.saturating_sub(i));
+                let runs = self.ooo.len().saturating_add(usize::from(starts_new_run));
                 if self.buffered_bytes.saturating_add(new_bytes) <= limits.max_buffered_bytes
                     && runs <= limits.max_segments
                 {
-                    self.insert(i, j, off, data);
+                    self.insert(i, off, data);
                     return;
                 }
             }
@@ -475,54 +470,48 @@ impl TcpStream {
         seg.seq.wrapping_sub(self.next_seq)
     }
 
-    /// Range `i..j` of buffered runs that overlap or touch `[a, b)` (offsets
-    /// from `next_seq`), and how many bytes of `[a, b)` they already cover.
-    fn overlapping(&self, a: u32, b: u32) -> (usize, usize, usize) {
+    /// For new bytes at `[a, b)` (offsets from `next_seq`): the index of the
+    /// first buffered run that overlaps or touches them, how many of those
+    /// bytes are already buffered, and whether buffering them needs a new run
+    /// (it does unless a run covers or ends exactly at `a`).
+    fn overlapping(&self, a: u32, b: u32) -> (usize, usize, bool) {
         let i = self
             .ooo
             .partition_point(|s| self.start_of(s).saturating_add(len32(&s.data)) < a);
-        let j = self.ooo.partition_point(|s| self.start_of(s) <= b);
-        let j = j.max(i);
         let covered = self
             .ooo
-            .range(i..j)
+            .range(i..)
             .map(|s| {
-                let start = self.start_of(s);
-                let end = start.saturating_add(len32(&s.data));
-                widen(end.min(b).saturating_sub(start.max(a)))
+                (
+                    self.start_of(s),
+                    self.start_of(s).saturating_add(len32(&s.data)),
+                )
             })
+            .take_while(|&(start, _)| start < b)
+            .map(|(start, end)| widen(end.min(b).saturating_sub(start.max(a))))
             .fold(0usize, usize::saturating_add);
-        (i, j, covered)
+        let starts_new_run = self.ooo.get(i).is_none_or(|s| self.start_of(s) > a);
+        (i, covered, starts_new_run)
     }
 
-    /// Buffers `data` at offset `a`, merging it with runs `i..j` (which
-    /// overlap or touch it); the bytes of those runs win over `data`.
-    fn insert(&mut self, i: usize, j: usize, a: u32, data: &[u8]) {
+    /// Buffers the bytes of `data` (at offset `a`) that fill holes, starting
+    /// from run `i`; buffered bytes win and are compared with `data`.
+    ///
+    /// Existing runs are never copied: a piece that starts where a run ends
+    /// is appended to it in place (the common case of consecutive segments
+    /// after a hole), any other piece becomes a run of its own, and adjacent
+    /// runs are left apart. Merging them would copy the later run, which
+    /// makes segments arriving in reverse order cost quadratic time.
+    fn insert(&mut self, i: usize, a: u32, data: &[u8]) {
         let b = a.saturating_add(len32(data));
-        if i >= j {
-            let seq = self.next_seq.wrapping_add(a);
-            self.buffered_bytes = self.buffered_bytes.saturating_add(data.len());
-            self.ooo.insert(
-                i.min(self.ooo.len()),
-                Segment {
-                    seq,
-                    data: data.to_vec(),
-                },
-            );
-            return;
-        }
-        let runs: Vec<Segment> = self.ooo.drain(i..j.min(self.ooo.len())).collect();
-        let old_bytes = runs
-            .iter()
-            .map(|s| s.data.len())
-            .fold(0, usize::saturating_add);
-        let mut merged: Option<Vec<u8>> = None;
-        let mut start = a;
         let mut cursor = a;
-        for run in runs {
-            let s = run.seq.wrapping_sub(self.next_seq);
+        let mut idx = i;
+        while let Some(run) = self.ooo.get(idx) {
+            let s = self.start_of(run);
+            if s >= b {
+                break;
+            }
             let e = s.saturating_add(len32(&run.data));
-            // Compare the overlap: the buffered copy wins, differences count.
             let (lo, hi) = (s.max(a), e.min(b));
             if lo < hi {
                 let old = run
@@ -538,38 +527,48 @@ impl TcpStream {
                     .overlap_conflicts
                     .saturating_add(count_differences(old, new));
             }
-            match merged.as_mut() {
-                None if s <= a => {
-                    // Grow the first run in place: the common case of
-                    // consecutive segments after a hole.
-                    start = s;
-                    merged = Some(run.data);
-                }
-                None => {
-                    let mut v = Vec::with_capacity(widen(b.max(e).saturating_sub(a)));
-                    v.extend_from_slice(data.get(..widen(s.saturating_sub(a))).unwrap_or(&[]));
-                    v.extend_from_slice(&run.data);
-                    merged = Some(v);
-                }
-                Some(v) => {
-                    let hole = widen(cursor.saturating_sub(a))..widen(s.saturating_sub(a));
-                    v.extend_from_slice(data.get(hole).unwrap_or(&[]));
-                    v.extend_from_slice(&run.data);
-                }
+            if s > cursor && self.place(idx, cursor, s, a, data) {
+                idx = idx.saturating_add(1);
             }
-            cursor = e;
+            cursor = cursor.max(e);
+            idx = idx.saturating_add(1);
         }
-        let mut merged = merged.unwrap_or_default();
-        if b > cursor {
-            merged.extend_from_slice(data.get(widen(cursor.saturating_sub(a))..).unwrap_or(&[]));
+        if cursor < b {
+            self.place(idx, cursor, b, a, data);
         }
-        self.buffered_bytes = self
-            .buffered_bytes
-            .saturating_sub(old_bytes)
-            .saturating_add(merged.len());
-        let seq = self.next_seq.wrapping_add(start);
-        self.ooo
-            .insert(i.min(self.ooo.len()), Segment { seq, data: merged });
+    }
+
+    /// Buffers `data[from - a .. to - a]` just before run `idx`: appended to
+    /// run `idx - 1` if that run ends at `from`, else as a new run. Returns
+    /// whether a run was inserted.
+    fn place(&mut self, idx: usize, from: u32, to: u32, a: u32, data: &[u8]) -> bool {
+        let piece = data
+            .get(widen(from.saturating_sub(a))..widen(to.saturating_sub(a)))
+            .unwrap_or(&[]);
+        if piece.is_empty() {
+            return false;
+        }
+        self.buffered_bytes = self.buffered_bytes.saturating_add(piece.len());
+        let next_seq = self.next_seq;
+        if let Some(prev) = idx.checked_sub(1).and_then(|k| self.ooo.get_mut(k)) {
+            if prev
+                .seq
+                .wrapping_sub(next_seq)
+                .saturating_add(len32(&prev.data))
+                == from
+            {
+                prev.data.extend_from_slice(piece);
+                return false;
+            }
+        }
+        self.ooo.insert(
+            idx.min(self.ooo.len()),
+            Segment {
+                seq: next_seq.wrapping_add(from),
+                data: piece.to_vec(),
+            },
+        );
+        true
     }
 }
 
@@ -725,15 +724,16 @@ mod tests {
     }
 
     #[test]
-    fn coalesces_adjacent_and_overlapping_buffered_segments() {
+    fn fills_holes_between_buffered_runs_without_merging_them() {
         let (mut s, mut c) = (TcpStream::new(), Collected::default());
         syn(&mut s, &mut c, 0, b"");
         seg(&mut s, &mut c, 10, b"KLM");
         seg(&mut s, &mut c, 13, b"NOP");
         seg(&mut s, &mut c, 5, b"FGH");
         assert_eq!(s.buffered_segments(), 2);
-        seg(&mut s, &mut c, 7, b"HIJKL"); // bridges the two runs
-        assert_eq!(s.buffered_segments(), 1);
+        assert_eq!(s.buffered_bytes(), 9);
+        seg(&mut s, &mut c, 7, b"HIJKL"); // fills the hole between the runs
+        assert_eq!(s.buffered_segments(), 2);
         assert_eq!(s.buffered_bytes(), 11);
         seg(&mut s, &mut c, 1, b"BCDE");
         assert_eq!(c.bytes, b"BCDEFGHIJKLMNOP");
