@@ -625,7 +625,10 @@ impl Session for EnipSession {
                     }
                 }
             };
-            if !header_is_plausible(&header) {
+            // Lenient framing: only non-zero options break it. Unknown
+            // commands (0x0001 from legacy Rockwell tools, seen in the openics
+            // captures) are logged with an anomaly and skipped by length.
+            if header.options != 0 {
                 out.anomaly(NAME, "invalid_encapsulation_header");
                 self.consecutive_errors = self.consecutive_errors.saturating_add(1);
                 if self.consecutive_errors > MAX_CONSECUTIVE_ERRORS {
