@@ -125,6 +125,24 @@ pub const TABLES: &[Table] = &[
         fn_name: "userdata_subfunction_name",
         doc: "S7 userdata subfunction name, keyed by `function group << 8 | subfunction`.",
     },
+    Table {
+        csv: "kb/protocols/opcua_services.csv",
+        key_column: "encoding_id",
+        name_column: "name",
+        key_type: KeyType::U32,
+        out: "crates/protocols/src/opcua/type_name_gen.rs",
+        fn_name: "service_type_name",
+        doc: "OPC UA service message type name (`ReadRequest`) for a DefaultBinary encoding node id.",
+    },
+    Table {
+        csv: "kb/protocols/opcua_services.csv",
+        key_column: "encoding_id",
+        name_column: "service",
+        key_type: KeyType::U32,
+        out: "crates/protocols/src/opcua/service_gen.rs",
+        fn_name: "service_name",
+        doc: "OPC UA service (`read`) of a request or response DefaultBinary encoding node id.",
+    },
 ];
 
 /// Splits CSV text into records of fields. Handles quoted fields with

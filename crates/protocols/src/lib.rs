@@ -15,6 +15,7 @@
 pub mod api;
 pub mod enip;
 pub mod modbus;
+pub mod opcua;
 pub mod registry;
 pub mod s7comm;
 

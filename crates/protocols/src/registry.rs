@@ -8,6 +8,7 @@ pub static PROTOCOLS: &[&ProtocolInfo] = &[
     &crate::modbus::INFO,
     &crate::enip::INFO,
     &crate::s7comm::INFO,
+    &crate::opcua::INFO,
 ];
 
 /// Looks a protocol up by name.
