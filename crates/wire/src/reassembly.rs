@@ -18,25 +18,27 @@
 //!   allocation.
 //! - **Out of order.** A segment that starts ahead of the next expected byte
 //!   (but within [`ReassemblyLimits::window`]) is copied into a small buffer,
-//!   sorted by sequence number, overlaps trimmed, and a segment that continues
-//!   a buffered run appended to it in place. The buffer is allocated lazily: an idle or in-order stream
-//!   owns no heap memory.
+//!   sorted by sequence number, with overlaps trimmed. The buffer is
+//!   allocated lazily: an idle or in-order stream owns no heap memory.
 //! - **Bounded.** When buffering a segment would exceed
 //!   [`ReassemblyLimits::max_buffered_bytes`] or
 //!   [`ReassemblyLimits::max_segments`], or a segment starts beyond the
 //!   window, the stream gives up on its oldest hole: it emits a
 //!   [`StreamChunk::Gap`] for it and continues from the earliest data it holds.
-//!   Memory per direction therefore stays below the limit (plus, transiently,
-//!   nothing: the check is done before copying).
+//!   The limits are checked before anything is copied, so the buffer never
+//!   exceeds them. Buffered runs are never copied again: bytes that continue
+//!   a run are appended to it, anything else becomes a new run, so the work
+//!   per segment is linear in its length (plus `max_segments`).
 //! - **Overlaps: first copy wins.** Bytes that arrive twice keep the copy that
-//!   arrived first, which is the default policy of most passive IDSes for
-//!   unknown targets (Suricata's `first`/`bsd`-like policies differ only for
-//!   corner cases). Buffered bytes are compared with the new copy and every
-//!   differing byte counts in [`StreamStats::overlap_conflicts`], a classic
-//!   sign of evasion (Ptacek & Newsham, 1998). Bytes that were already
-//!   *delivered* are not kept (that would cost a copy on the hot path), so a
-//!   retransmission of delivered bytes is only counted in
-//!   [`StreamStats::retransmitted_bytes`], not compared.
+//!   arrived first. Hosts resolve overlaps differently (target-based IDSes
+//!   model this per host OS); a passive tool cannot know which copy the
+//!   target kept, so it keeps the simplest rule and reports the ambiguity:
+//!   buffered bytes are compared with the new copy and every differing byte
+//!   counts in [`StreamStats::overlap_conflicts`], a classic sign of evasion
+//!   (Ptacek & Newsham, 1998). Bytes that were already *delivered* are not
+//!   kept (that would cost a copy on the hot path), so a retransmission of
+//!   delivered bytes is only counted in [`StreamStats::retransmitted_bytes`],
+//!   not compared.
 //! - **Synchronisation.** A SYN fixes the initial sequence number (ISN + 1 is
 //!   the first data byte; a SYN may carry data). Without a SYN, the first
 //!   segment that carries data synchronises the stream at its own sequence
