@@ -102,6 +102,7 @@ const FIELDS: &[&str] = &[
     "s7comm.param.userdata.subfunc",
     "s7comm.data.userdata.szl_id",
     "tcp.analysis.retransmission",
+    "tcp.seq",
 ];
 
 fn hex(s: &str) -> Vec<u8> {
@@ -173,6 +174,7 @@ fn compare_file(path: &PathBuf) -> Tally {
     let mut sessions: HashMap<u64, (S7Session, [Vec<u8>; 2], bool)> = HashMap::new();
     let mut sink = FrameSink::default();
     let mut tally = Tally::default();
+    let mut next_seq: HashMap<(u64, bool), u64> = HashMap::new();
     for line in text.lines() {
         let c: Vec<&str> = line.split('\t').collect();
         let get = |i: usize| c.get(i).copied().unwrap_or("");
@@ -187,14 +189,24 @@ fn compare_file(path: &PathBuf) -> Tally {
         };
         let payload = hex(get(4));
         let retrans = !get(12).is_empty();
+        let seq: u64 = get(13).parse().unwrap_or(0);
         sink.frame = frame;
         let (sess, bufs, dead) = sessions.entry(stream).or_insert_with(|| {
             let mut s = S7Session::new();
             s.enable_trace();
             (s, [Vec::new(), Vec::new()], false)
         });
+        let key = (stream, dir == Direction::ToClient);
         if !payload.is_empty() && !retrans && !*dead {
             let buf = &mut bufs[usize::from(dir == Direction::ToClient)];
+            // Bytes missing from the capture: tell the session, drop what is buffered (engine behaviour).
+            if let Some(&next) = next_seq.get(&key) {
+                if seq > next {
+                    sess.gap(dir, u32::try_from(seq - next).unwrap_or(u32::MAX));
+                    buf.clear();
+                }
+            }
+            next_seq.insert(key, seq + payload.len() as u64);
             buf.extend_from_slice(&payload);
             match sess.feed(dir, buf, &mut sink) {
                 Progress::Done => buf.clear(),
