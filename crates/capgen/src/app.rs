@@ -218,7 +218,7 @@ fn enip(c: &PduCtx, out: &mut Vec<u8>, req: bool) {
         let mut r = c.rng(0xE1B);
         if r.below(10) < 6 {
             let tag = TAGS[r.below(TAGS.len() as u64) as usize];
-            let ty = [0x00C4u16, 0x00CA, 0x00C1, 0x00C3][(tag.len() % 4) as usize];
+            let ty = [0x00C4u16, 0x00CA, 0x00C1, 0x00C3][tag.len() % 4];
             if req {
                 let pad = tag.len() % 2;
                 out.extend_from_slice(&[
