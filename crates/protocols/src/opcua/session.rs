@@ -306,9 +306,15 @@ impl OpcUaSession {
             return;
         };
         d.service_type_id = Some(type_id);
-        match dir {
-            Direction::ToServer => self.on_request(h, &sec, type_id, rest, asym_info, d, out),
-            Direction::ToClient => self.on_response(h, &sec, type_id, rest, d, out),
+        // The type id says request or response; the direction should agree.
+        let is_response = is_response_type(type_id);
+        if is_response != (dir == Direction::ToClient) {
+            out.anomaly(PROTO, "unexpected_direction");
+        }
+        if is_response {
+            self.on_response(h, &sec, type_id, rest, d, out);
+        } else {
+            self.on_request(h, &sec, type_id, rest, asym_info, d, out);
         }
     }
 
@@ -337,9 +343,11 @@ impl OpcUaSession {
         if service_type_name(id).is_none() {
             return false;
         }
-        match dir {
-            Direction::ToServer => wire::parse_request_header(rest).is_some(),
-            Direction::ToClient => wire::parse_response_header(rest).is_some(),
+        let _ = dir;
+        if is_response_type(id) {
+            wire::parse_response_header(rest).is_some()
+        } else {
+            wire::parse_request_header(rest).is_some()
         }
     }
 
@@ -621,6 +629,11 @@ impl Session for OpcUaSession {
     fn gap(&mut self, dir: Direction, _len: u32) {
         *self.chunking(dir) = None;
     }
+}
+
+/// True for response type ids (and ServiceFault).
+fn is_response_type(type_id: u32) -> bool {
+    type_id == 397 || service_type_name(type_id).is_some_and(|n| n.ends_with("Response"))
 }
 
 /// Offset (≥ 1) of the next plausible message header in `buf`.
