@@ -26,9 +26,9 @@ use flate2::read::MultiGzDecoder;
 
 use crate::error::{CaptureError, CorruptReason};
 
-/// Size of the read buffer a reader starts with. It grows (to a power of two)
-/// only when one record or block is larger, and never beyond
-/// [`MAX_RECORD_SIZE`].
+/// Size of the read buffer a reader starts with. It grows (doubling as data
+/// arrives) only when one record or block is larger, and never beyond
+/// [`MAX_RECORD_SIZE`] plus one record header.
 pub const DEFAULT_BUFFER_SIZE: usize = 1 << 20;
 
 /// Largest record or block accepted; a header claiming more is
@@ -437,6 +437,12 @@ impl CaptureReader {
         }
     }
 
+    /// Current size of the read buffer in bytes: the reader's memory use.
+    #[must_use]
+    pub fn buffer_len(&self) -> usize {
+        self.buf.len()
+    }
+
     /// Frames returned so far (the frame number of the last packet).
     #[must_use]
     pub fn frames(&self) -> u64 {
@@ -519,14 +525,18 @@ impl CaptureReader {
             self.base += self.start as u64;
             self.end -= self.start;
             self.start = 0;
-            if need > self.buf.len() {
-                let len = need.next_power_of_two().min(MAX_RECORD_SIZE).max(need);
-                self.buf.resize(len, 0);
-            }
         }
         while self.end - self.start < need {
             if self.eof {
                 return Ok(false);
+            }
+            if self.end == self.buf.len() {
+                // Grow by doubling as data arrives, not to the claimed length
+                // at once: a damaged length in a short file then costs little
+                // memory before the truncation is found.
+                let len = self.buf.len();
+                let grown = len.saturating_mul(2).min(self.start + need).max(len + 1);
+                self.buf.resize(grown, 0);
             }
             let Some(dst) = self.buf.get_mut(self.end..) else {
                 return Ok(false);

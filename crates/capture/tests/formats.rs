@@ -545,3 +545,36 @@ fn reader_can_move_to_another_thread() {
         .expect("join");
     assert_eq!(n, 3);
 }
+
+#[test]
+fn damaged_huge_length_in_a_short_file_does_not_allocate_the_claimed_size() {
+    // snaplen allows 200 MiB records; the file holds 1 KiB of one.
+    let mut w = PcapWriter::new(false, false, 200 << 20, 1);
+    w.packet(T0, 0, &[1; 1024], 1024);
+    w.buf[24 + 8..24 + 12].copy_from_slice(&(200_u32 << 20).to_le_bytes());
+    let mut r = CaptureReader::from_reader(Box::new(Cursor::new(w.buf)), "t").expect("open");
+    assert!(matches!(
+        r.next_packet(),
+        Err(CaptureError::Truncated { offset: 24, .. })
+    ));
+    assert!(
+        r.buffer_len() <= 2 << 20,
+        "buffer grew to {}",
+        r.buffer_len()
+    );
+}
+
+#[test]
+fn buffer_stays_at_its_initial_size_for_ordinary_records() {
+    let mut w = PcapWriter::new(false, false, 65535, 1);
+    for i in 0..50_000u32 {
+        w.packet(T0 + i, 0, &[0x42; 100], 100);
+    }
+    let mut r = CaptureReader::from_reader(Box::new(Cursor::new(w.buf)), "t").expect("open");
+    let mut n = 0;
+    while r.next_packet().expect("read").is_some() {
+        n += 1;
+    }
+    assert_eq!(n, 50_000);
+    assert_eq!(r.buffer_len(), plantguard_capture::DEFAULT_BUFFER_SIZE);
+}
