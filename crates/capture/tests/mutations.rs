@@ -77,7 +77,7 @@ fn seeds() -> Vec<Vec<u8>> {
             &vec![i; usize::from(i) * 7],
             90,
         );
-        ng.spb(&vec![i; 9], 9);
+        ng.spb(&[i; 9], 9);
         ng.block(5, &[0; 20]);
     }
     ng.shb(true);
