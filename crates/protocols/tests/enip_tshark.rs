@@ -344,3 +344,72 @@ fn enip_agrees_with_tshark() {
         "unexplained disagreements:\n{shown:#?}"
     );
 }
+
+/// The strict probe must not claim the first bytes of TCP or UDP flows of
+/// other protocols (Modbus, S7comm, DNP3, BACnet, OPC UA, HTTP, DNS...).
+#[test]
+fn probe_rejects_non_enip_corpus_flows() {
+    if !tshark_available() {
+        return;
+    }
+    let index = std::fs::read_to_string(corpus_dir().join("INDEX.tsv")).expect("INDEX.tsv");
+    let files: Vec<String> = index
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            let protos = cols.get(3)?;
+            let other = !protos.contains("EtherNet/IP") && !protos.contains("CIP");
+            (other && !protos.is_empty()).then(|| cols[0].to_string())
+        })
+        .take(30)
+        .collect();
+    let mut probed = 0;
+    for file in &files {
+        let out = Command::new("tshark")
+            .arg("-r")
+            .arg(corpus_dir().join(file))
+            .args([
+                "-Y",
+                "tcp.len > 0 || udp",
+                "-T",
+                "fields",
+                "-E",
+                "separator=/t",
+            ])
+            .args([
+                "-e",
+                "tcp.stream",
+                "-e",
+                "udp.stream",
+                "-e",
+                "tcp.payload",
+                "-e",
+                "udp.payload",
+            ])
+            .output()
+            .expect("run tshark");
+        let mut seen = std::collections::HashSet::new();
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            let c: Vec<&str> = line.split('\t').collect();
+            if c.len() < 4 || !seen.insert((c[0].to_string(), c[1].to_string())) {
+                continue;
+            }
+            let bytes = hex(if c[2].is_empty() { c[3] } else { c[2] });
+            for dir in [Direction::ToServer, Direction::ToClient] {
+                probed += 1;
+                assert_ne!(
+                    plantguard_protocols::enip::probe(dir, &bytes),
+                    plantguard_protocols::api::Probe::Match,
+                    "{file} stream {}{} matched as EtherNet/IP",
+                    c[0],
+                    c[1]
+                );
+            }
+        }
+    }
+    eprintln!(
+        "enip probe: {probed} non-ENIP flow starts from {} captures rejected",
+        files.len()
+    );
+}
