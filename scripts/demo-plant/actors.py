@@ -144,9 +144,11 @@ def s7_session(a):
     if a.write:
         print("write DB1.DBW4 = 1800:", c.db_write(1, 4, bytearray(struct.pack(">h", 1800))), flush=True)
     if a.download:
-        block = bytearray(b"\x70\x70\x01\x01\x01\x0a\x00\x03" + bytes(range(48)))  # MC7-like header, DB3
+        # A 32-byte DB2 image: python-snap7's server accepts downloads only into a registered DB
+        # no larger than that DB (Request Download 0x1a, Download Block 0x1b, Download Ended 0x1c).
+        block = bytearray(struct.pack(">f", 75.0) + bytes(range(28)))
         try:
-            print("download DB3:", c.download(block, 3), flush=True)
+            print("download DB2:", c.download(block, 2), flush=True)
         except Exception as e:  # noqa: BLE001
             print("download failed:", e, flush=True)
     if a.stop:

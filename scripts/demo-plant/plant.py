@@ -379,7 +379,7 @@ def story():
     at(116)
     run_action("s7-download", "ews-01", actor("s7-session", "--target", s7, "--download"),
                event={"kind": "program_download", "src": "ews-01", "dst": "plc-s7", "protocol": "s7comm",
-                      "detail": "S7 Request Download (0x1a) of DB3",
+                      "detail": "S7 block download of DB2: Request Download (0x1a), Download Block (0x1b), Download Ended (0x1c)",
                       "filter": f"ip.src == {ews} && s7comm.param.func == 0x1a"})
     at(124)
     run_action("s7-stop", "ews-01", actor("s7-session", "--target", s7, "--stop"),
