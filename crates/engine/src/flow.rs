@@ -92,9 +92,36 @@ pub(crate) fn is_server_port(port: u16) -> bool {
             .any(|p| p.ports.contains(&port))
         || matches!(
             port,
-            1433 | 1521 | 1883 | 1911 | 2222 | 2404 | 3306 | 3389 | 4840 | 4843 | 4911 | 5006
-                | 5007 | 5094 | 5432 | 5900 | 5938 | 7070 | 8080 | 8443 | 9600 | 18245 | 18246
-                | 20000 | 20547 | 34962 | 34963 | 34964 | 44818 | 47808 | 48898
+            1433 | 1521
+                | 1883
+                | 1911
+                | 2222
+                | 2404
+                | 3306
+                | 3389
+                | 4840
+                | 4843
+                | 4911
+                | 5006
+                | 5007
+                | 5094
+                | 5432
+                | 5900
+                | 5938
+                | 7070
+                | 8080
+                | 8443
+                | 9600
+                | 18245
+                | 18246
+                | 20000
+                | 20547
+                | 34962
+                | 34963
+                | 34964
+                | 44818
+                | 47808
+                | 48898
         )
 }
 
@@ -123,14 +150,18 @@ fn probe(
     dir: Direction,
     data: &[u8],
 ) -> (Option<&'static ProtocolInfo>, bool) {
-    let fits = |p: &&&ProtocolInfo| {
-        p.transport == Transport::Both || p.transport == transport
-    };
+    let fits = |p: &&&ProtocolInfo| p.transport == Transport::Both || p.transport == transport;
     let protos = plantguard_protocols::registry::PROTOCOLS;
     let mut need_more = false;
     // Protocols registered for the server port first, then the rest.
-    let by_port = protos.iter().filter(fits).filter(|p| p.ports.contains(&server_port));
-    let others = protos.iter().filter(fits).filter(|p| !p.ports.contains(&server_port));
+    let by_port = protos
+        .iter()
+        .filter(fits)
+        .filter(|p| p.ports.contains(&server_port));
+    let others = protos
+        .iter()
+        .filter(fits)
+        .filter(|p| !p.ports.contains(&server_port));
     for p in by_port.chain(others) {
         match (p.probe)(dir, data) {
             Probe::Match => return (Some(p), false),
@@ -248,7 +279,11 @@ pub(crate) fn tcp_segment(
     if !flow.app.is_active() {
         return;
     }
-    let dir = if d == 0 { Direction::ToServer } else { Direction::ToClient };
+    let dir = if d == 0 {
+        Direction::ToServer
+    } else {
+        Direction::ToClient
+    };
     let app = &mut flow.app;
     let stream = &mut state.streams[d];
     stream.push(
@@ -272,8 +307,12 @@ pub(crate) fn flush_tcp(flow: &mut Flow, server_port: u16, sink: &mut Sink<'_>) 
     }
     let app = &mut flow.app;
     for (d, stream) in state.streams.iter_mut().enumerate() {
-        let dir = if d == 0 { Direction::ToServer } else { Direction::ToClient };
-        stream.flush(&mut |chunk| deliver(app, Transport::Tcp, server_port, dir, chunk, false, sink));
+        let dir = if d == 0 {
+            Direction::ToServer
+        } else {
+            Direction::ToClient
+        };
+        stream
+            .flush(&mut |chunk| deliver(app, Transport::Tcp, server_port, dir, chunk, false, sink));
     }
 }
-

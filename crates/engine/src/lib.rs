@@ -55,6 +55,8 @@ pub struct Config {
     pub logs: bool,
     /// Keep every flow in the result.
     pub keep_flows: bool,
+    /// Print cleartext credentials whole instead of masked (`adm***`).
+    pub show_secrets: bool,
 }
 
 impl Default for Config {
@@ -70,6 +72,7 @@ impl Default for Config {
             parse: true,
             logs: false,
             keep_flows: false,
+            show_secrets: false,
         }
     }
 }
@@ -101,7 +104,8 @@ pub fn run(
             let handles: Vec<_> = (0..threads)
                 .map(|id| {
                     s.spawn(move || {
-                        worker::Worker::new(id, threads, config, display_names).run(inputs, progress)
+                        worker::Worker::new(id, threads, config, display_names)
+                            .run(inputs, progress)
                     })
                 })
                 .collect();

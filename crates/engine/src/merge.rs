@@ -10,9 +10,10 @@ use plantguard_model::{Evidence, Timestamp};
 use plantguard_wire::decode::ipproto;
 
 use crate::result::{
-    mac_string, Assessment, CaptureSpan, FileSummary, Host, IdentityRecord, L2Host, Totals,
-    TrafficCount,
+    mac_string, Assessment, CaptureSpan, FileSummary, Host, HostFactRecord, IdentityRecord, L2Host,
+    Totals, TrafficCount,
 };
+use crate::sink::{HostKey, SeenAt};
 use crate::worker::{Count, HostAgg, L2Agg, WorkerOut};
 use crate::{Config, Output};
 
@@ -33,7 +34,12 @@ fn counts(map: impl IntoIterator<Item = (String, Count)>) -> Vec<TrafficCount> {
             bytes: c.bytes,
         })
         .collect();
-    v.sort_by(|a, b| b.packets.cmp(&a.packets).then(b.bytes.cmp(&a.bytes)).then(a.name.cmp(&b.name)));
+    v.sort_by(|a, b| {
+        b.packets
+            .cmp(&a.packets)
+            .then(b.bytes.cmp(&a.bytes))
+            .then(a.name.cmp(&b.name))
+    });
     v
 }
 
@@ -45,7 +51,7 @@ fn port_label((proto, port): (u8, u16)) -> String {
     }
 }
 
-pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], _config: &Config) -> Output {
+pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], config: &Config) -> Output {
     let mut a = Assessment {
         schema_version: SCHEMA_VERSION,
         ..Assessment::default()
@@ -58,7 +64,9 @@ pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], _config: &Config) ->
     let mut l2: BTreeMap<[u8; 6], L2Agg> = BTreeMap::new();
     let mut operations: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
     let mut anomalies: BTreeMap<String, u64> = BTreeMap::new();
-    let mut identities: BTreeMap<(IpAddr, plantguard_model::IdentityFact), (u32, u64, i64)> =
+    let mut identities: BTreeMap<(HostKey, plantguard_model::IdentityFact), SeenAt> =
+        BTreeMap::new();
+    let mut host_facts: BTreeMap<(HostKey, plantguard_model::HostFact), (SeenAt, u64)> =
         BTreeMap::new();
     let mut logs = Vec::new();
     let mut first_ts: Option<i64> = None;
@@ -143,16 +151,22 @@ pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], _config: &Config) ->
         for ((proto, name), n) in out.obs.anomalies {
             *anomalies.entry(format!("{proto}.{name}")).or_insert(0) += n;
         }
-        for s in out.obs.identities {
-            let at = (s.file, s.frame, s.ts);
+        for (key, at) in out.obs.identities {
             identities
-                .entry((s.ip, s.fact))
+                .entry(key)
                 .and_modify(|e| {
-                    if (at.0, at.1) < (e.0, e.1) {
+                    if (at.file, at.frame) < (e.file, e.frame) {
                         *e = at;
                     }
                 })
                 .or_insert(at);
+        }
+        for (key, (at, n)) in out.obs.host_facts {
+            let e = host_facts.entry(key).or_insert((at, 0));
+            if (at.file, at.frame) < (e.0.file, e.0.frame) {
+                e.0 = at;
+            }
+            e.1 += n;
         }
         logs.extend(out.obs.logs);
         a.flows.extend(out.flow_records);
@@ -175,8 +189,10 @@ pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], _config: &Config) ->
     a.operations = operations;
     a.anomalies = anomalies;
 
-    let ip_macs: std::collections::BTreeSet<[u8; 6]> =
-        hosts.values().flat_map(|h| h.macs.keys().copied()).collect();
+    let ip_macs: std::collections::BTreeSet<[u8; 6]> = hosts
+        .values()
+        .flat_map(|h| h.macs.keys().copied())
+        .collect();
     a.hosts = hosts
         .into_iter()
         .map(|(ip, h)| {
@@ -213,16 +229,32 @@ pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], _config: &Config) ->
         })
         .collect();
     a.neighbors.sort();
+    let evidence = |at: SeenAt| Evidence {
+        pcap_filename: names.get(at.file as usize).cloned().unwrap_or_default(),
+        pcap_cnt: at.frame,
+        ts: Timestamp(at.ts),
+    };
     a.identities = identities
         .into_iter()
-        .map(|((ip, identity), (file, frame, ts))| IdentityRecord {
-            ip,
+        .map(|((host, identity), at)| IdentityRecord {
+            ip: host.ip,
+            mac: host.mac.map(mac_string),
             identity,
-            evidence: Evidence {
-                pcap_filename: names.get(file as usize).cloned().unwrap_or_default(),
-                pcap_cnt: frame,
-                ts: Timestamp(ts),
+            evidence: evidence(at),
+        })
+        .collect();
+    a.host_facts = host_facts
+        .into_iter()
+        .map(|((host, fact), (at, count))| HostFactRecord {
+            ip: host.ip,
+            mac: host.mac.map(mac_string),
+            fact: if config.show_secrets {
+                fact
+            } else {
+                fact.masked()
             },
+            count,
+            evidence: evidence(at),
         })
         .collect();
     a.flows.sort_by(|x, y| (x.ts, &x.uid).cmp(&(y.ts, &y.uid)));

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use plantguard_model::{Evidence, IdentityFact, Timestamp};
+use plantguard_model::{Evidence, HostFact, IdentityFact, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// Everything one run learned. Field order is the JSON order.
@@ -37,6 +37,9 @@ pub struct Assessment {
     pub neighbors: Vec<NeighborRecord>,
     /// Identity facts devices revealed, with evidence.
     pub identities: Vec<IdentityRecord>,
+    /// IT-side facts (names, OS, software, credentials, lookups, TCP/IP
+    /// stack signatures), with evidence.
+    pub host_facts: Vec<HostFactRecord>,
     /// Malformed frames by decoder error kind (`tcp_header`: 3).
     pub decode_errors: BTreeMap<String, u64>,
     /// Protocol anomalies (`modbus.unsolicited_response`: 2) and engine
@@ -190,10 +193,29 @@ pub struct NeighborRecord {
 /// An identity fact bound to the host that spoke it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct IdentityRecord {
-    /// Host address.
-    pub ip: IpAddr,
+    /// Host address (absent for layer-2 protocols such as PROFINET DCP).
+    pub ip: Option<IpAddr>,
+    /// Host MAC, for facts from layer-2 frames.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub mac: Option<String>,
     /// The fact.
     pub identity: IdentityFact,
+    /// First frame that carried it.
+    pub evidence: Evidence,
+}
+
+/// An IT-side fact bound to a host.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct HostFactRecord {
+    /// Host address (absent for layer-2 facts).
+    pub ip: Option<IpAddr>,
+    /// Host MAC, for facts from layer-2 frames.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub mac: Option<String>,
+    /// The fact (credentials masked unless secrets were asked for).
+    pub fact: HostFact,
+    /// How many times it was seen.
+    pub count: u64,
     /// First frame that carried it.
     pub evidence: Evidence,
 }

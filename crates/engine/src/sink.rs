@@ -6,8 +6,33 @@ use std::fmt::Write as _;
 use std::net::IpAddr;
 
 use hashbrown::HashMap;
-use plantguard_model::{IdentityFact, Operation, Side};
+use plantguard_model::{HostFact, IdentityFact, Operation, Side};
 use plantguard_protocols::ObservationSink;
+
+/// One end of the flow (or frame) the parser is looking at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct End {
+    pub ip: Option<IpAddr>,
+    pub port: u16,
+    pub mac: Option<[u8; 6]>,
+}
+
+impl End {
+    /// The host this end designates: its IP when it has one, else its MAC.
+    pub fn host(&self) -> HostKey {
+        HostKey {
+            ip: self.ip,
+            mac: if self.ip.is_some() { None } else { self.mac },
+        }
+    }
+}
+
+/// A host as facts are bound to it: by IP, or by MAC for layer-2-only frames.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct HostKey {
+    pub ip: Option<IpAddr>,
+    pub mac: Option<[u8; 6]>,
+}
 
 /// Which packet and flow the parser is looking at.
 #[derive(Clone, Copy, Debug)]
@@ -16,8 +41,8 @@ pub(crate) struct PacketCtx {
     pub frame: u64,
     pub ts: i64,
     pub uid: u64,
-    pub orig: (IpAddr, u16),
-    pub resp: (IpAddr, u16),
+    pub orig: End,
+    pub resp: End,
 }
 
 /// A log line waiting for the final sort.
@@ -31,11 +56,9 @@ pub(crate) struct LogLine {
     pub line: String,
 }
 
-/// An identity fact and where it came from.
-#[derive(Clone, Debug)]
-pub(crate) struct IdentitySeen {
-    pub ip: IpAddr,
-    pub fact: IdentityFact,
+/// Where a fact was first seen.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SeenAt {
     pub file: u32,
     pub frame: u64,
     pub ts: i64,
@@ -45,7 +68,10 @@ pub(crate) struct IdentitySeen {
 #[derive(Default)]
 pub(crate) struct Observations {
     pub operations: HashMap<(&'static str, Operation), u64>,
-    pub identities: Vec<IdentitySeen>,
+    /// Identity facts per host, with the first frame that carried them.
+    pub identities: HashMap<(HostKey, IdentityFact), SeenAt>,
+    /// Host facts per host, with the first frame and how often they were seen.
+    pub host_facts: HashMap<(HostKey, HostFact), (SeenAt, u64)>,
     pub anomalies: HashMap<(&'static str, &'static str), u64>,
     pub logs: Vec<LogLine>,
     pub log_seq: u64,
@@ -70,28 +96,39 @@ pub fn zeek_uid(hash: u64) -> String {
     out
 }
 
+impl Sink<'_> {
+    fn end(&self, side: Side) -> End {
+        match side {
+            Side::Client => self.ctx.orig,
+            Side::Server => self.ctx.resp,
+        }
+    }
+
+    fn seen_at(&self) -> SeenAt {
+        SeenAt {
+            file: self.ctx.file,
+            frame: self.ctx.frame,
+            ts: self.ctx.ts,
+        }
+    }
+}
+
 impl ObservationSink for Sink<'_> {
     fn operation(&mut self, protocol: &'static str, op: Operation) {
         *self.obs.operations.entry((protocol, op)).or_insert(0) += 1;
     }
 
     fn identity(&mut self, speaker: Side, fact: IdentityFact) {
-        let ip = match speaker {
-            Side::Client => self.ctx.orig.0,
-            Side::Server => self.ctx.resp.0,
-        };
-        // Devices repeat their identity on every poll: keep one per host and
-        // content (the first one, which is the earliest frame of this worker).
-        if self.obs.identities.iter().any(|s| s.ip == ip && s.fact == fact) {
-            return;
-        }
-        self.obs.identities.push(IdentitySeen {
-            ip,
-            fact,
-            file: self.ctx.file,
-            frame: self.ctx.frame,
-            ts: self.ctx.ts,
-        });
+        let host = self.end(speaker).host();
+        // Devices repeat their identity on every poll: keep the first frame.
+        let at = self.seen_at();
+        self.obs.identities.entry((host, fact)).or_insert(at);
+    }
+
+    fn host_fact(&mut self, subject: Side, fact: HostFact) {
+        let host = self.end(subject).host();
+        let at = self.seen_at();
+        self.obs.host_facts.entry((host, fact)).or_insert((at, 0)).1 += 1;
     }
 
     fn anomaly(&mut self, protocol: &'static str, name: &'static str) {
@@ -109,22 +146,38 @@ impl ObservationSink for Sink<'_> {
         let body = match serde_json::to_string(record) {
             Ok(b) => b,
             Err(_) => {
-                *self.obs.anomalies.entry(("engine", "unserialisable_record")).or_insert(0) += 1;
+                *self
+                    .obs
+                    .anomalies
+                    .entry(("engine", "unserialisable_record"))
+                    .or_insert(0) += 1;
                 return;
             }
         };
         let c = &self.ctx;
         let mut line = String::with_capacity(body.len() + 160);
         let ts = plantguard_model::Timestamp(c.ts).as_epoch_secs();
-        let _ = write!(
-            line,
-            "{{\"ts\":{ts:.6},\"uid\":\"{}\",\"id.orig_h\":\"{}\",\"id.orig_p\":{},\"id.resp_h\":\"{}\",\"id.resp_p\":{}",
-            zeek_uid(c.uid),
-            c.orig.0,
-            c.orig.1,
-            c.resp.0,
-            c.resp.1
-        );
+        match (c.orig.ip, c.resp.ip) {
+            (Some(oh), Some(rh)) => {
+                let _ = write!(
+                    line,
+                    "{{\"ts\":{ts:.6},\"uid\":\"{}\",\"id.orig_h\":\"{oh}\",\"id.orig_p\":{},\"id.resp_h\":\"{rh}\",\"id.resp_p\":{}",
+                    zeek_uid(c.uid),
+                    c.orig.port,
+                    c.resp.port
+                );
+            }
+            _ => {
+                // Layer-2 frames: no IP ends; name the MACs instead.
+                let mac = |m: Option<[u8; 6]>| m.map(crate::result::mac_string).unwrap_or_default();
+                let _ = write!(
+                    line,
+                    "{{\"ts\":{ts:.6},\"src_mac\":\"{}\",\"dst_mac\":\"{}\"",
+                    mac(c.orig.mac),
+                    mac(c.resp.mac)
+                );
+            }
+        }
         // Splice the record's own fields after the envelope.
         match body.strip_prefix('{') {
             Some("}") => line.push('}'),

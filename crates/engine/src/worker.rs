@@ -14,9 +14,11 @@ use plantguard_wire::neighbor::{parse_cdp, parse_lldp};
 use plantguard_wire::reassembly::{StreamChunk, TcpStream};
 use plantguard_wire::{shard_hash, FlowKey};
 
-use crate::flow::{deliver, first_sender_is_originator, flush_tcp, tcp_segment, App, Flow, TcpState};
+use crate::flow::{
+    deliver, first_sender_is_originator, flush_tcp, tcp_segment, App, Flow, TcpState,
+};
 use crate::result::{mac_string, FlowRecord, NeighborRecord, ReassemblySummary};
-use crate::sink::{Observations, PacketCtx, Sink};
+use crate::sink::{End, Observations, PacketCtx, Sink};
 use crate::Config;
 
 /// Capture time between two sweeps of the flow table for idle flows.
@@ -148,6 +150,7 @@ struct Meta {
     wire_len: u64,
     vlans: [u16; 2],
     src_mac: Option<[u8; 6]>,
+    dst_mac: Option<[u8; 6]>,
 }
 
 fn flow_uid(key: &FlowKey, first_ts: i64) -> u64 {
@@ -177,10 +180,20 @@ fn ethertype_name(et: u16) -> String {
     }
 }
 
+/// The other end of a flow.
+fn flip(side: plantguard_model::Side) -> plantguard_model::Side {
+    match side {
+        plantguard_model::Side::Client => plantguard_model::Side::Server,
+        plantguard_model::Side::Server => plantguard_model::Side::Client,
+    }
+}
+
 fn format_label(f: plantguard_capture::CaptureFormat) -> String {
     use plantguard_capture::CaptureFormat;
     let mut s = match f {
-        CaptureFormat::Pcap { nanos, big_endian, .. } => format!(
+        CaptureFormat::Pcap {
+            nanos, big_endian, ..
+        } => format!(
             "pcap-{}-{}",
             if nanos { "ns" } else { "us" },
             if big_endian { "be" } else { "le" }
@@ -195,7 +208,12 @@ fn format_label(f: plantguard_capture::CaptureFormat) -> String {
 }
 
 fn lossy(b: Option<&[u8]>) -> Option<String> {
-    b.map(|v| String::from_utf8_lossy(v).trim_end_matches('\0').trim().to_string())
+    b.map(|v| {
+        String::from_utf8_lossy(v)
+            .trim_end_matches('\0')
+            .trim()
+            .to_string()
+    })
 }
 
 impl<'c> Worker<'c> {
@@ -277,7 +295,10 @@ impl<'c> Worker<'c> {
             self.next_sweep = self.now.saturating_add(SWEEP_INTERVAL_NS);
         }
         let primary = self.is_primary();
-        let wire_len = u64::from(pkt.orig_len.max(u32::try_from(pkt.data.len()).unwrap_or(u32::MAX)));
+        let wire_len = u64::from(
+            pkt.orig_len
+                .max(u32::try_from(pkt.data.len()).unwrap_or(u32::MAX)),
+        );
         if primary {
             self.out.packets += 1;
             self.out.bytes += wire_len;
@@ -301,12 +322,18 @@ impl<'c> Worker<'c> {
             wire_len,
             vlans: decoded.vlans,
             src_mac: decoded.src_mac,
+            dst_mac: decoded.dst_mac,
         };
         match &decoded.network {
             Network::Ip(ip) => {
-                let shard = (shard_hash(decoded.vlans, ip.src, ip.dst) % self.shards as u64) as usize;
+                let shard =
+                    (shard_hash(decoded.vlans, ip.src, ip.dst) % self.shards as u64) as usize;
                 if primary && decoded.truncated {
-                    *self.out.engine_anomalies.entry("capture.snaplen_truncated").or_insert(0) += 1;
+                    *self
+                        .out
+                        .engine_anomalies
+                        .entry("capture.snaplen_truncated")
+                        .or_insert(0) += 1;
                 }
                 if shard == self.id {
                     self.ip(meta, ip);
@@ -322,6 +349,33 @@ impl<'c> Worker<'c> {
         let c = self.out.link_protocols.entry(name).or_default();
         c.packets += 1;
         c.bytes += meta.wire_len;
+        if self.config.parse {
+            if let (Some(p), Network::Other(payload)) =
+                (plantguard_protocols::registry::l2_by_ethertype(et), net)
+            {
+                let mut sink = Sink {
+                    obs: &mut self.out.obs,
+                    ctx: PacketCtx {
+                        file: meta.file,
+                        frame: meta.frame,
+                        ts: meta.ts,
+                        uid: 0,
+                        orig: End {
+                            ip: None,
+                            port: 0,
+                            mac: meta.src_mac,
+                        },
+                        resp: End {
+                            ip: None,
+                            port: 0,
+                            mac: meta.dst_mac,
+                        },
+                    },
+                    logs_enabled: self.config.logs,
+                };
+                (p.parse)(payload, &mut sink);
+            }
+        }
         let Some(mac) = meta.src_mac else { return };
         let l2 = self.out.l2.entry(mac).or_insert_with(|| L2Agg {
             first: meta.ts,
@@ -418,11 +472,18 @@ impl<'c> Worker<'c> {
 
     fn transport(&mut self, meta: Meta, ip: &Ip<'_>, t: &Transport<'_>) {
         let (sport, dport, syn, ack, seq) = match t {
-            Transport::Tcp(tcp) => (tcp.src_port, tcp.dst_port, tcp.is_syn(), tcp.is_ack(), tcp.seq),
+            Transport::Tcp(tcp) => (
+                tcp.src_port,
+                tcp.dst_port,
+                tcp.is_syn(),
+                tcp.is_ack(),
+                tcp.seq,
+            ),
             Transport::Udp(udp) => (udp.src_port, udp.dst_port, false, false, 0),
             _ => (0, 0, false, false, 0),
         };
-        let (key, src_is_lo) = FlowKey::new(meta.vlans, ip.protocol, (ip.src, sport), (ip.dst, dport));
+        let (key, src_is_lo) =
+            FlowKey::new(meta.vlans, ip.protocol, (ip.src, sport), (ip.dst, dport));
         // A SYN on a closed flow opens a new connection (port reuse), unless
         // it repeats the first SYN (a retransmission answered by RST).
         if syn && !ack {
@@ -441,7 +502,11 @@ impl<'c> Worker<'c> {
             hashbrown::hash_map::Entry::Occupied(o) => o.into_mut(),
             hashbrown::hash_map::Entry::Vacant(v) => {
                 if len >= max_flows {
-                    *self.out.engine_anomalies.entry("engine.flow_table_full").or_insert(0) += 1;
+                    *self
+                        .out
+                        .engine_anomalies
+                        .entry("engine.flow_table_full")
+                        .or_insert(0) += 1;
                     return;
                 }
                 let src_is_orig = first_sender_is_originator(syn, ack, sport, dport);
@@ -466,7 +531,8 @@ impl<'c> Worker<'c> {
                             syn_seq: None,
                         })
                     }),
-                    app: if self.config.parse && matches!(t, Transport::Tcp(_) | Transport::Udp(_)) {
+                    app: if self.config.parse && matches!(t, Transport::Tcp(_) | Transport::Udp(_))
+                    {
                         App::Probing(0)
                     } else {
                         App::Unrecognised
@@ -484,7 +550,11 @@ impl<'c> Worker<'c> {
             flow.macs[d] = meta.src_mac;
         }
         flow.handshake |= syn;
-        let (orig, resp) = if flow.orig_is_lo { (key.lo, key.hi) } else { (key.hi, key.lo) };
+        let (orig, resp) = if flow.orig_is_lo {
+            (key.lo, key.hi)
+        } else {
+            (key.hi, key.lo)
+        };
         let mut sink = Sink {
             obs: &mut self.out.obs,
             ctx: PacketCtx {
@@ -492,17 +562,50 @@ impl<'c> Worker<'c> {
                 frame: meta.frame,
                 ts: meta.ts,
                 uid: flow.uid,
-                orig,
-                resp,
+                orig: End {
+                    ip: Some(orig.0),
+                    port: orig.1,
+                    mac: flow.macs[0],
+                },
+                resp: End {
+                    ip: Some(resp.0),
+                    port: resp.1,
+                    mac: flow.macs[1],
+                },
             },
             logs_enabled: self.config.logs,
         };
+        if syn {
+            if let Transport::Tcp(tcp) = t {
+                // The SYN (client) and SYN+ACK (server) carry the TCP/IP
+                // stack's defaults: weak but free OS evidence.
+                let (key_name, side) = if ack {
+                    ("tcp_synack_signature", plantguard_model::Side::Server)
+                } else {
+                    ("tcp_syn_signature", plantguard_model::Side::Client)
+                };
+                let side = if d == 0 { side } else { flip(side) };
+                let value = plantguard_wire::fingerprint::syn_signature(ip, tcp);
+                plantguard_protocols::ObservationSink::host_fact(
+                    &mut sink,
+                    side,
+                    plantguard_model::HostFact::Attribute {
+                        key: key_name.to_string(),
+                        value,
+                    },
+                );
+            }
+        }
         match t {
             Transport::Tcp(tcp) => {
                 tcp_segment(flow, d, tcp, resp.1, &self.config.reassembly, &mut sink);
             }
             Transport::Udp(udp) if !udp.payload.is_empty() => {
-                let dir = if d == 0 { Direction::ToServer } else { Direction::ToClient };
+                let dir = if d == 0 {
+                    Direction::ToServer
+                } else {
+                    Direction::ToClient
+                };
                 deliver(
                     &mut flow.app,
                     ProtoTransport::Udp,
@@ -550,7 +653,11 @@ impl<'c> Worker<'c> {
 
     /// Folds a finished flow into the shard's aggregates.
     fn finish(&mut self, key: FlowKey, mut flow: Flow) {
-        let (orig, resp) = if flow.orig_is_lo { (key.lo, key.hi) } else { (key.hi, key.lo) };
+        let (orig, resp) = if flow.orig_is_lo {
+            (key.lo, key.hi)
+        } else {
+            (key.hi, key.lo)
+        };
         {
             let mut sink = Sink {
                 obs: &mut self.out.obs,
@@ -559,8 +666,16 @@ impl<'c> Worker<'c> {
                     frame: flow.last_frame,
                     ts: flow.last_ts,
                     uid: flow.uid,
-                    orig,
-                    resp,
+                    orig: End {
+                        ip: Some(orig.0),
+                        port: orig.1,
+                        mac: flow.macs[0],
+                    },
+                    resp: End {
+                        ip: Some(resp.0),
+                        port: resp.1,
+                        mac: flow.macs[1],
+                    },
                 },
                 logs_enabled: self.config.logs,
             };
@@ -604,7 +719,11 @@ impl<'c> Worker<'c> {
         if matches!(key.protocol, ipproto::TCP | ipproto::UDP) {
             self.out.ports.entry(port_key).or_default().add(total);
             if service.is_none() {
-                self.out.unrecognised.entry(port_key).or_default().add(total);
+                self.out
+                    .unrecognised
+                    .entry(port_key)
+                    .or_default()
+                    .add(total);
             }
         }
         let proto_name = match key.protocol {
@@ -614,7 +733,11 @@ impl<'c> Worker<'c> {
             n => n.to_string(),
         };
         for (end, ip) in [(0usize, orig.0), (1, resp.0)] {
-            let h = self.out.hosts.entry(ip).or_insert_with(|| HostAgg::new(flow.first_ts));
+            let h = self
+                .out
+                .hosts
+                .entry(ip)
+                .or_insert_with(|| HostAgg::new(flow.first_ts));
             h.first = h.first.min(flow.first_ts);
             h.last = h.last.max(flow.last_ts);
             h.vlans.insert(key.vlans[0]);
@@ -663,4 +786,3 @@ impl<'c> Worker<'c> {
         }
     }
 }
-

@@ -71,7 +71,12 @@ fn every_corpus_capture_matches_tshark_packet_count_for_any_thread_count() {
         let one = assess(path, 1, true);
         let a = &one.assessment;
         if a.totals.packets != *tshark_packets {
-            mismatches.push(format!("{}: ours {} tshark {}", path.display(), a.totals.packets, tshark_packets));
+            mismatches.push(format!(
+                "{}: ours {} tshark {}",
+                path.display(),
+                a.totals.packets,
+                tshark_packets
+            ));
         }
         if status.starts_with("tshark-error") {
             assert!(
@@ -92,12 +97,19 @@ fn every_corpus_capture_matches_tshark_packet_count_for_any_thread_count() {
         }
         checked += 1;
     }
-    assert!(mismatches.is_empty(), "packet counts differ from tshark:\n{}", mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "packet counts differ from tshark:\n{}",
+        mismatches.join("\n")
+    );
     assert!(checked > 1000, "only {checked} captures checked");
 }
 
 fn tshark_available() -> bool {
-    let ok = Command::new("tshark").arg("-v").output().is_ok_and(|o| o.status.success());
+    let ok = Command::new("tshark")
+        .arg("-v")
+        .output()
+        .is_ok_and(|o| o.status.success());
     assert!(
         ok || std::env::var_os("PLANTGUARD_ALLOW_NO_TSHARK").is_some(),
         "tshark is not installed (set PLANTGUARD_ALLOW_NO_TSHARK=1 to skip)"
@@ -113,7 +125,10 @@ fn tshark_lines(path: &Path, args: &[&str]) -> Vec<String> {
         .args(args)
         .output()
         .expect("run tshark");
-    String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect()
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 /// Distinct values of a tshark field (e.g. `tcp.stream`).
@@ -133,7 +148,22 @@ fn tshark_hosts(path: &Path) -> usize {
     let mut v: Vec<String> = Vec::new();
     for line in tshark_lines(
         path,
-        &["-Y", "ip || ipv6", "-T", "fields", "-E", "separator=,", "-e", "ip.src", "-e", "ip.dst", "-e", "ipv6.src", "-e", "ipv6.dst"],
+        &[
+            "-Y",
+            "ip || ipv6",
+            "-T",
+            "fields",
+            "-E",
+            "separator=,",
+            "-e",
+            "ip.src",
+            "-e",
+            "ip.dst",
+            "-e",
+            "ipv6.src",
+            "-e",
+            "ipv6.dst",
+        ],
     ) {
         // ICMP errors quote the offending header: tshark lists both the outer
         // and inner addresses, the first of each pair is the outer one.
@@ -180,7 +210,10 @@ fn host_and_flow_counts_agree_with_tshark_on_vlan_and_midstream_captures() {
         let tcp = tshark_distinct(&path, "tcp.stream");
         let udp = tshark_distinct(&path, "udp.stream");
         let hosts = tshark_hosts(&path);
-        if a.totals.tcp_flows as usize != tcp || a.totals.udp_flows as usize != udp || a.totals.hosts as usize != hosts {
+        if a.totals.tcp_flows as usize != tcp
+            || a.totals.udp_flows as usize != udp
+            || a.totals.hosts as usize != hosts
+        {
             report.push(format!(
                 "{rel}: tcp flows ours {} tshark {tcp}; udp flows ours {} tshark {udp}; hosts ours {} tshark {hosts}",
                 a.totals.tcp_flows, a.totals.udp_flows, a.totals.hosts
@@ -188,6 +221,13 @@ fn host_and_flow_counts_agree_with_tshark_on_vlan_and_midstream_captures() {
         }
         compared += 1;
     }
-    assert!(compared >= 8, "compared only {compared} captures: {report:?}");
-    assert!(report.is_empty(), "disagreements with tshark:\n{}", report.join("\n"));
+    assert!(
+        compared >= 8,
+        "compared only {compared} captures: {report:?}"
+    );
+    assert!(
+        report.is_empty(),
+        "disagreements with tshark:\n{}",
+        report.join("\n")
+    );
 }

@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 /// A packet timestamp in nanoseconds since the Unix epoch.
 ///
 /// Always taken from the capture, never from the wall clock.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Timestamp(pub i64);
 
@@ -70,11 +72,17 @@ mod tests {
 
     #[test]
     fn formats_dates_before_epoch() {
-        assert_eq!(Timestamp(-1_000_000_000).to_rfc3339(), "1969-12-31T23:59:59.000000+0000");
+        assert_eq!(
+            Timestamp(-1_000_000_000).to_rfc3339(),
+            "1969-12-31T23:59:59.000000+0000"
+        );
     }
 
     #[test]
     fn epoch_secs_keeps_micros() {
-        assert_eq!(Timestamp(1_500_000_000_123_456_999).as_epoch_secs(), 1_500_000_000.123_456);
+        assert_eq!(
+            Timestamp(1_500_000_000_123_456_999).as_epoch_secs(),
+            1_500_000_000.123_456
+        );
     }
 }

@@ -11,12 +11,16 @@
 //!   on the wire.
 //! - [`Evidence`]: where a fact was seen (capture file, frame, time), so a
 //!   user can open the same frame in Wireshark.
+//! - [`HostFact`]: names, OS, software, cleartext credentials and lookups
+//!   learned from IT protocols.
 #![deny(missing_docs)]
 
 mod evidence;
+mod fact;
 mod identity;
 mod operation;
 
 pub use evidence::{Evidence, Timestamp};
+pub use fact::{mask_secret, HostFact};
 pub use identity::{IdentityFact, Side};
 pub use operation::{ModeChange, Operation};

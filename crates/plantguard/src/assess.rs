@@ -35,6 +35,9 @@ pub struct AssessArgs {
     /// Decode and count flows only; do not run application-protocol parsers.
     #[arg(long)]
     pub no_parsers: bool,
+    /// Show cleartext credentials whole (masked as `adm***` by default).
+    #[arg(long)]
+    pub show_secrets: bool,
     /// Write the output folder here: `assessment.json`, `summary.txt`,
     /// `flows.json` and Zeek-style logs under `logs/`.
     #[arg(long, value_name = "DIR")]
@@ -71,6 +74,7 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
     config.logs = args.logs.is_some() || args.out.is_some();
     config.keep_flows = args.flows || args.out.is_some();
     config.parse = !args.no_parsers;
+    config.show_secrets = args.show_secrets;
 
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let bar = show_progress.then(|| {
@@ -134,14 +138,15 @@ fn write_logs(
     std::fs::create_dir_all(dir)
         .with_context(|| format!("creating log directory {}", dir.display()))?;
     for (log, lines) in logs {
-            let path = dir.join(format!("{log}.log"));
-            let mut f = std::io::BufWriter::new(
-                std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?,
-            );
-            for line in lines {
-                writeln!(f, "{line}").with_context(|| format!("writing {}", path.display()))?;
-            }
-            f.flush().with_context(|| format!("writing {}", path.display()))?;
+        let path = dir.join(format!("{log}.log"));
+        let mut f = std::io::BufWriter::new(
+            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?,
+        );
+        for line in lines {
+            writeln!(f, "{line}").with_context(|| format!("writing {}", path.display()))?;
+        }
+        f.flush()
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(())
 }
@@ -157,10 +162,14 @@ pub fn write_output_folder(
     let flows = std::mem::take(&mut a.flows);
     let write_json = |name: &str, value: &dyn erased::Json| -> anyhow::Result<()> {
         let path = dir.join(name);
-        let f = std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+        let f =
+            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
         let mut w = std::io::BufWriter::new(f);
-        value.write(&mut w).with_context(|| format!("writing {}", path.display()))?;
-        w.flush().with_context(|| format!("writing {}", path.display()))?;
+        value
+            .write(&mut w)
+            .with_context(|| format!("writing {}", path.display()))?;
+        w.flush()
+            .with_context(|| format!("writing {}", path.display()))?;
         Ok(())
     };
     write_json("assessment.json", &a)?;

@@ -50,6 +50,7 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         logs: None,
         quiet: false,
         no_parsers: false,
+        show_secrets: false,
         out: Some(args.out.clone()),
     };
     println!("Assessing the demo plant: {}", capture.display());

@@ -22,12 +22,21 @@ fn human_bytes(n: u64) -> String {
     }
 }
 
-fn table(out: &mut impl Write, title: &str, rows: &[TrafficCount], limit: usize) -> std::io::Result<()> {
+fn table(
+    out: &mut impl Write,
+    title: &str,
+    rows: &[TrafficCount],
+    limit: usize,
+) -> std::io::Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
     writeln!(out, "\n{title}")?;
-    writeln!(out, "  {:<24} {:>8} {:>12} {:>12}", "", "flows", "packets", "bytes")?;
+    writeln!(
+        out,
+        "  {:<24} {:>8} {:>12} {:>12}",
+        "", "flows", "packets", "bytes"
+    )?;
     for r in rows.iter().take(limit) {
         writeln!(
             out,
@@ -49,14 +58,22 @@ pub fn print(out: &mut impl Write, a: &Assessment, elapsed: Duration) -> std::io
     let t = &a.totals;
     writeln!(out, "PlantGuard assessment")?;
     for f in &a.files {
-        write!(out, "  input   {} ({}, {} packets)", f.path, f.format, f.packets)?;
+        write!(
+            out,
+            "  input   {} ({}, {} packets)",
+            f.path, f.format, f.packets
+        )?;
         if let Some(off) = f.warning_offset {
             write!(out, "  damaged at byte {off}")?;
         }
         writeln!(out)?;
     }
     if let (Some(first), Some(last)) = (&a.capture.first, &a.capture.last) {
-        writeln!(out, "  span    {first} .. {last} ({:.1} s)", a.capture.duration_s)?;
+        writeln!(
+            out,
+            "  span    {first} .. {last} ({:.1} s)",
+            a.capture.duration_s
+        )?;
     }
     let secs = elapsed.as_secs_f64().max(1e-9);
     writeln!(
@@ -91,14 +108,21 @@ pub fn print(out: &mut impl Write, a: &Assessment, elapsed: Duration) -> std::io
         writeln!(out, "\nDevice identities")?;
         for i in a.identities.iter().take(30) {
             let f = &i.identity;
-            let parts: Vec<&str> = [&f.vendor, &f.product, &f.model, &f.firmware, &f.serial, &f.name]
-                .iter()
-                .filter_map(|o| o.as_deref())
-                .collect();
+            let parts: Vec<&str> = [
+                &f.vendor,
+                &f.product,
+                &f.model,
+                &f.firmware,
+                &f.serial,
+                &f.name,
+            ]
+            .iter()
+            .filter_map(|o| o.as_deref())
+            .collect();
             writeln!(
                 out,
                 "  {:<16} {:<8} {}  (frame {} of {})",
-                i.ip.to_string(),
+                i.ip.map_or_else(|| i.mac.clone().unwrap_or_default(), |ip| ip.to_string()),
                 f.protocol,
                 parts.join(" / "),
                 i.evidence.pcap_cnt,
@@ -116,7 +140,8 @@ pub fn print(out: &mut impl Write, a: &Assessment, elapsed: Duration) -> std::io
                 n.protocol,
                 n.system_name.as_deref().unwrap_or("?"),
                 n.port_id.as_deref().unwrap_or("?"),
-                n.management_address.map_or("-".to_string(), |a| a.to_string())
+                n.management_address
+                    .map_or("-".to_string(), |a| a.to_string())
             )?;
         }
     }
@@ -130,7 +155,11 @@ pub fn print(out: &mut impl Write, a: &Assessment, elapsed: Duration) -> std::io
                 "  {:<40} {:<18} vlan {:<8} sent {:>10} recv {:>10}",
                 h.ip.to_string(),
                 h.macs.first().map_or("-", String::as_str),
-                h.vlans.iter().map(u16::to_string).collect::<Vec<_>>().join(","),
+                h.vlans
+                    .iter()
+                    .map(u16::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
                 human_bytes(h.bytes_sent),
                 human_bytes(h.bytes_received)
             )?;
@@ -150,9 +179,16 @@ pub fn print(out: &mut impl Write, a: &Assessment, elapsed: Duration) -> std::io
     }
     if !a.unrecognised.is_empty() {
         let flows: u64 = a.unrecognised.iter().map(|c| c.flows).sum();
-        writeln!(out, "\nUnrecognised: {flows} TCP/UDP flows no parser claimed (top server ports)")?;
+        writeln!(
+            out,
+            "\nUnrecognised: {flows} TCP/UDP flows no parser claimed (top server ports)"
+        )?;
         for c in a.unrecognised.iter().take(8) {
-            writeln!(out, "  {:<12} {} flows, {} packets", c.name, c.flows, c.packets)?;
+            writeln!(
+                out,
+                "  {:<12} {} flows, {} packets",
+                c.name, c.flows, c.packets
+            )?;
         }
     }
     Ok(())

@@ -11,7 +11,8 @@ fn bin() -> Command {
 }
 
 fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/pcap/modbus/polling/input.pcap")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/pcap/modbus/polling/input.pcap")
 }
 
 fn run(cmd: &mut Command) -> Output {
@@ -45,13 +46,19 @@ fn missing_file_exits_2() {
 
 #[test]
 fn json_parses_back_and_counts_the_fixture() {
-    let o = run(bin().arg("assess").arg(fixture()).args(["--json", "--quiet"]));
+    let o = run(bin()
+        .arg("assess")
+        .arg(fixture())
+        .args(["--json", "--quiet"]));
     assert!(o.status.success(), "stderr: {}", stderr(&o));
     let a: Assessment = serde_json::from_str(&stdout(&o)).expect("valid assessment JSON");
     assert_eq!(a.totals.packets, 118);
     assert_eq!(a.files.len(), 1);
     assert!(a.files[0].warning.is_none());
-    assert!(a.protocols.iter().any(|p| p.name == "modbus" && p.flows >= 1));
+    assert!(a
+        .protocols
+        .iter()
+        .any(|p| p.name == "modbus" && p.flows >= 1));
     assert!(a.hosts.len() >= 2);
     let server = a
         .hosts
@@ -64,8 +71,14 @@ fn json_parses_back_and_counts_the_fixture() {
 
 #[test]
 fn json_is_identical_for_one_and_four_threads() {
-    let one = run(bin().arg("assess").arg(fixture()).args(["--json", "-t", "1"]));
-    let four = run(bin().arg("assess").arg(fixture()).args(["--json", "-t", "4"]));
+    let one = run(bin()
+        .arg("assess")
+        .arg(fixture())
+        .args(["--json", "-t", "1"]));
+    let four = run(bin()
+        .arg("assess")
+        .arg(fixture())
+        .args(["--json", "-t", "4"]));
     assert!(one.status.success() && four.status.success());
     assert_eq!(stdout(&one), stdout(&four));
 }
@@ -85,25 +98,43 @@ fn truncated_capture_keeps_earlier_packets_and_warns_with_offset() {
     assert!(offset > 24 && offset < bytes.len() as u64);
     assert!(a.totals.packets > 10 && a.totals.packets < 118);
     let err = stderr(&o);
-    assert!(err.contains("cut.pcap") && err.contains(&offset.to_string()), "stderr: {err}");
+    assert!(
+        err.contains("cut.pcap") && err.contains(&offset.to_string()),
+        "stderr: {err}"
+    );
 }
 
 #[test]
 fn out_folder_holds_assessment_flows_summary_and_logs() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("result");
-    let o = run(bin().arg("assess").arg(fixture()).arg("--out").arg(&out).arg("--quiet"));
+    let o = run(bin()
+        .arg("assess")
+        .arg(fixture())
+        .arg("--out")
+        .arg(&out)
+        .arg("--quiet"));
     assert!(o.status.success(), "stderr: {}", stderr(&o));
     let a: Assessment =
-        serde_json::from_str(&std::fs::read_to_string(out.join("assessment.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(out.join("assessment.json")).unwrap())
+            .unwrap();
     assert_eq!(a.totals.packets, 118);
     let flows: Vec<plantguard_engine::result::FlowRecord> =
         serde_json::from_str(&std::fs::read_to_string(out.join("flows.json")).unwrap()).unwrap();
     assert_eq!(flows.len() as u64, a.totals.flows);
-    assert!(std::fs::read_to_string(out.join("summary.txt")).unwrap().contains("modbus"));
+    assert!(std::fs::read_to_string(out.join("summary.txt"))
+        .unwrap()
+        .contains("modbus"));
     let log = std::fs::read_to_string(out.join("logs/modbus.log")).expect("modbus.log");
     let first: serde_json::Value = serde_json::from_str(log.lines().next().unwrap()).unwrap();
-    for field in ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p"] {
+    for field in [
+        "ts",
+        "uid",
+        "id.orig_h",
+        "id.orig_p",
+        "id.resp_h",
+        "id.resp_p",
+    ] {
         assert!(first.get(field).is_some(), "missing {field} in {first}");
     }
     assert_eq!(first["id.resp_p"], 502);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //! The parser contract shared by every protocol.
 
-use plantguard_model::{IdentityFact, Operation, Side};
+use plantguard_model::{HostFact, IdentityFact, Operation, Side};
 
 /// Which way a message travels within its flow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -110,6 +110,12 @@ pub trait ObservationSink {
     /// the message carrying the identity.
     fn identity(&mut self, speaker: Side, fact: IdentityFact);
 
+    /// An IT-side fact about one end of the flow (name, OS, software,
+    /// cleartext credential, lookup). `subject` is the end the fact is about.
+    fn host_fact(&mut self, subject: Side, fact: HostFact) {
+        let _ = (subject, fact);
+    }
+
     /// Something odd in the stream (`"unsolicited_response"`), counted per
     /// protocol and name.
     fn anomaly(&mut self, protocol: &'static str, name: &'static str);
@@ -148,4 +154,20 @@ pub struct ProtocolInfo {
     pub probe: ProbeFn,
     /// Creates the per-flow state.
     pub new_session: fn() -> Box<dyn Session>,
+}
+
+/// Parses one non-IP frame payload (after the EtherType and VLAN tags).
+/// In the sink, `Side::Client` is the frame's sender and `Side::Server` its
+/// destination.
+pub type FrameParseFn = fn(&[u8], &mut dyn ObservationSink);
+
+/// Static description of a protocol carried directly over Ethernet
+/// (PROFINET DCP, GOOSE, EtherCAT, ...), registered in [`crate::registry`].
+pub struct L2ProtocolInfo {
+    /// Lower-case protocol name.
+    pub name: &'static str,
+    /// EtherTypes it runs over.
+    pub ethertypes: &'static [u16],
+    /// Parses one frame.
+    pub parse: FrameParseFn,
 }

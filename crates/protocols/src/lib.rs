@@ -20,5 +20,6 @@ pub mod registry;
 pub mod s7comm;
 
 pub use api::{
-    AbandonReason, Direction, ObservationSink, Probe, Progress, ProtocolInfo, Session, Transport,
+    AbandonReason, Direction, L2ProtocolInfo, ObservationSink, Probe, Progress, ProtocolInfo, Session,
+    Transport,
 };

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //! Every protocol PlantGuard can parse, in probing order.
 
-use crate::api::ProtocolInfo;
+use crate::api::{L2ProtocolInfo, ProtocolInfo};
 
 /// All registered protocols. Protocols with strict magic values come first.
 pub static PROTOCOLS: &[&ProtocolInfo] = &[
@@ -14,4 +14,15 @@ pub static PROTOCOLS: &[&ProtocolInfo] = &[
 /// Looks a protocol up by name.
 pub fn by_name(name: &str) -> Option<&'static ProtocolInfo> {
     PROTOCOLS.iter().copied().find(|p| p.name == name)
+}
+
+/// Protocols carried directly over Ethernet, looked up by EtherType.
+pub static L2_PROTOCOLS: &[&L2ProtocolInfo] = &[];
+
+/// The layer-2 protocol registered for an EtherType.
+pub fn l2_by_ethertype(ethertype: u16) -> Option<&'static L2ProtocolInfo> {
+    L2_PROTOCOLS
+        .iter()
+        .copied()
+        .find(|p| p.ethertypes.contains(&ethertype))
 }

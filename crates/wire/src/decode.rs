@@ -305,7 +305,11 @@ pub fn decode(link_type: u32, frame: &[u8]) -> Result<Packet<'_>, DecodeError> {
             let hatype = be16(frame, 2).ok_or(DecodeError::LinkTruncated)?;
             let alen = be16(frame, 4).ok_or(DecodeError::LinkTruncated)?;
             let proto = be16(frame, 14).ok_or(DecodeError::LinkTruncated)?;
-            let src = if hatype == 1 && alen == 6 { mac(frame, 6) } else { None };
+            let src = if hatype == 1 && alen == 6 {
+                mac(frame, 6)
+            } else {
+                None
+            };
             let rest = frame.get(16..).ok_or(DecodeError::LinkTruncated)?;
             decode_ethertype(src, None, [0, 0], proto, rest)
         }
@@ -314,7 +318,11 @@ pub fn decode(link_type: u32, frame: &[u8]) -> Result<Packet<'_>, DecodeError> {
             let proto = be16(frame, 0).ok_or(DecodeError::LinkTruncated)?;
             let hatype = be16(frame, 8).ok_or(DecodeError::LinkTruncated)?;
             let alen = *frame.get(11).ok_or(DecodeError::LinkTruncated)?;
-            let src = if hatype == 1 && alen == 6 { mac(frame, 12) } else { None };
+            let src = if hatype == 1 && alen == 6 {
+                mac(frame, 12)
+            } else {
+                None
+            };
             let rest = frame.get(20..).ok_or(DecodeError::LinkTruncated)?;
             decode_ethertype(src, None, [0, 0], proto, rest)
         }
@@ -615,7 +623,11 @@ pub fn decode_transport(protocol: u8, b: &[u8]) -> Result<Transport<'_>, DecodeE
             }
             let len = usize::from(u16::from_be_bytes([b[4], b[5]]));
             // Trust the UDP length only when it is consistent.
-            let end = if (8..=b.len()).contains(&len) { len } else { b.len() };
+            let end = if (8..=b.len()).contains(&len) {
+                len
+            } else {
+                b.len()
+            };
             Transport::Udp(Udp {
                 src_port: u16::from_be_bytes([b[0], b[1]]),
                 dst_port: u16::from_be_bytes([b[2], b[3]]),
@@ -729,7 +741,10 @@ mod tests {
     fn rejects_ihl_below_five() {
         let mut f = VLAN_SYN.to_vec();
         f[18] = 0x44;
-        assert_eq!(decode(linktype::ETHERNET, &f).unwrap_err(), DecodeError::Ipv4Header);
+        assert_eq!(
+            decode(linktype::ETHERNET, &f).unwrap_err(),
+            DecodeError::Ipv4Header
+        );
     }
 
     #[test]
@@ -743,7 +758,9 @@ mod tests {
 
     #[test]
     fn decodes_linux_cooked_v1() {
-        let mut f = vec![0, 0, 0, 1, 0, 6, 0x00, 0x1b, 0x1b, 1, 2, 3, 0, 0, 0x08, 0x00];
+        let mut f = vec![
+            0, 0, 0, 1, 0, 6, 0x00, 0x1b, 0x1b, 1, 2, 3, 0, 0, 0x08, 0x00,
+        ];
         f.extend_from_slice(&VLAN_SYN[18..62]);
         let p = decode(linktype::LINUX_SLL, &f).unwrap();
         assert_eq!(p.src_mac, Some([0x00, 0x1b, 0x1b, 1, 2, 3]));
@@ -756,7 +773,13 @@ mod tests {
         f[24] = 0x20; // MF
         let p = decode(linktype::ETHERNET, &f).unwrap();
         let ip = p.ip().unwrap();
-        assert_eq!(ip.fragment, Some(Fragment { offset: 0, more: true }));
+        assert_eq!(
+            ip.fragment,
+            Some(Fragment {
+                offset: 0,
+                more: true
+            })
+        );
         assert!(matches!(ip.transport, Transport::Fragment));
     }
 }

@@ -106,7 +106,10 @@ mod tests {
     fn vlan_is_part_of_the_key() {
         let a = (ip("10.0.0.9"), 1);
         let b = (ip("10.0.0.1"), 2);
-        assert_ne!(FlowKey::new([10, 0], 6, a, b).0, FlowKey::new([20, 0], 6, a, b).0);
+        assert_ne!(
+            FlowKey::new([10, 0], 6, a, b).0,
+            FlowKey::new([20, 0], 6, a, b).0
+        );
     }
 
     #[test]

@@ -22,6 +22,7 @@
 #![deny(missing_docs)]
 
 pub mod decode;
+pub mod fingerprint;
 pub mod flow;
 pub mod ipfrag;
 pub mod linktype;
