@@ -7,7 +7,9 @@ use std::path::PathBuf;
 ///
 /// Every variant raised while reading names the byte offset in the
 /// (decompressed) stream where the problem starts; the caller adds the file
-/// name. After a [`CaptureError::Truncated`], [`CaptureError::Corrupt`] or
+/// name. Display strings are self-contained (they include the underlying
+/// cause), so a caller that prints only `to_string()` loses nothing; one that
+/// also walks `source()` will see the cause twice. After a [`CaptureError::Truncated`], [`CaptureError::Corrupt`] or
 /// [`CaptureError::Io`] the reader is finished: the next call returns
 /// `Ok(None)`, and every packet before the damage has already been returned.
 #[derive(thiserror::Error, Debug)]
@@ -38,7 +40,7 @@ pub enum CaptureError {
         reason: CorruptReason,
     },
     /// Reading the underlying stream failed (including gzip decoding errors).
-    #[error("read error at byte offset {offset}")]
+    #[error("read error at byte offset {offset}: {source}")]
     Io {
         /// Offset of the record being read when the error happened.
         offset: u64,
@@ -48,7 +50,7 @@ pub enum CaptureError {
     },
     /// An error about one file found while expanding inputs
     /// ([`crate::expand_inputs`]), tagged with that file's path.
-    #[error("{}", path.display())]
+    #[error("{}: {source}", path.display())]
     Input {
         /// The file or directory concerned.
         path: PathBuf,

@@ -530,8 +530,21 @@ fn error_messages_name_the_byte_offset() {
         offset: 5150,
         source: std::io::Error::other("x"),
     };
-    assert!(io.to_string().contains("5150"), "{io}");
-    assert_eq!(io.offset(), Some(5150));
+    assert!(
+        io.to_string().contains("5150") && io.to_string().ends_with(": x"),
+        "{io}"
+    );
+    let input = CaptureError::Input {
+        path: "ring/a.pcap".into(),
+        source: Box::new(io),
+    };
+    assert!(
+        input
+            .to_string()
+            .starts_with("ring/a.pcap: read error at byte offset 5150"),
+        "{input}"
+    );
+    assert_eq!(input.offset(), Some(5150));
 }
 
 #[test]
