@@ -155,6 +155,9 @@ struct Tally {
     encrypted: u64,
 }
 
+/// Per stream: session, per-direction buffers, abandoned, client port.
+type StreamState = (OpcUaSession, [Vec<u8>; 2], bool, Option<String>);
+
 fn compare_file(path: &PathBuf) -> (Tally, FrameSink) {
     let out = Command::new("tshark")
         .arg("-n")
@@ -177,8 +180,7 @@ fn compare_file(path: &PathBuf) -> (Tally, FrameSink) {
         .expect("run tshark");
     let text = String::from_utf8_lossy(&out.stdout);
     // stream -> (session, buffers, abandoned, client port)
-    let mut sessions: HashMap<u64, (OpcUaSession, [Vec<u8>; 2], bool, Option<String>)> =
-        HashMap::new();
+    let mut sessions: HashMap<u64, StreamState> = HashMap::new();
     let mut sink = FrameSink::default();
     let mut tally = Tally::default();
     let mut next_seq: HashMap<(u64, bool), u64> = HashMap::new();

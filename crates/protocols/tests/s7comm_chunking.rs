@@ -56,7 +56,10 @@ impl ObservationSink for Sink {
 }
 
 /// (direction, segment payload) of the first TCP stream on port 102, in frame order.
-fn conversation(rel: &str) -> Option<Vec<(Direction, Vec<u8>)>> {
+/// One TCP conversation: (direction, segment payload) in frame order.
+type Conversation = Vec<(Direction, Vec<u8>)>;
+
+fn conversation(rel: &str) -> Option<Conversation> {
     let out = Command::new("tshark")
         .arg("-r")
         .arg(corpus_dir().join(rel))
@@ -91,8 +94,8 @@ fn conversation(rel: &str) -> Option<Vec<(Direction, Vec<u8>)>> {
     (!conv.is_empty()).then_some(conv)
 }
 
-fn streams() -> &'static Vec<Vec<(Direction, Vec<u8>)>> {
-    static S: OnceLock<Vec<Vec<(Direction, Vec<u8>)>>> = OnceLock::new();
+fn streams() -> &'static Vec<Conversation> {
+    static S: OnceLock<Vec<Conversation>> = OnceLock::new();
     S.get_or_init(|| {
         let v: Vec<_> = [
             "ITI-ICS-Security-Tools/pcaps/s7/snap7_s300_everything.pcapng",

@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 //! Unit tests with annotated bytes cut from corpus captures
 //! (`icsnpp/icsnpp-opcua-binary/pcaps/open62541_client-server_mainloop.pcap`).
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::arithmetic_side_effects
+)]
 
 use super::*;
 use crate::api::{ObservationSink, Progress};

@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 //! Unit tests with annotated bytes cut from corpus captures
 //! (`ITI-ICS-Security-Tools/pcaps/s7/*`, `IEC61850/*` for MMS).
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::arithmetic_side_effects
+)]
 
 use super::*;
 use crate::api::{ObservationSink, Progress};
