@@ -55,8 +55,6 @@ pub struct Config {
     pub logs: bool,
     /// Keep every flow in the result.
     pub keep_flows: bool,
-    /// Print cleartext credentials whole instead of masked (`adm***`).
-    pub show_secrets: bool,
 }
 
 impl Default for Config {
@@ -72,7 +70,6 @@ impl Default for Config {
             parse: true,
             logs: false,
             keep_flows: false,
-            show_secrets: false,
         }
     }
 }

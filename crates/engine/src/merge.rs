@@ -51,7 +51,7 @@ fn port_label((proto, port): (u8, u16)) -> String {
     }
 }
 
-pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], config: &Config) -> Output {
+pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], _config: &Config) -> Output {
     let mut a = Assessment {
         schema_version: SCHEMA_VERSION,
         ..Assessment::default()
@@ -248,11 +248,7 @@ pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], config: &Config) -> 
         .map(|((host, fact), (at, count))| HostFactRecord {
             ip: host.ip,
             mac: host.mac.map(mac_string),
-            fact: if config.show_secrets {
-                fact
-            } else {
-                fact.masked()
-            },
+            fact,
             count,
             evidence: evidence(at),
         })

@@ -54,6 +54,18 @@ pub struct Assessment {
     pub flows: Vec<FlowRecord>,
 }
 
+impl Assessment {
+    /// Replaces every cleartext secret with its masked form (`adm***`).
+    /// The engine keeps secrets whole so analysis can match them against
+    /// known default credentials; outputs call this unless the user asked
+    /// to see secrets.
+    pub fn mask_secrets(&mut self) {
+        for f in &mut self.host_facts {
+            f.fact = f.fact.masked();
+        }
+    }
+}
+
 /// One input file.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileSummary {
@@ -212,7 +224,7 @@ pub struct HostFactRecord {
     /// Host MAC, for facts from layer-2 frames.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub mac: Option<String>,
-    /// The fact (credentials masked unless secrets were asked for).
+    /// The fact (see [`Assessment::mask_secrets`]).
     pub fact: HostFact,
     /// How many times it was seen.
     pub count: u64,

@@ -74,7 +74,7 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
     config.logs = args.logs.is_some() || args.out.is_some();
     config.keep_flows = args.flows || args.out.is_some();
     config.parse = !args.no_parsers;
-    config.show_secrets = args.show_secrets;
+
 
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let bar = show_progress.then(|| {
@@ -99,6 +99,10 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
         b.finish_and_clear();
     }
     let elapsed = started.elapsed();
+    let mut output = output;
+    if !args.show_secrets {
+        output.assessment.mask_secrets();
+    }
 
     for f in &output.assessment.files {
         if let Some(w) = &f.warning {
