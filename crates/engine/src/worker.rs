@@ -680,6 +680,9 @@ impl<'c> Worker<'c> {
                 logs_enabled: self.config.logs,
             };
             flush_tcp(&mut flow, resp.1, &mut sink);
+            if let App::Parsing(p) = &mut flow.app {
+                p.session.finish(&mut sink);
+            }
         }
         if let Some(t) = &flow.tcp {
             for s in &t.streams {

@@ -96,6 +96,13 @@ pub trait Session: Send {
     /// A gap of `len` bytes in the TCP stream of `dir`: drop partial PDUs and
     /// resynchronise on the next valid header.
     fn gap(&mut self, dir: Direction, len: u32);
+
+    /// The flow ended (closed, timed out, or the capture ended): report what
+    /// is still pending, such as requests that never got an answer.
+    /// Called once, as the last call on the session.
+    fn finish(&mut self, out: &mut dyn ObservationSink) {
+        let _ = out;
+    }
 }
 
 /// Where sessions report what they see. Implemented by the engine, which
