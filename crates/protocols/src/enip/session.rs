@@ -582,6 +582,10 @@ impl EnipSession {
 }
 
 impl Session for EnipSession {
+    fn finish(&mut self, out: &mut dyn ObservationSink) {
+        self.flush(out);
+    }
+
     fn feed(&mut self, dir: Direction, input: &[u8], out: &mut dyn ObservationSink) -> Progress {
         // Implicit I/O (UDP 2222): CPF items without an encapsulation header.
         let command = parse_encap_header(input).map(|h| Command::from_u16(h.command));

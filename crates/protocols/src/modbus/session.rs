@@ -193,6 +193,10 @@ impl ModbusSession {
 }
 
 impl Session for ModbusSession {
+    fn finish(&mut self, out: &mut dyn ObservationSink) {
+        self.flush(out);
+    }
+
     fn feed(&mut self, dir: Direction, input: &[u8], out: &mut dyn ObservationSink) -> Progress {
         let d = dir_index(dir);
         let mut pos = 0usize;

@@ -585,6 +585,10 @@ impl OpcUaSession {
 }
 
 impl Session for OpcUaSession {
+    fn finish(&mut self, out: &mut dyn ObservationSink) {
+        self.flush(out);
+    }
+
     fn feed(&mut self, dir: Direction, input: &[u8], out: &mut dyn ObservationSink) -> Progress {
         let mut off = 0usize;
         loop {

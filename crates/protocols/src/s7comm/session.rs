@@ -825,6 +825,10 @@ fn resync_offset(buf: &[u8]) -> Option<usize> {
 }
 
 impl Session for S7Session {
+    fn finish(&mut self, out: &mut dyn ObservationSink) {
+        self.flush(out);
+    }
+
     fn feed(&mut self, dir: Direction, input: &[u8], out: &mut dyn ObservationSink) -> Progress {
         let mut off = 0usize;
         loop {
