@@ -143,6 +143,33 @@ pub const TABLES: &[Table] = &[
         fn_name: "service_name",
         doc: "OPC UA service (`read`) of a request or response DefaultBinary encoding node id.",
     },
+    Table {
+        csv: "kb/protocols/bacnet_vendor_ids.csv",
+        key_column: "vendor_id",
+        name_column: "vendor_name",
+        key_type: KeyType::U16,
+        out: "crates/protocols/src/bacnet/vendor_gen.rs",
+        fn_name: "bacnet_vendor_name",
+        doc: "BACnet vendor name for an ASHRAE vendor identifier.",
+    },
+    Table {
+        csv: "kb/protocols/bacnet_object_types.csv",
+        key_column: "object_type",
+        name_column: "name",
+        key_type: KeyType::U16,
+        out: "crates/protocols/src/bacnet/object_type_gen.rs",
+        fn_name: "object_type_name",
+        doc: "BACnet object type name (`analog-input`).",
+    },
+    Table {
+        csv: "kb/protocols/bacnet_property_ids.csv",
+        key_column: "property_id",
+        name_column: "name",
+        key_type: KeyType::U32,
+        out: "crates/protocols/src/bacnet/property_gen.rs",
+        fn_name: "property_name",
+        doc: "BACnet property identifier name (`present-value`).",
+    },
 ];
 
 /// Splits CSV text into records of fields. Handles quoted fields with
