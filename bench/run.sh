@@ -6,13 +6,14 @@
 # throughput and ratios. See bench/README.md.
 #
 #   bench/run.sh [--packets N] [--flows F] [--hosts H] [--seed S] [--mix ics|it|mixed]
-#                [--runs R] [--keep] [--no-peers] [--memory]
+#                [--runs R] [--keep] [--no-peers] [--no-tshark-conv] [--memory]
 #
 #   --keep      keep the generated capture in bench/data/ (reused next time
 #               when the parameters match); by default it is deleted.
 #   --memory    generate 20 M packets / 1 M flows and report plantguard's max
 #               RSS (the 1 GiB budget), instead of the speed comparison.
 #   --no-peers  time plantguard only.
+#   --no-tshark-conv  skip `tshark -z conv,tcp` (slow: one run only by default).
 #
 # Environment: PLANTGUARD (binary, default target/release/plantguard),
 # CAPGEN (default target/release/plantguard-capgen), SKIP_BUILD=1.
@@ -29,6 +30,7 @@ RUNS=3
 KEEP=0
 MEMORY=0
 PEERS=1
+TSHARK_CONV=1
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -41,6 +43,7 @@ while [ $# -gt 0 ]; do
     --keep) KEEP=1; shift ;;
     --memory) MEMORY=1; shift ;;
     --no-peers) PEERS=0; shift ;;
+    --no-tshark-conv) TSHARK_CONV=0; shift ;;
     -h|--help) sed -n '3,20p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -106,47 +109,54 @@ NPROC=$(nproc)
 RESULTS=$(mktemp)
 TMP=$(mktemp -d)
 
-# measure NAME THREADS CMD: RUNS timed runs; wall time from hyperfine (median)
-# or GNU time (median), max RSS from GNU time; load average noted.
+# measure NAME THREADS RUNS CMD: timed runs; wall time is the median of the
+# runs (hyperfine when installed, else GNU time), CPU time (user + system) the
+# median from GNU time, max RSS the maximum; the load average is noted because
+# wall times on a busy machine are noisy (CPU time much less so).
 measure() {
-  local name=$1 threads=$2 cmd=$3 tf="$TMP/time.$RANDOM" secs rss load
+  local name=$1 threads=$2 runs=$3 cmd=$4 tf="$TMP/time.$RANDOM" secs cpu rss load
   : >"$tf"
   load=$(cut -d' ' -f1 /proc/loadavg)
-  log "$name ($threads thread(s)): $cmd   [load $load]"
+  log "$name ($threads thread(s), $runs run(s)): $cmd   [load $load]"
   if command -v hyperfine >/dev/null; then
-    hyperfine --style basic --runs "$RUNS" --export-json "$TMP/h.json" \
-      "/usr/bin/time -a -o $tf -f '%e %M' $cmd" >&2
+    hyperfine --style basic --runs "$runs" --export-json "$TMP/h.json" \
+      "/usr/bin/time -a -o $tf -f '%e %U %S %M' $cmd" >&2
     secs=$(python3 -c 'import json,sys; print("%.3f" % json.load(open(sys.argv[1]))["results"][0]["median"])' "$TMP/h.json")
   else
-    for _ in $(seq "$RUNS"); do
-      /usr/bin/time -a -o "$tf" -f '%e %M' bash -c "$cmd"
+    for _ in $(seq "$runs"); do
+      /usr/bin/time -a -o "$tf" -f '%e %U %S %M' bash -c "$cmd"
     done
     secs=$(awk '{print $1}' "$tf" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   fi
-  rss=$(awk '$2>m {m=$2} END {print m}' "$tf")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$threads" "$secs" "$rss" "$load" "$cmd" >>"$RESULTS"
+  cpu=$(awk '{print $2 + $3}' "$tf" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  rss=$(awk '$4>m {m=$4} END {print m}' "$tf")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$threads" "$secs" "$cpu" "$rss" "$load" "$runs" "$cmd" >>"$RESULTS"
 }
 
 if [ "$MEMORY" = 1 ]; then
   if [ "$HAVE_PG" = 1 ]; then
-    RUNS=1
-    measure plantguard "$NPROC" "$PLANTGUARD assess $FILE --threads $NPROC --quiet --json >/dev/null"
-    measure plantguard 1 "$PLANTGUARD assess $FILE --threads 1 --quiet --json >/dev/null"
+    measure plantguard "$NPROC" 1 "$PLANTGUARD assess $FILE --threads $NPROC --quiet --json >/dev/null"
+    measure plantguard 1 1 "$PLANTGUARD assess $FILE --threads 1 --quiet --json >/dev/null"
   else
     log "memory mode needs plantguard; capture kept at $FILE"
     KEEP=1
   fi
 else
   if [ "$HAVE_PG" = 1 ]; then
-    measure plantguard 1 "$PLANTGUARD assess $FILE --threads 1 --quiet --json >/dev/null"
-    [ "$NPROC" -le 2 ] || measure plantguard 2 "$PLANTGUARD assess $FILE --threads 2 --quiet --json >/dev/null"
-    measure plantguard "$NPROC" "$PLANTGUARD assess $FILE --threads $NPROC --quiet --json >/dev/null"
+    measure plantguard 1 "$RUNS" "$PLANTGUARD assess $FILE --threads 1 --quiet --json >/dev/null"
+    [ "$NPROC" -le 2 ] || measure plantguard 2 "$RUNS" "$PLANTGUARD assess $FILE --threads 2 --quiet --json >/dev/null"
+    measure plantguard "$NPROC" "$RUNS" "$PLANTGUARD assess $FILE --threads $NPROC --quiet --json >/dev/null"
   fi
   if [ "$PEERS" = 1 ]; then
-    command -v ndpiReader >/dev/null && measure ndpiReader 1 "ndpiReader -i $FILE -q >/dev/null"
+    # ndpiReader: -q = no per-flow or summary output; one thread for a pcap file.
+    command -v ndpiReader >/dev/null && measure ndpiReader 1 "$RUNS" "ndpiReader -i $FILE -q >/dev/null"
     if command -v tshark >/dev/null; then
-      measure tshark 1 "tshark -r $FILE -q >/dev/null 2>&1"
-      measure "tshark -z conv,tcp" 1 "tshark -r $FILE -q -z conv,tcp >/dev/null 2>&1"
+      # `tshark -q` alone skips dissection (nothing to print or filter), so it
+      # is only the file-reading floor; a display filter forces the full
+      # dissection pass (Wireshark's normal work) while printing nothing.
+      measure "tshark read-only" 1 "$RUNS" "tshark -n -r $FILE -q >/dev/null 2>&1"
+      measure "tshark dissect" 1 "$RUNS" "tshark -n -r $FILE -q -Y frame.number==0 >/dev/null 2>&1"
+      [ "$TSHARK_CONV" = 0 ] || measure "tshark conv,tcp" 1 1 "tshark -n -r $FILE -q -z conv,tcp >/dev/null 2>&1"
     fi
   fi
 fi
@@ -160,17 +170,18 @@ echo "  $(uname -sr); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 
 echo "  load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 awk -F'\t' -v packets="$PACKETS" '
-  { name[NR]=$1; thr[NR]=$2; s[NR]=$3; rss[NR]=$4; load[NR]=$5; cmd[NR]=$6
-    if ($1 == "plantguard" && $2 == 1) base = $3
+  { name[NR]=$1; thr[NR]=$2; s[NR]=$3; cpu[NR]=$4; rss[NR]=$5; load[NR]=$6; runs[NR]=$7; cmd[NR]=$8
+    if ($1 == "plantguard" && $2 == 1) { base = $3; base_cpu = $4 }
     if ($1 == "plantguard" && $2 == 2) two = $3 }
   END {
-    printf "%-20s %7s %9s %12s %12s %14s %6s\n", "tool", "threads", "seconds", "packets/s", "max RSS MiB", "x plantguard-1", "load"
+    printf "%-18s %3s %4s %9s %11s %8s %11s %9s %9s %6s\n", "tool", "thr", "runs", "wall s", "packets/s", "cpu s", "pkts/cpu-s", "RSS MiB", "x pg-1", "load"
     for (i = 1; i <= NR; i++) {
       ratio = (base > 0) ? sprintf("%.2f", s[i] / base) : "-"
-      printf "%-20s %7s %9.2f %12.0f %12.1f %14s %6s\n", name[i], thr[i], s[i], packets / s[i], rss[i] / 1024, ratio, load[i]
+      printf "%-18s %3s %4s %9.2f %11.0f %8.2f %11.0f %9.1f %9s %6s\n", name[i], thr[i], runs[i], s[i], packets / s[i], cpu[i], (cpu[i] > 0 ? packets / cpu[i] : 0), rss[i] / 1024, ratio, load[i]
     }
-    if (base > 0 && two > 0) printf "\nspeed-up, plantguard 2 threads vs 1: %.2fx\n", base / two
-    print "\n(x plantguard-1 = seconds / seconds of plantguard on one thread; above 1 means slower than plantguard)"
+    if (base > 0 && two > 0) printf "\nspeed-up, plantguard 2 threads vs 1 (wall): %.2fx\n", base / two
+    print "\nwall s / cpu s: medians; RSS: maximum; x pg-1: wall seconds / plantguard 1-thread wall seconds"
+    print "(above 1 = slower than plantguard on one thread); load: 1-min load average before the tool ran."
     print "\ncommands:"
     for (i = 1; i <= NR; i++) printf "  %s\n", cmd[i]
   }' "$RESULTS"
