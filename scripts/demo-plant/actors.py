@@ -82,6 +82,15 @@ def enip_identity(a):
     print("ListIdentity:", info, flush=True)
 
 
+def enip_discover(a):
+    """ListIdentity broadcast on UDP 44818, as an engineering tool's network browse does."""
+    from pycomm3 import CIPDriver
+
+    # pycomm3 finds the local addresses through the host name (resolved from /etc/hosts).
+    for dev in CIPDriver.discover():
+        print("discovered:", dev.get("ip_address"), dev.get("product_name"), flush=True)
+
+
 def enip_poll(a):
     from cpppo.server.enip import client
 
@@ -473,6 +482,7 @@ def main():
     cmd("modbus-client", modbus_client, target, *loop, ("--device-info", {"action": "store_true"}),
         ("--write-single", {"type": int, "nargs": 2}), ("--write-multiple", {"type": int, "nargs": "+"}))
     cmd("enip-identity", enip_identity, target)
+    cmd("enip-discover", enip_discover)
     cmd("enip-poll", enip_poll, target, *loop, ("--tags", {"nargs": "+"}))
     cmd("s7-server", s7_server, ip)
     cmd("s7-session", s7_session, target, ("--write", {"action": "store_true"}),

@@ -18,8 +18,8 @@ START=$(date +%s)
 if [[ $EUID -ne 0 ]]; then echo "run as root (network namespaces)" >&2; exit 1; fi
 
 case "${1:-}" in
-  --check) exec python3 "$HERE/check_truth.py" --truth "$OUT/truth.toml" --pcap "$OUT/plant.pcapng" ;;
-  --cleanup) exec python3 "$HERE/plant.py" cleanup ;;
+  --check) exec /usr/bin/python3 "$HERE/check_truth.py" --truth "$OUT/truth.toml" --pcap "$OUT/plant.pcapng" ;;
+  --cleanup) exec /usr/bin/python3 "$HERE/plant.py" cleanup ;;
 esac
 
 # ---- 1. packages -----------------------------------------------------------------------
@@ -37,7 +37,10 @@ if ((${#missing[@]})); then
   done
   [[ -n "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v lock)" ]] || apt-get update -q
   echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" || {
+    apt-get update -q   # stale package lists: refresh once and retry
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  }
 fi
 # Services from these packages must not run in the root namespace: we start our own copies
 # inside the plant. (Docker-style images deny service starts already; stop any that did start.)
@@ -55,14 +58,14 @@ fi
 echo "install step: $(( $(date +%s) - START )) s"
 
 # ---- 2. plant and capture -----------------------------------------------------------------
-trap 'python3 "$HERE/plant.py" cleanup' EXIT INT TERM
-DEMO_PY="$VENV/bin/python" python3 "$HERE/plant.py" run --out "$OUT"
-python3 "$HERE/plant.py" cleanup
+trap '/usr/bin/python3 "$HERE/plant.py" cleanup' EXIT INT TERM
+DEMO_PY="$VENV/bin/python" /usr/bin/python3 "$HERE/plant.py" run --out "$OUT"
+/usr/bin/python3 "$HERE/plant.py" cleanup
 trap - EXIT INT TERM
 if ip netns list | grep -q '^pg-'; then echo "namespaces left behind" >&2; exit 1; fi
 
 # ---- 3. check ---------------------------------------------------------------------------
 ls -l "$OUT/plant.pcapng"
 capinfos -c -u -s "$OUT/plant.pcapng" 2>/dev/null || true
-python3 "$HERE/check_truth.py" --truth "$OUT/truth.toml" --pcap "$OUT/plant.pcapng"
+/usr/bin/python3 "$HERE/check_truth.py" --truth "$OUT/truth.toml" --pcap "$OUT/plant.pcapng"
 echo "capture.sh took $(( $(date +%s) - START )) s"

@@ -37,6 +37,8 @@ IDENTITY_CHECKS = [
     ("plc-m340", 'modbus.object_str_value == "BMX P34 2020"', "Modbus device identification ProductCode"),
     ("plc-clx", 'enip.lir.name == "1756-L71/B LOGIX5571"', "EtherNet/IP ListIdentity product name"),
     ("plc-clx", "enip.lir.vendor == 1", "EtherNet/IP ListIdentity vendor id"),
+    ("plc-clx", 'udp && enip.lir.name == "1756-L71/B LOGIX5571"', "EtherNet/IP ListIdentity answer to a UDP broadcast"),
+    ("plc-clx", "enip.lir.name && enip.sinaddr == 10.30.0.11", "EtherNet/IP ListIdentity socket address"),
     ("plc-s7", 's7comm && frame contains "CPU 315-2 PN/DP"', "S7 SZL 0x001C component identification"),
     ("plc-s7", 's7comm && frame contains "6ES7 315-2EH14-0AB0"', "S7 SZL 0x0011 order code"),
     ("bms-01", "bacapp.vendor_identifier == 5", "BACnet I-Am vendor identifier"),
@@ -142,6 +144,20 @@ def main():
         ip = hosts[name]["ip"]
         full = f"(ip.addr == {ip} || eth.addr == {hosts[name]['mac']}) && ({flt})"
         check(len(times(a.pcap, full)) > 0, f"identity {name}: {what}")
+
+    # Hygiene: only the plant's own addresses, and only the plant's own names in DNS.
+    nets = " || ".join(f"ip.src == {seg['subnet']}" for seg in truth["segment"])
+    stray = tshark(a.pcap, "-Y", f"ip && !({nets} || ip.src == 0.0.0.0)", "-T", "fields", "-e", "ip.src")
+    check(not stray.strip(), f"every IPv4 source is inside the plant's subnets ({len(stray.split())} outside)")
+    dnets = " || ".join(f"ip.dst == {seg['subnet']}" for seg in truth["segment"])
+    stray = tshark(a.pcap, "-Y", f"ip && !({dnets} || ip.dst == 255.255.255.255 || ip.dst == 224.0.0.0/4)",
+                   "-T", "fields", "-e", "ip.dst")
+    check(not stray.strip(), f"every IPv4 destination is inside the plant ({len(stray.split())} outside)")
+    names = set(tshark(a.pcap, "-Y", "dns.flags.response == 0", "-T", "fields", "-e", "dns.qry.name").split())
+    zones = (truth["capture"]["domain_name"], "cloud-analytics.example", "in-addr.arpa")
+    odd = sorted(n for n in names if not n.endswith(zones))
+    check(not odd, f"every DNS query is for a plant or story name (others: {odd})")
+    check(not tshark(a.pcap, "-Y", "ipv6", "-T", "fields", "-e", "frame.number").strip(), "no IPv6 frames")
 
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1

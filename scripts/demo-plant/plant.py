@@ -107,7 +107,7 @@ def build():
         with open(os.path.join(etc, "resolv.conf"), "w") as f:
             f.write(f"nameserver {ip_of('dc-01')}\nsearch {DOMAIN_NAME}\n")
         with open(os.path.join(etc, "hosts"), "w") as f:
-            f.write("127.0.0.1 localhost\n")
+            f.write(f"127.0.0.1 localhost\n{ip_of(h['name'])} {h['name']}.{DOMAIN_NAME} {h['name']}\n")
         for ii, (seg, ip, mac) in enumerate(h["ifaces"]):
             br = SEGMENTS[seg][0]
             peer = f"v{hi:02d}{ii}{seg[:3]}"
@@ -128,12 +128,19 @@ def build():
             nsx(ns, "ip", "route", "add", "default", "via", SEGMENTS[seg][2])
 
 
+def in_host(hostname, argv):
+    """argv run inside the host's network namespace, with its own UTS namespace and hostname
+    (so nothing in the plant looks up or announces the build machine's name)."""
+    return ["ip", "netns", "exec", ns_of(hostname), "unshare", "--uts", "sh", "-c",
+            'hostname "$0" && exec "$@"', hostname, *argv]
+
+
 def spawn(name, hostname, argv, env=None):
     ns = ns_of(hostname)
     logf = open(os.path.join(RUN, f"{name}.log"), "w")
     e = dict(os.environ)
     e.update(env or {})
-    p = subprocess.Popen(["ip", "netns", "exec", ns] + argv, stdout=logf, stderr=subprocess.STDOUT,
+    p = subprocess.Popen(in_host(hostname, argv), stdout=logf, stderr=subprocess.STDOUT,
                          start_new_session=True, env=e, cwd=RUN)
     PROCS.append((name, p))
     return p
@@ -190,9 +197,12 @@ def start_services():
     spawn("ftp-plc", "plc-m340", actor("ftp-server", "--ip", ip_of("plc-m340"), "--root", os.path.join(d, "ftproot")))
     enipcfg = write(os.path.join(d, "plc-clx.cfg"),
                     "[Identity]\nVendor Number = 1\nDevice Type = 14\nProduct Code Number = 94\n"
-                    "Product Revision = 2836\nSerial Number = 2050694189\nProduct Name = 1756-L71/B LOGIX5571\n")
+                    "Product Revision = 2836\nSerial Number = 2050694189\nProduct Name = 1756-L71/B LOGIX5571\n"
+                    "[TCPIP]\nHost Name = PLC-CLX\nInterface Configuration = "
+                    f'{{"ip_address": "{ip_of("plc-clx")}", "network_mask": "255.255.255.0", '
+                    '"gateway_address": "10.30.0.1", "domain_name": "plant.example"}\n')
     spawn("enip-plc", "plc-clx", [VENV_PY, "-m", "cpppo.server.enip", "--no-print", "-a",
-                                  f"{ip_of('plc-clx')}:44818", "--udp", "-c", enipcfg,
+                                  "0.0.0.0:44818", "--udp", "-c", enipcfg,
                                   "Line2_Speed=INT[4]", "Line2_Temp=REAL[4]", "Line2_Count=DINT[2]"])
     spawn("s7-plc", "plc-s7", actor("s7-server", "--ip", ip_of("plc-s7")))
     spawn("iec104-rtu", "rtu-104", actor("iec104-server", "--ip", ip_of("rtu-104")))
@@ -230,7 +240,7 @@ def iso(t):
 def run_action(name, hostname, argv, timeout=60, event=None, env=None, stdin=None):
     """Run a one-shot client in a namespace; record its real start/end as an event window."""
     t0 = time.time()
-    r = subprocess.run(["ip", "netns", "exec", ns_of(hostname)] + argv, capture_output=True, text=True,
+    r = subprocess.run(in_host(hostname, argv), capture_output=True, text=True,
                        timeout=timeout, input=stdin, env={**os.environ, **(env or {})}, cwd=RUN)
     t1 = time.time()
     out = (r.stdout + r.stderr).strip()
@@ -315,6 +325,7 @@ def story():
                       "detail": "S7 Write Var to DB1 from the engineering workstation",
                       "filter": f"ip.src == {ews} && s7comm.param.func == 0x05"})
     at(50)
+    run_action("enip-discover", "ews-01", actor("enip-discover"))
     run_action("enip-list-identity", "ews-01", actor("enip-identity", "--target", clx))
     run_action("enip-write", "ews-01", actor("enip-poll", "--target", clx, "--count", "1", "--interval", "0.1",
                                              "--tags", "Line2_Speed[0]=(INT)1650"),
