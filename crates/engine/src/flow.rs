@@ -58,6 +58,7 @@ impl App {
 /// One bidirectional flow. Index 0 of the arrays is the originator's
 /// direction (to server), 1 the responder's.
 pub(crate) struct Flow {
+    pub key: plantguard_wire::FlowKey,
     pub uid: u64,
     pub first_ts: i64,
     pub last_ts: i64,

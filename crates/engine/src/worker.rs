@@ -134,7 +134,8 @@ pub(crate) struct Worker<'c> {
     shards: usize,
     config: &'c Config,
     file_names: &'c [String],
-    flows: HashMap<FlowKey, Flow, foldhash::fast::FixedState>,
+    /// Flows of this shard, hashed with [`FlowKey::hash64`].
+    flows: hashbrown::HashTable<Flow>,
     defrag: Defragmenter,
     now: i64,
     next_sweep: i64,
@@ -154,8 +155,7 @@ struct Meta {
 }
 
 fn flow_uid(key: &FlowKey, first_ts: i64) -> u64 {
-    let mut h = shard_hash(key.vlans, key.lo.0, key.hi.0);
-    h ^= (u64::from(key.lo.1) << 32) | (u64::from(key.hi.1) << 8) | u64::from(key.protocol);
+    let mut h = key.hash64();
     h = h.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ (first_ts as u64);
     h ^= h >> 29;
     h.wrapping_mul(0xbf58_476d_1ce4_e5b9) ^ (h >> 32)
@@ -223,7 +223,7 @@ impl<'c> Worker<'c> {
             shards,
             config,
             file_names,
-            flows: HashMap::with_hasher(foldhash::fast::FixedState::with_seed(0x5eed)),
+            flows: hashbrown::HashTable::new(),
             defrag: Defragmenter::new(Default::default()),
             now: i64::MIN,
             next_sweep: i64::MIN,
@@ -272,11 +272,11 @@ impl<'c> Worker<'c> {
                 self.out.files.push(facts);
             }
         }
-        let keys: Vec<FlowKey> = self.flows.keys().copied().collect();
-        for key in keys {
-            if let Some(flow) = self.flows.remove(&key) {
-                self.finish(key, flow);
-            }
+        let mut rest: Vec<Flow> = self.flows.drain().collect();
+        // Finish in key order so log emission does not depend on the table layout.
+        rest.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        for flow in rest {
+            self.finish(flow);
         }
         let ds = self.defrag.stats();
         self.out.ip_reassembled = ds.completed;
@@ -486,21 +486,22 @@ impl<'c> Worker<'c> {
             FlowKey::new(meta.vlans, ip.protocol, (ip.src, sport), (ip.dst, dport));
         // A SYN on a closed flow opens a new connection (port reuse), unless
         // it repeats the first SYN (a retransmission answered by RST).
+        let hash = key.hash64();
         if syn && !ack {
-            if let Some(old) = self.flows.get(&key) {
+            if let Ok(entry) = self.flows.find_entry(hash, |f| f.key == key) {
+                let old = entry.get();
                 let same_syn = old.tcp.as_ref().is_some_and(|t| t.syn_seq == Some(seq));
                 if old.is_closed() && !same_syn {
-                    if let Some(old) = self.flows.remove(&key) {
-                        self.finish(key, old);
-                    }
+                    let (old, _) = entry.remove();
+                    self.finish(old);
                 }
             }
         }
         let max_flows = self.config.max_flows_per_worker;
         let len = self.flows.len();
-        let flow = match self.flows.entry(key) {
-            hashbrown::hash_map::Entry::Occupied(o) => o.into_mut(),
-            hashbrown::hash_map::Entry::Vacant(v) => {
+        let flow = match self.flows.entry(hash, |f| f.key == key, |f| f.key.hash64()) {
+            hashbrown::hash_table::Entry::Occupied(o) => o.into_mut(),
+            hashbrown::hash_table::Entry::Vacant(v) => {
                 if len >= max_flows {
                     *self
                         .out
@@ -511,6 +512,7 @@ impl<'c> Worker<'c> {
                 }
                 let src_is_orig = first_sender_is_originator(syn, ack, sport, dport);
                 v.insert(Flow {
+                    key,
                     uid: flow_uid(&key, meta.ts),
                     first_ts: meta.ts,
                     last_ts: meta.ts,
@@ -538,6 +540,7 @@ impl<'c> Worker<'c> {
                         App::Unrecognised
                     },
                 })
+                .into_mut()
             }
         };
         let d = usize::from(src_is_lo != flow.orig_is_lo);
@@ -551,9 +554,9 @@ impl<'c> Worker<'c> {
         }
         flow.handshake |= syn;
         let (orig, resp) = if flow.orig_is_lo {
-            (key.lo, key.hi)
+            (key.lo(), key.hi())
         } else {
-            (key.hi, key.lo)
+            (key.hi(), key.lo())
         };
         let mut sink = Sink {
             obs: &mut self.out.obs,
@@ -625,38 +628,37 @@ impl<'c> Worker<'c> {
     fn sweep(&mut self) {
         let now = self.now;
         let cfg = self.config;
-        let expired: Vec<FlowKey> = self
+        let mut expired: Vec<Flow> = self
             .flows
-            .iter()
-            .filter(|(k, f)| {
+            .extract_if(|f| {
                 let idle = now.saturating_sub(f.last_ts);
                 let timeout = if f.is_closed() {
                     cfg.closed_timeout_ns
-                } else if k.protocol == ipproto::TCP {
+                } else if f.key.protocol == ipproto::TCP {
                     cfg.tcp_timeout_ns
-                } else if k.protocol == ipproto::UDP {
+                } else if f.key.protocol == ipproto::UDP {
                     cfg.udp_timeout_ns
                 } else {
                     cfg.other_timeout_ns
                 };
                 idle > timeout
             })
-            .map(|(k, _)| *k)
             .collect();
-        for key in expired {
-            if let Some(flow) = self.flows.remove(&key) {
-                self.finish(key, flow);
-            }
+        // Finish in key order so log emission does not depend on the table layout.
+        expired.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        for flow in expired {
+            self.finish(flow);
         }
         self.defrag.expire(now);
     }
 
     /// Folds a finished flow into the shard's aggregates.
-    fn finish(&mut self, key: FlowKey, mut flow: Flow) {
+    fn finish(&mut self, mut flow: Flow) {
+        let key = flow.key;
         let (orig, resp) = if flow.orig_is_lo {
-            (key.lo, key.hi)
+            (key.lo(), key.hi())
         } else {
-            (key.hi, key.lo)
+            (key.hi(), key.lo())
         };
         {
             let mut sink = Sink {

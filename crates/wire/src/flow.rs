@@ -6,6 +6,10 @@ use std::net::IpAddr;
 /// Identifies a bidirectional flow: VLAN tags, transport protocol and the two
 /// (address, port) ends in canonical order, so both directions of a
 /// conversation map to the same key.
+///
+/// Addresses are kept as 16-byte arrays (IPv4 in the first four bytes, with
+/// the family alongside) so that comparing and hashing a key is a few word
+/// operations on the per-packet path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FlowKey {
     /// VLAN ids, outermost first (0 = untagged). Part of the key: the same
@@ -13,10 +17,22 @@ pub struct FlowKey {
     pub vlans: [u16; 2],
     /// IP protocol number.
     pub protocol: u8,
-    /// The lower (address, port) end.
-    pub lo: (IpAddr, u16),
-    /// The higher (address, port) end.
-    pub hi: (IpAddr, u16),
+    v6: bool,
+    lo_addr: [u8; 16],
+    lo_port: u16,
+    hi_addr: [u8; 16],
+    hi_port: u16,
+}
+
+#[inline]
+fn addr_bytes(a: IpAddr) -> [u8; 16] {
+    match a {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            [o[0], o[1], o[2], o[3], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+        }
+        IpAddr::V6(v6) => v6.octets(),
+    }
 }
 
 impl FlowKey {
@@ -29,27 +45,64 @@ impl FlowKey {
         src: (IpAddr, u16),
         dst: (IpAddr, u16),
     ) -> (FlowKey, bool) {
-        if src <= dst {
-            (
-                FlowKey {
-                    vlans,
-                    protocol,
-                    lo: src,
-                    hi: dst,
-                },
-                true,
-            )
+        let v6 = src.0.is_ipv6();
+        let s = (addr_bytes(src.0), src.1);
+        let d = (addr_bytes(dst.0), dst.1);
+        let forward = s <= d;
+        let (lo, hi) = if forward { (s, d) } else { (d, s) };
+        (
+            FlowKey {
+                vlans,
+                protocol,
+                v6,
+                lo_addr: lo.0,
+                lo_port: lo.1,
+                hi_addr: hi.0,
+                hi_port: hi.1,
+            },
+            forward,
+        )
+    }
+
+    fn ip(&self, b: [u8; 16]) -> IpAddr {
+        if self.v6 {
+            IpAddr::V6(std::net::Ipv6Addr::from(b))
         } else {
-            (
-                FlowKey {
-                    vlans,
-                    protocol,
-                    lo: dst,
-                    hi: src,
-                },
-                false,
-            )
+            IpAddr::V4(std::net::Ipv4Addr::new(b[0], b[1], b[2], b[3]))
         }
+    }
+
+    /// The lower (address, port) end.
+    pub fn lo(&self) -> (IpAddr, u16) {
+        (self.ip(self.lo_addr), self.lo_port)
+    }
+
+    /// The higher (address, port) end.
+    pub fn hi(&self) -> (IpAddr, u16) {
+        (self.ip(self.hi_addr), self.hi_port)
+    }
+
+    /// A well-mixed 64-bit hash of the whole key, for flow tables.
+    #[inline]
+    pub fn hash64(&self) -> u64 {
+        let w = |b: &[u8; 16]| {
+            let (x, y) = b.split_at(8);
+            let x = u64::from_le_bytes(x.try_into().unwrap_or([0; 8]));
+            let y = u64::from_le_bytes(y.try_into().unwrap_or([0; 8]));
+            (x, y)
+        };
+        let (a, b) = w(&self.lo_addr);
+        let (c, d) = w(&self.hi_addr);
+        let tail = (u64::from(self.lo_port) << 48)
+            | (u64::from(self.hi_port) << 32)
+            | (u64::from(self.vlans[0]) << 20)
+            | (u64::from(self.vlans[1]) << 8)
+            | u64::from(self.protocol);
+        let mut h = mix(a ^ 0x243f_6a88_85a3_08d3);
+        h = mix(h ^ b);
+        h = mix(h ^ c);
+        h = mix(h ^ d);
+        mix(h ^ tail)
     }
 }
 
@@ -100,6 +153,18 @@ mod tests {
         let (k2, fwd2) = FlowKey::new([0, 0], 6, (ip("10.0.0.1"), 502), (ip("10.0.0.9"), 50000));
         assert_eq!(k1, k2);
         assert_ne!(fwd1, fwd2);
+    }
+
+    #[test]
+    fn ends_round_trip_and_hash_is_direction_free() {
+        let a = (ip("2001:db8::1"), 443);
+        let b = (ip("2001:db8::2"), 50000);
+        let (k1, _) = FlowKey::new([0, 0], 6, a, b);
+        let (k2, _) = FlowKey::new([0, 0], 6, b, a);
+        assert_eq!((k1.lo(), k1.hi()), (a, b));
+        assert_eq!(k1.hash64(), k2.hash64());
+        let (k4, _) = FlowKey::new([7, 0], 17, (ip("10.0.0.1"), 1), (ip("10.0.0.2"), 2));
+        assert_eq!(k4.lo(), (ip("10.0.0.1"), 1));
     }
 
     #[test]
