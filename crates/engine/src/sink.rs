@@ -116,6 +116,22 @@ impl Sink<'_> {
 impl ObservationSink for Sink<'_> {
     fn operation(&mut self, protocol: &'static str, op: Operation) {
         *self.obs.operations.entry((protocol, op)).or_insert(0) += 1;
+        if self.logs_enabled {
+            // `operations.log`: every operation of every protocol in one
+            // neutral log, the raw material of detections and timelines.
+            #[derive(serde::Serialize)]
+            struct OperationRecord {
+                protocol: &'static str,
+                operation: &'static str,
+                state_changing: bool,
+            }
+            let rec = OperationRecord {
+                protocol,
+                operation: op.name(),
+                state_changing: op.is_state_changing(),
+            };
+            self.record("operations", &rec);
+        }
     }
 
     fn identity(&mut self, speaker: Side, fact: IdentityFact) {
