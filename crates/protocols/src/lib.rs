@@ -13,11 +13,15 @@
 #![deny(missing_docs)]
 
 pub mod api;
+pub mod dhcp;
+pub mod dns;
 pub mod enip;
 pub mod modbus;
+pub mod netbios;
 pub mod opcua;
 pub mod registry;
 pub mod s7comm;
+pub mod smb;
 
 pub use api::{
     AbandonReason, Direction, L2ProtocolInfo, ObservationSink, Probe, Progress, ProtocolInfo, Session,

@@ -9,6 +9,14 @@ pub static PROTOCOLS: &[&ProtocolInfo] = &[
     &crate::enip::INFO,
     &crate::s7comm::INFO,
     &crate::opcua::INFO,
+    &crate::dhcp::INFO,
+    &crate::dhcp::V6_INFO,
+    &crate::dns::INFO,
+    &crate::dns::TCP_INFO,
+    &crate::dns::LLMNR_INFO,
+    &crate::dns::MDNS_INFO,
+    &crate::netbios::NS_INFO,
+    &crate::netbios::DGM_INFO,
 ];
 
 /// Looks a protocol up by name.

@@ -1,0 +1,2 @@
+//! SMB (placeholder).
+pub mod os;
