@@ -170,6 +170,42 @@ pub const TABLES: &[Table] = &[
         fn_name: "property_name",
         doc: "BACnet property identifier name (`present-value`).",
     },
+    Table {
+        csv: "kb/protocols/dnp3_function_codes.csv",
+        key_column: "code",
+        name_column: "name",
+        key_type: KeyType::U8,
+        out: "crates/protocols/src/dnp3/function_gen.rs",
+        fn_name: "function_name",
+        doc: "DNP3 application function code name in Zeek's spelling (IEEE 1815-2012 Table 4-1).",
+    },
+    Table {
+        csv: "kb/protocols/dnp3_objects.csv",
+        key_column: "group_variation",
+        name_column: "name",
+        key_type: KeyType::U16,
+        out: "crates/protocols/src/dnp3/object_gen.rs",
+        fn_name: "object_name",
+        doc: "DNP3 object name, keyed by `group << 8 | variation` (IEEE 1815-2012 Annex A).",
+    },
+    Table {
+        csv: "kb/protocols/iec104_type_ids.csv",
+        key_column: "type_id",
+        name_column: "mnemonic",
+        key_type: KeyType::U8,
+        out: "crates/protocols/src/iec104/type_id_gen.rs",
+        fn_name: "type_id_name",
+        doc: "IEC 60870-5-101/104 ASDU type identification mnemonic (`C_SC_NA_1`).",
+    },
+    Table {
+        csv: "kb/protocols/iec104_cot.csv",
+        key_column: "cot",
+        name_column: "name",
+        key_type: KeyType::U8,
+        out: "crates/protocols/src/iec104/cot_gen.rs",
+        fn_name: "cot_name",
+        doc: "IEC 60870-5-101/104 cause of transmission name (`actcon`).",
+    },
 ];
 
 /// Splits CSV text into records of fields. Handles quoted fields with

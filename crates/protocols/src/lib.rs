@@ -14,8 +14,10 @@
 
 pub mod api;
 pub mod dhcp;
+pub mod dnp3;
 pub mod dns;
 pub mod enip;
+pub mod iec104;
 pub mod modbus;
 pub mod netbios;
 pub mod opcua;

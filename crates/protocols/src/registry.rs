@@ -9,6 +9,8 @@ pub static PROTOCOLS: &[&ProtocolInfo] = &[
     &crate::enip::INFO,
     &crate::s7comm::INFO,
     &crate::opcua::INFO,
+    &crate::dnp3::INFO,
+    &crate::iec104::INFO,
     &crate::dhcp::INFO,
     &crate::dhcp::V6_INFO,
     &crate::dns::INFO,

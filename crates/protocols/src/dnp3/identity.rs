@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Asset facts from DNP3: master/outstation roles with link addresses
+//! (from the DIR bit, IEEE 1815-2012 §9.2.4.1.3.1) and device attributes
+//! (group 0, §11.9.4 / Table 11-?): manufacturer (v252), product and model
+//! (v250), serial number (v248), software (v242) and hardware (v243)
+//! versions, device name (v247).
+#![deny(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::arithmetic_side_effects
+)]
+
+use super::objects::ObjectHeader;
+use super::NAME;
+use plantguard_model::{HostFact, IdentityFact};
+
+/// Role attribute: `master` or `outstation`.
+pub fn role_fact(is_master: bool) -> HostFact {
+    HostFact::Attribute {
+        key: "dnp3_role".into(),
+        value: if is_master { "master" } else { "outstation" }.into(),
+    }
+}
+
+/// Link-address attribute.
+pub fn address_fact(address: u16) -> HostFact {
+    HostFact::Attribute {
+        key: "dnp3_address".into(),
+        value: address.to_string(),
+    }
+}
+
+/// Identity of an outstation seen speaking from `address`.
+pub fn outstation_identity(address: u16) -> IdentityFact {
+    IdentityFact {
+        protocol: NAME.into(),
+        device_type: Some("dnp3_outstation".into()),
+        extra: vec![
+            ("dnp3_role".into(), "outstation".into()),
+            ("dnp3_address".into(), address.to_string()),
+        ],
+        ..IdentityFact::default()
+    }
+}
+
+/// Merges the visible-string device attributes of a group-0 header into
+/// `fact`; returns true when one was found. Each attribute is data type
+/// (1 = visible string), length, value (Table 11-? "Device attributes").
+pub fn merge_attributes(fact: &mut IdentityFact, header: &ObjectHeader<'_>) -> bool {
+    if header.group != 0 {
+        return false;
+    }
+    let prefix = match header.prefix_code() {
+        1 => 1,
+        2 => 2,
+        3 => 4,
+        _ => 0,
+    };
+    let mut rest = header.data;
+    let mut found = false;
+    loop {
+        let Some(after_prefix) = rest.get(prefix..) else {
+            break;
+        };
+        let [data_type, len, tail @ ..] = after_prefix else {
+            break;
+        };
+        let Some(value) = tail.get(..usize::from(*len)) else {
+            break;
+        };
+        rest = tail.get(usize::from(*len)..).unwrap_or_default();
+        if *data_type != 1 {
+            continue;
+        }
+        let text = String::from_utf8_lossy(value).trim().to_string();
+        if text.is_empty() {
+            continue;
+        }
+        let slot = match header.variation {
+            252 => &mut fact.vendor,
+            250 => &mut fact.product,
+            248 => &mut fact.serial,
+            242 => &mut fact.firmware,
+            247 => &mut fact.name,
+            243 => {
+                fact.extra.push(("hardware_version".into(), text));
+                found = true;
+                continue;
+            }
+            _ => continue,
+        };
+        *slot = Some(text);
+        found = true;
+    }
+    found
+}
