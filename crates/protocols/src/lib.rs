@@ -13,6 +13,7 @@
 #![deny(missing_docs)]
 
 pub mod api;
+pub mod bacnet;
 pub mod dhcp;
 pub mod dnp3;
 pub mod dns;
@@ -21,6 +22,7 @@ pub mod iec104;
 pub mod modbus;
 pub mod netbios;
 pub mod opcua;
+pub mod profinet;
 pub mod registry;
 pub mod s7comm;
 pub mod smb;

@@ -11,6 +11,8 @@ pub static PROTOCOLS: &[&ProtocolInfo] = &[
     &crate::opcua::INFO,
     &crate::dnp3::INFO,
     &crate::iec104::INFO,
+    &crate::bacnet::INFO,
+    &crate::profinet::CM_INFO,
     &crate::dhcp::INFO,
     &crate::dhcp::V6_INFO,
     &crate::dns::INFO,
@@ -27,7 +29,9 @@ pub fn by_name(name: &str) -> Option<&'static ProtocolInfo> {
 }
 
 /// Protocols carried directly over Ethernet, looked up by EtherType.
-pub static L2_PROTOCOLS: &[&L2ProtocolInfo] = &[];
+pub static L2_PROTOCOLS: &[&L2ProtocolInfo] = &[
+    &crate::profinet::L2_INFO,
+];
 
 /// The layer-2 protocol registered for an EtherType.
 pub fn l2_by_ethertype(ethertype: u16) -> Option<&'static L2ProtocolInfo> {

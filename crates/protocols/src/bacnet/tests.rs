@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Unit tests with annotated bytes cut from corpus captures
+//! (`icsnpp-bacnet/testing/traces/bacnet_services.pcap`,
+//! `ITI-ICS-Security-Tools/pcaps/BACnet/bacnet_test.pcap`).
+#![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::panic)]
+
+use super::wire::{parse_frame, parse_service, PropertyValue};
+use super::*;
+use crate::api::{Direction, ObservationSink, Probe, Progress, Session};
+use plantguard_model::{IdentityFact, ModeChange, Operation, Side};
+
+#[derive(Default)]
+struct Sink {
+    ops: Vec<Operation>,
+    ids: Vec<(Side, IdentityFact)>,
+    anomalies: Vec<&'static str>,
+    records: Vec<serde_json::Value>,
+}
+
+impl ObservationSink for Sink {
+    fn operation(&mut self, _: &'static str, op: Operation) {
+        self.ops.push(op);
+    }
+    fn identity(&mut self, s: Side, f: IdentityFact) {
+        self.ids.push((s, f));
+    }
+    fn anomaly(&mut self, _: &'static str, n: &'static str) {
+        self.anomalies.push(n);
+    }
+    fn wants_records(&self) -> bool {
+        true
+    }
+    fn record(&mut self, _: &'static str, r: &dyn erased_serde::Serialize) {
+        self.records.push(serde_json::to_value(r).unwrap());
+    }
+}
+
+/// bacnet_services.pcap frame 1: ReadProperty analog-value 101 present-value.
+const READ_PROPERTY_REQ: &[u8] = &[
+    0x81, // BVLC type: BACnet/IP
+    0x0a, // BVLC function: Original-Unicast-NPDU
+    0x00, 0x16, // BVLC length 22
+    0x01, // NPDU version 1
+    0x24, // control: DNET present, expecting reply
+    0x00, 0x03, // DNET 3
+    0x01, // DLEN 1
+    0x6c, // DADR
+    0xff, // hop count
+    0x02, // APDU: confirmed request, no segmentation
+    0x03, // max segments unspecified, max APDU 480
+    0x01, // invoke id 1
+    0x0c, // service choice 12 readProperty
+    0x0c, 0x00, 0x40, 0x00, 0x65, // [0] object id: type 1 (analog-output), instance 101
+    0x19, 0x55, // [1] property 85 present-value
+];
+
+/// bacnet_services.pcap frame 2: ReadProperty-ACK with a real value.
+const READ_PROPERTY_ACK: &[u8] = &[
+    0x81, 0x0a, 0x00, 0x1b, // BVLC: unicast, length 27
+    0x01, // NPDU version
+    0x08, // control: SNET present
+    0x00, 0x03, // SNET 3
+    0x01, // SLEN 1
+    0x6c, // SADR
+    0x30, // APDU: complex ack
+    0x01, // invoke id 1
+    0x0c, // service 12 readProperty
+    0x0c, 0x00, 0x40, 0x00, 0x65, // [0] object id
+    0x19, 0x55, // [1] property present-value
+    0x3e, // [3] opening tag
+    0x44, 0x42, 0xc8, 0x00, 0x00, // application real 100.0
+    0x3f, // [3] closing tag
+];
+
+/// bacnet_services.pcap frame 265: DeviceCommunicationControl disable.
+const DCC_DISABLE: &[u8] = &[
+    0x81, 0x0a, 0x00, 0x13, // BVLC: unicast, length 19
+    0x01, 0x24, 0x00, 0x03, 0x01, 0x6c, 0xff, // NPDU: DNET 3, DADR 0x6c, hops 255
+    0x02, // confirmed request
+    0x03, // max APDU 480
+    0x84, // invoke id 132
+    0x11, // service 17 deviceCommunicationControl
+    0x19, 0x01, // [1] enable-disable = 1 (disable)
+    0x29, 0x00, // [2] password: (truncated by the capture to one byte)
+];
+
+/// bacnet_services.pcap frame 266: Error-PDU answering the DCC.
+const DCC_ERROR: &[u8] = &[
+    0x81, 0x0a, 0x00, 0x11, // BVLC: unicast, length 17
+    0x01, 0x08, 0x00, 0x03, 0x01, 0x6c, // NPDU: SNET 3, SADR 0x6c
+    0x50, // error PDU
+    0x84, // invoke id 132
+    0x11, // service 17
+    0x91, 0x05, // error class 5 (services)
+    0x91, 0x1a, // error code 26 (password-failure)
+];
+
+/// bacnet_services.pcap frame 398: ReinitializeDevice coldstart with password.
+const REINIT_COLDSTART: &[u8] = &[
+    0x81, 0x0a, 0x00, 0x1c, // BVLC: unicast, length 28
+    0x01, 0x24, 0x00, 0x03, 0x01, 0x6c, 0xff, // NPDU
+    0x02, 0x03, // confirmed request, max APDU 480
+    0x89, // invoke id 137
+    0x14, // service 20 reinitializeDevice
+    0x09, 0x00, // [0] state 0 coldstart
+    0x1d, 0x09, // [1] password, extended length 9
+    0x00, b'e', b't', b'h', b'e', b'r', b'e', b'a', b'l', // charset 0, "ethereal"
+];
+
+/// bacnet_example.pcap frame 74: I-Am, device 8, vendor 4 (PolarSoft).
+const I_AM: &[u8] = &[
+    0x81, 0x0a, 0x00, 0x14, // BVLC: unicast, length 20
+    0x01, 0x00, // NPDU: version 1, no routing
+    0x10, // unconfirmed request
+    0x00, // service 0 i-Am
+    0xc4, 0x02, 0x00, 0x02, 0xd1, // object id: device 721
+    0x22, 0x04, 0x00, // max APDU 1024
+    0x91, 0x03, // segmentation 3 (no-segmentation)
+    0x21, 0x0f, // vendor id 15
+];
+
+/// bacnet_test.pcap frame 8: ReadProperty-ACK device vendor-name in UCS-2.
+const VENDOR_NAME_ACK: &[u8] = &[
+    0x81, 0x0a, 0x00, 0x1b, // BVLC: unicast, length 27
+    0x01, 0x00, // NPDU
+    0x30, 0x01, 0x0c, // complex ack, invoke 1, readProperty
+    0x0c, 0x02, 0x3f, 0xff, 0xff, // [0] device 4194303 (wildcard)
+    0x19, 0x79, // [1] property 121 vendor-name
+    0x3e, // [3] open
+    0x75, 0x07, // character string, length 7
+    0x04, // charset 4 (UCS-2)
+    0x00, 0x4a, 0x00, 0x43, 0x00, 0x49, // "JCI"
+    0x3f, // [3] close
+];
+
+#[test]
+fn decodes_routed_read_property_request() {
+    let f = parse_frame(READ_PROPERTY_REQ).unwrap();
+    assert_eq!(f.bvlc.function, 0x0a);
+    let n = f.npdu.unwrap();
+    assert_eq!((n.control, n.dnet, n.snet), (0x24, Some(3), None));
+    let a = f.apdu.unwrap();
+    assert_eq!((a.pdu_type, a.invoke_id, a.service), (0, Some(1), Some(12)));
+    let s = parse_service(0, 12, a.body);
+    assert_eq!(s.object, Some((1, 101)));
+    assert_eq!(s.property, Some(85));
+}
+
+#[test]
+fn pairs_read_property_ack_by_invoke_id() {
+    let mut sess = BacnetSession::new();
+    let mut sink = Sink::default();
+    assert_eq!(
+        sess.feed(Direction::ToServer, READ_PROPERTY_REQ, &mut sink),
+        Progress::Done
+    );
+    assert_eq!(sess.pending_len(), 1);
+    sess.feed(Direction::ToClient, READ_PROPERTY_ACK, &mut sink);
+    assert_eq!(sess.pending_len(), 0);
+    assert_eq!(sink.ops, vec![Operation::Read]);
+    assert_eq!(sink.records.len(), 1);
+    let r = &sink.records[0];
+    assert_eq!(r["pdu_service"], "read_property");
+    assert_eq!(r["object_type"], "analog-output");
+    assert_eq!(r["property"], "present-value");
+    assert_eq!(r["result_code"], "success");
+    assert_eq!(r["value"]["real"], 100.0);
+    assert!(sink.anomalies.is_empty());
+}
+
+#[test]
+fn device_communication_control_disable_is_a_stop_without_logging_the_password() {
+    let mut sess = BacnetSession::new();
+    let mut sink = Sink::default();
+    sess.feed(Direction::ToServer, DCC_DISABLE, &mut sink);
+    sess.feed(Direction::ToClient, DCC_ERROR, &mut sink);
+    assert_eq!(sink.ops, vec![Operation::ModeChange(ModeChange::Stop)]);
+    let r = &sink.records[0];
+    assert_eq!(r["device_state"], "disable");
+    assert_eq!(r["password_seen"], true);
+    assert_eq!(r["result_code"], "error");
+    assert_eq!(
+        (r["error_class"].as_u64(), r["error_code"].as_u64()),
+        (Some(5), Some(26))
+    );
+    assert!(sink.anomalies.contains(&"password_in_request"));
+}
+
+#[test]
+fn reinitialize_coldstart_is_a_restart_and_hides_the_password() {
+    let mut sess = BacnetSession::new();
+    let mut sink = Sink::default();
+    sess.feed(Direction::ToServer, REINIT_COLDSTART, &mut sink);
+    sess.finish(&mut sink);
+    assert_eq!(sink.ops, vec![Operation::ModeChange(ModeChange::Restart)]);
+    let text = sink.records[0].to_string();
+    assert!(!text.contains("ethereal"), "{text}");
+    assert_eq!(sink.records[0]["device_state"], "coldstart");
+    assert_eq!(sink.records[0]["result_code"], "no_response");
+}
+
+#[test]
+fn i_am_announces_device_instance_and_vendor() {
+    let mut sess = BacnetSession::new();
+    let mut sink = Sink::default();
+    sess.feed(Direction::ToServer, I_AM, &mut sink);
+    assert_eq!(sink.ops, vec![Operation::Other]);
+    let (side, fact) = &sink.ids[0];
+    assert_eq!(*side, Side::Client);
+    assert_eq!(fact.vendor_id, Some(15));
+    assert_eq!(fact.vendor.as_deref(), Some("Cornell University"));
+    assert!(fact
+        .extra
+        .contains(&("device_instance".into(), "721".into())));
+    assert!(fact.extra.contains(&("max_apdu".into(), "1024".into())));
+}
+
+#[test]
+fn vendor_name_in_ucs2_becomes_identity() {
+    let mut sess = BacnetSession::new();
+    let mut sink = Sink::default();
+    sess.feed(Direction::ToClient, VENDOR_NAME_ACK, &mut sink);
+    assert_eq!(sink.ids[0].0, Side::Server);
+    assert_eq!(sink.ids[0].1.vendor.as_deref(), Some("JCI"));
+    assert!(sink.anomalies.contains(&"unmatched_response"));
+    assert_eq!(sink.records[0]["value"]["text"]["text"], "JCI");
+}
+
+#[test]
+fn probe_requires_bvlc_length_equal_to_datagram() {
+    assert_eq!(probe(Direction::ToServer, READ_PROPERTY_REQ), Probe::Match);
+    let mut longer = READ_PROPERTY_REQ.to_vec();
+    longer.push(0);
+    assert_eq!(probe(Direction::ToServer, &longer), Probe::NoMatch);
+    assert_eq!(probe(Direction::ToServer, &[0x81, 0x0a]), Probe::NeedMore);
+    assert_eq!(
+        probe(Direction::ToServer, b"GET / HTTP/1.1\r\n"),
+        Probe::NoMatch
+    );
+}
+
+#[test]
+fn caps_pending_requests() {
+    let mut sess = BacnetSession::new();
+    let mut sink = Sink::default();
+    for id in 0..=200u8 {
+        let mut pdu = READ_PROPERTY_REQ.to_vec();
+        pdu[13] = id;
+        sess.feed(Direction::ToServer, &pdu, &mut sink);
+        assert!(sess.pending_len() <= MAX_PENDING);
+    }
+    assert!(sink.anomalies.contains(&"too_many_transactions"));
+}
+
+#[test]
+fn never_panics_on_truncations() {
+    for pdu in [
+        READ_PROPERTY_REQ,
+        READ_PROPERTY_ACK,
+        DCC_DISABLE,
+        REINIT_COLDSTART,
+        I_AM,
+        VENDOR_NAME_ACK,
+    ] {
+        for n in 0..pdu.len() {
+            let mut sess = BacnetSession::new();
+            let mut sink = Sink::default();
+            let _ = sess.feed(Direction::ToServer, &pdu[..n], &mut sink);
+            let _ = probe(Direction::ToServer, &pdu[..n]);
+        }
+    }
+}
+
+#[test]
+fn value_decoding_keeps_unknown_tags() {
+    let s = parse_service(3, 12, &READ_PROPERTY_ACK[13..]);
+    assert_eq!(s.value, Some(PropertyValue::Real(100.0)));
+}
