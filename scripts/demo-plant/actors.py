@@ -444,6 +444,13 @@ def smb_server(a):
     with open(os.path.join(a.share, "LINE1_backup.stu"), "wb") as f:
         f.write(b"\x00" * 2048)
     srv = smbserver.SimpleSMBServer(listenAddress=a.ip, listenPort=445)
+    # impacket picks random server name/OS/domain strings; configure Windows 7-like ones.
+    cfg = srv._SimpleSMBServer__smbConfig
+    cfg.set("global", "server_name", "EWS-01")
+    cfg.set("global", "server_os", "Windows 7 Professional 7601 Service Pack 1")
+    cfg.set("global", "server_domain", "PLANT")
+    srv._SimpleSMBServer__server.setServerConfig(cfg)
+    srv._SimpleSMBServer__server.processConfigFile()
     srv.addShare("PROJECTS", a.share, "Engineering projects")
     srv.setSMB2Support(False)
     srv.addCredential("operator", 1000, "", __import__("impacket.ntlm", fromlist=["x"]).compute_nthash("operator1"))

@@ -46,6 +46,7 @@ IDENTITY_CHECKS = [
     ("office-pc-07", 'dhcp.option.hostname == "OFFICE-PC-07"', "DHCP hostname option"),
     ("hmi-01", 'http.user_agent contains "Windows NT 5.1"', "HTTP User-Agent (Windows XP)"),
     ("ews-01", 'vnc.desktop_name == "EWS-01"', "VNC desktop name"),
+    ("ews-01", 'smb.native_os contains "Windows 7"', "SMB server Native OS"),
     ("hist-01", 'opcua.String contains "urn:plant.example:hist-01" || frame contains "urn:plant.example:hist-01"',
      "OPC UA application URI"),
 ]

@@ -70,6 +70,8 @@ def cleanup():
     for ns in our_namespaces():
         sh("ip", "netns", "del", ns, check=False)
         shutil.rmtree(os.path.join(NETNS_ETC, ns), ignore_errors=True)
+    if os.path.isdir(NETNS_ETC) and not os.listdir(NETNS_ETC):
+        os.rmdir(NETNS_ETC)
     if os.path.isdir(RUN):
         shutil.rmtree(RUN, ignore_errors=True)
 
@@ -194,6 +196,13 @@ def start_services():
     spawn("inetd", "sw-ctrl-01", ["/usr/sbin/inetd", "-d", inetd])
     # PLCs, RTU, building controller, historian
     spawn("modbus-plc", "plc-m340", actor("modbus-server", "--ip", ip_of("plc-m340")))
+    # The PLC's web server, protected by HTTP Basic with the documented default USER/USER.
+    plcweb = os.path.join(d, "plcweb")
+    os.makedirs(plcweb, exist_ok=True)
+    write(os.path.join(plcweb, "index.html"), "<html><title>Modicon M340 - Web Server</title><body>Rack viewer</body></html>\n")
+    plcconf = write(os.path.join(d, "plc-httpd.conf"), "/:USER:USER\n")
+    spawn("web-plc", "plc-m340", ["busybox", "httpd", "-f", "-p", f"{ip_of('plc-m340')}:80", "-h", plcweb,
+                                  "-c", plcconf, "-r", "Modicon M340"])
     spawn("ftp-plc", "plc-m340", actor("ftp-server", "--ip", ip_of("plc-m340"), "--root", os.path.join(d, "ftproot")))
     enipcfg = write(os.path.join(d, "plc-clx.cfg"),
                     "[Identity]\nVendor Number = 1\nDevice Type = 14\nProduct Code Number = 94\n"
@@ -350,6 +359,11 @@ def story():
                       {"kind": "cleartext_credential", "src": "ews-01", "dst": "plc-m340", "protocol": "ftp",
                        "detail": "FTP USER/PASS in cleartext",
                        "filter": f'ip.dst == {plc} && ftp.request.command == "USER"'}])
+    run_action("http-default", "ews-01", ["curl", "-4", "-s", "-o", "/dev/null", "-u", "USER:USER", "-A", w7_ua,
+                                          f"http://{plc}/index.html"],
+               event={"kind": "default_credential", "src": "ews-01", "dst": "plc-m340", "protocol": "http",
+                      "detail": "HTTP Basic login USER / USER to the PLC web server (documented Schneider M340 web default)",
+                      "filter": f'ip.dst == {plc} && http.authbasic == "USER:USER"'})
     at(76)
     run_action("telnet-default", "ews-01", actor("telnet-login", "--target", sw, "--user", "admin",
                                                  "--password", "private"),

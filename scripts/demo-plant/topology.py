@@ -75,9 +75,10 @@ HOSTS = [
         "ifaces": [("control", "10.30.0.10", "00:80:f4:1e:00:0a")],
         "identity": {"vendor": "Schneider Electric", "product_code": "BMX P34 2020", "revision": "v3.10",
                      "vendor_url": "www.se.com", "product": "Modicon M340", "model": "BMX P34 2020 CPU",
-                     "user_application": "LINE1_PACKAGING", "ftp_user": "sysdiag", "ftp_password": "factorycast@schneider"},
+                     "user_application": "LINE1_PACKAGING", "ftp_user": "sysdiag", "ftp_password": "factorycast@schneider",
+                     "web_user": "USER", "web_password": "USER"},
         "os": "",
-        "notes": "pymodbus TCP server (unit 1) with device identification (function 43/14); pyftpdlib FTP server with the documented Schneider default account.",
+        "notes": "pymodbus TCP server (unit 1) with device identification (function 43/14); pyftpdlib FTP server with the documented Schneider default account; busybox httpd web server behind HTTP Basic USER/USER.",
     },
     {
         "name": "plc-clx", "role": "plc", "domain": "ot", "purdue_level": 1,

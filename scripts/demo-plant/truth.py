@@ -25,6 +25,7 @@ CONDUITS = [
     ("hmi-01", "dmz-web-01", "http", "tcp", 80, False, "HMI browses the DMZ with an XP-era browser"),
     ("hmi-01", "ews-01", "smb", "tcp", 445, True, "SMBv1 share access"),
     ("ews-01", "plc-m340", "ftp", "tcp", 21, False, "FTP to the PLC with a default account"),
+    ("ews-01", "plc-m340", "http", "tcp", 80, False, "PLC web server with the default HTTP Basic login"),
     ("ews-01", "sw-ctrl-01", "telnet", "tcp", 23, False, "Telnet to the switch"),
     ("ews-01", "sw-ctrl-01", "snmp", "udp", 161, True, "SNMP v2c reads"),
     ("hist-01", "dc-01", "dns", "udp", 53, False, "control-network host resolves an internet name"),
