@@ -239,7 +239,12 @@ impl Dhcpv6Session {
             .oro
             .map(|v| {
                 v.chunks_exact(2)
-                    .map(|c| u16::from_be_bytes([c.first().copied().unwrap_or(0), c.get(1).copied().unwrap_or(0)]))
+                    .map(|c| {
+                        u16::from_be_bytes([
+                            c.first().copied().unwrap_or(0),
+                            c.get(1).copied().unwrap_or(0),
+                        ])
+                    })
                     .collect()
             })
             .unwrap_or_default();

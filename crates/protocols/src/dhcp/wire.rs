@@ -187,7 +187,9 @@ pub fn parse_message(b: &[u8]) -> Result<Message<'_>, DhcpError> {
     }
     let htype = hdr.get(1).copied().unwrap_or(0);
     let hlen = hdr.get(2).copied().unwrap_or(0);
-    let chaddr = hdr.get(28..28usize.saturating_add(usize::from(hlen.min(16)))).unwrap_or(&[]);
+    let chaddr = hdr
+        .get(28..28usize.saturating_add(usize::from(hlen.min(16))))
+        .unwrap_or(&[]);
     let mut options = Options::default();
     options.read_area(b.get(240..).unwrap_or(&[]));
     match options.overload {

@@ -395,7 +395,8 @@ pub fn is_plausible(msg: &[u8], flavour: Flavour) -> bool {
     if !h.is_response() && h.qdcount == 0 {
         return false;
     }
-    if h.qdcount > 32 || (flavour != Flavour::Mdns && !h.is_response() && h.ancount > 0 && h.opcode() == 0)
+    if h.qdcount > 32
+        || (flavour != Flavour::Mdns && !h.is_response() && h.ancount > 0 && h.opcode() == 0)
     {
         return false;
     }

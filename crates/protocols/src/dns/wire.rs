@@ -260,7 +260,9 @@ pub fn parse_rr(msg: &[u8], off: usize) -> Result<ResourceRecord<'_>, DnsError> 
     let rdlen = usize::from(t(8)?);
     let rdata_off = n.saturating_add(10);
     let end = rdata_off.saturating_add(rdlen);
-    let rdata = msg.get(rdata_off..end).ok_or(DnsError::Truncated(rdata_off))?;
+    let rdata = msg
+        .get(rdata_off..end)
+        .ok_or(DnsError::Truncated(rdata_off))?;
     Ok(ResourceRecord {
         name_off: off,
         rtype,

@@ -45,7 +45,9 @@ mod tests;
 
 pub use record::NetbiosRecord;
 pub use session::{NbdgmSession, NbnsSession};
-pub use wire::{decode_name, parse_announcement, parse_datagram, parse_mailslot, NetbiosError, NetbiosName};
+pub use wire::{
+    decode_name, parse_announcement, parse_datagram, parse_mailslot, NetbiosError, NetbiosName,
+};
 
 use crate::api::{Direction, Probe, ProtocolInfo, Transport};
 

@@ -266,10 +266,17 @@ fn announcement_facts(
             source: source(),
         },
     );
-    attr(out, "netbios_server_type", wire::server_type_names(a.server_type));
+    attr(
+        out,
+        "netbios_server_type",
+        wire::server_type_names(a.server_type),
+    );
     attr(out, "netbios_comment", lossy(a.comment));
     if let Some(dst) = destination {
-        if matches!(dst.suffix(), 0x00 | 0x1d | 0x1e) && !dst.name().is_empty() && !dst.name().starts_with('\u{1}') {
+        if matches!(dst.suffix(), 0x00 | 0x1d | 0x1e)
+            && !dst.name().is_empty()
+            && !dst.name().starts_with('\u{1}')
+        {
             out.host_fact(
                 speaker,
                 HostFact::Domain {

@@ -117,7 +117,9 @@ pub fn name_at(msg: &[u8], off: usize) -> Result<NetbiosName, NetbiosError> {
             return Err(NetbiosError::BadName);
         }
         let s = pos.saturating_add(1);
-        let label = msg.get(s..s.saturating_add(32)).ok_or(NetbiosError::Truncated(s))?;
+        let label = msg
+            .get(s..s.saturating_add(32))
+            .ok_or(NetbiosError::Truncated(s))?;
         return decode_name(label);
     }
     Err(NetbiosError::BadName)
@@ -197,7 +199,8 @@ pub fn parse_datagram(b: &[u8]) -> Result<Datagram<'_>, NetbiosError> {
         0x10..=0x12 => {
             // 14-byte header, then two DNS-encoded names (with scope).
             let src_end = dns::skip_name(b, 14).map_err(|_| NetbiosError::Truncated(14))?;
-            let dst_end = dns::skip_name(b, src_end).map_err(|_| NetbiosError::Truncated(src_end))?;
+            let dst_end =
+                dns::skip_name(b, src_end).map_err(|_| NetbiosError::Truncated(src_end))?;
             Ok(Datagram {
                 msg_type,
                 id,
