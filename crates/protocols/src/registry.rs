@@ -21,6 +21,7 @@ pub static PROTOCOLS: &[&ProtocolInfo] = &[
     &crate::dns::MDNS_INFO,
     &crate::netbios::NS_INFO,
     &crate::netbios::DGM_INFO,
+    &crate::smb::INFO,
 ];
 
 /// Looks a protocol up by name.
