@@ -119,9 +119,16 @@ fn main() -> anyhow::Result<()> {
     cfg.concurrency = a.concurrency;
     cfg.mean_gap_us = a.mean_gap_us;
     let t0 = Instant::now();
+    cfg.validate().context("invalid arguments")?;
     let file = File::create(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
-    let s = write_pcap(&cfg, BufWriter::with_capacity(1 << 20, file))
-        .with_context(|| format!("writing {}", a.out.display()))?;
+    let s = match write_pcap(&cfg, BufWriter::with_capacity(1 << 20, file)) {
+        Ok(s) => s,
+        Err(e) => {
+            // Leave no partial capture behind for a benchmark cache to reuse.
+            let _ = std::fs::remove_file(&a.out);
+            return Err(e).with_context(|| format!("writing {}", a.out.display()));
+        }
+    };
     let kinds: Vec<String> = Kind::ALL
         .iter()
         .zip(s.flows_per_kind)
