@@ -130,7 +130,8 @@ pub const fn carries_npdu(function: u8) -> bool {
     matches!(function, 0x04 | 0x09 | 0x0A | 0x0B)
 }
 
-/// Parses the 4-byte BVLC header; `length` must not exceed the input.
+/// Parses the 4-byte BVLC header. `length` may disagree with the input
+/// (probes require equality, sessions report the mismatch).
 pub fn parse_bvlc(input: &[u8]) -> Result<Bvlc, FrameError> {
     let ty = get(input, 0)?;
     if ty != BVLC_TYPE_BIP {
@@ -138,7 +139,9 @@ pub fn parse_bvlc(input: &[u8]) -> Result<Bvlc, FrameError> {
     }
     let function = get(input, 1)?;
     let length = get_u16(input, 2)?;
-    if usize::from(length) < 4 || usize::from(length) > input.len() {
+    // A length beyond the datagram is kept (the session flags it); below
+    // the header size it cannot be right.
+    if usize::from(length) < 4 {
         return Err(FrameError::BvlcLength(length));
     }
     let result_code = if function == 0x00 {
@@ -157,6 +160,7 @@ pub fn parse_bvlc(input: &[u8]) -> Result<Bvlc, FrameError> {
 pub fn parse_frame(input: &[u8]) -> Result<Frame<'_>, FrameError> {
     let bvlc = parse_bvlc(input)?;
     let msg = input.get(..usize::from(bvlc.length)).unwrap_or(input);
+    // (shorter datagrams than `length` are decoded as far as they go)
     if !carries_npdu(bvlc.function) {
         return Ok(Frame {
             bvlc,
