@@ -49,16 +49,24 @@ fn tshark_available() -> bool {
 
 fn corpus_files() -> Vec<String> {
     let index = std::fs::read_to_string(corpus_dir().join("INDEX.tsv")).expect("INDEX.tsv");
-    index
+    let rows: Vec<(String, String)> = index
         .lines()
         .skip(1)
         .filter_map(|l| {
             let cols: Vec<&str> = l.split('\t').collect();
-            let dup = cols.get(8).is_some_and(|d| !d.is_empty());
             let p = cols.get(3)?;
-            (p.contains("BACnet") && !dup).then(|| cols[0].to_string())
+            p.contains("BACnet")
+                .then(|| (cols[0].to_string(), cols.get(8).unwrap_or(&"").to_string()))
         })
-        .collect()
+        .collect();
+    // A capture marked as a duplicate is kept when its original is not indexed.
+    let mut files: Vec<String> = rows
+        .iter()
+        .filter(|(_, dup)| dup.is_empty() || !rows.iter().any(|(p, _)| p == dup))
+        .map(|(p, _)| p.clone())
+        .collect();
+    files.dedup();
+    files
 }
 
 /// Disagreements understood and accepted: (capture path suffix, frame, why).
