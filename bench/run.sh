@@ -52,6 +52,7 @@ if [ "$MEMORY" = 1 ]; then
   PACKETS=20000000
   FLOWS=1000000
   HOSTS=5000
+  RUNS=1
 fi
 
 log() { printf '== %s\n' "$*" >&2; }
