@@ -189,6 +189,34 @@ pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], _config: &Config) ->
     a.operations = operations;
     a.anomalies = anomalies;
 
+    // ARP bindings: which MACs claimed which IPv4 address.
+    let mut arp: BTreeMap<IpAddr, std::collections::BTreeSet<[u8; 6]>> = BTreeMap::new();
+    for (mac, h) in &l2 {
+        for ip in &h.arp_ips {
+            arp.entry(*ip).or_default().insert(*mac);
+        }
+    }
+    // An address seen only in ARP is still a host on the network.
+    for (ip, macs) in &arp {
+        if hosts.contains_key(ip) {
+            continue;
+        }
+        let mut h = HostAgg {
+            first: i64::MAX,
+            last: i64::MIN,
+            ..HostAgg::default()
+        };
+        for mac in macs {
+            if let Some(l) = l2.get(mac) {
+                h.first = h.first.min(l.first);
+                h.last = h.last.max(l.last);
+                h.vlans.extend(l.vlans.iter().copied());
+            }
+            h.macs.insert(*mac, 0);
+        }
+        hosts.insert(*ip, h);
+    }
+    a.totals.hosts = hosts.len() as u64;
     let ip_macs: std::collections::BTreeSet<[u8; 6]> = hosts
         .values()
         .flat_map(|h| h.macs.keys().copied())
@@ -196,11 +224,16 @@ pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], _config: &Config) ->
     a.hosts = hosts
         .into_iter()
         .map(|(ip, h)| {
+            let arp_macs = arp
+                .get(&ip)
+                .map(|m| m.iter().copied().map(mac_string).collect())
+                .unwrap_or_default();
             let mut macs: Vec<([u8; 6], u64)> = h.macs.into_iter().collect();
             macs.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
             Host {
                 ip,
                 macs: macs.into_iter().map(|(m, _)| mac_string(m)).collect(),
+                arp_macs,
                 vlans: h.vlans.into_iter().collect(),
                 first_seen: rfc3339(h.first),
                 last_seen: rfc3339(h.last),

@@ -103,7 +103,7 @@ pub struct Totals {
     pub bytes: u64,
     /// Frames that failed to decode.
     pub malformed: u64,
-    /// IP hosts.
+    /// IP hosts (including those seen only in ARP).
     pub hosts: u64,
     /// Flows (TCP/UDP/other IP conversations).
     pub flows: u64,
@@ -136,6 +136,9 @@ pub struct Host {
     /// MAC addresses its packets carried as source (a router's MAC shows up
     /// for every host behind it), most packets first.
     pub macs: Vec<String>,
+    /// MAC addresses that claimed this address in ARP: the host's own MAC,
+    /// even when its IP traffic reaches the capture through a router.
+    pub arp_macs: Vec<String>,
     /// VLAN ids it was seen on (0 = untagged).
     pub vlans: Vec<u16>,
     /// First packet (RFC 3339).

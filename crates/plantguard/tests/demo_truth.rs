@@ -22,7 +22,12 @@ fn assess() -> Output {
         keep_flows: true,
         ..Config::default()
     };
-    run(&[capture], &["demo/plant.pcapng".to_string()], &config, &|_| {})
+    run(
+        &[capture],
+        &["demo/plant.pcapng".to_string()],
+        &config,
+        &|_| {},
+    )
 }
 
 fn truth() -> toml::Table {
@@ -37,7 +42,10 @@ fn rfc3339_nanos(s: &str) -> i64 {
     let (y, m, day) = (d.next().unwrap(), d.next().unwrap(), d.next().unwrap());
     let time = time.trim_end_matches('Z');
     let mut t = time.split(':');
-    let (hh, mm) = (t.next().unwrap().parse::<i64>().unwrap(), t.next().unwrap().parse::<i64>().unwrap());
+    let (hh, mm) = (
+        t.next().unwrap().parse::<i64>().unwrap(),
+        t.next().unwrap().parse::<i64>().unwrap(),
+    );
     let secs: f64 = t.next().unwrap().parse().unwrap();
     // Days from civil (H. Hinnant).
     let y = if m <= 2 { y - 1 } else { y };
@@ -70,7 +78,11 @@ fn hosts(t: &toml::Table) -> Vec<Host> {
 }
 
 fn ip_of<'a>(hosts: &'a [Host], name: &str) -> &'a str {
-    &hosts.iter().find(|h| h.name == name).unwrap_or_else(|| panic!("no host {name}")).ip
+    &hosts
+        .iter()
+        .find(|h| h.name == name)
+        .unwrap_or_else(|| panic!("no host {name}"))
+        .ip
 }
 
 #[test]
@@ -79,10 +91,25 @@ fn every_truth_host_is_found_once_with_its_mac() {
     let a: &Assessment = &out.assessment;
     let t = truth();
     for h in hosts(&t) {
-        let found: Vec<_> = a.hosts.iter().filter(|x| x.ip.to_string() == h.ip).collect();
-        assert_eq!(found.len(), 1, "{} ({}) found {} times", h.name, h.ip, found.len());
+        let found: Vec<_> = a
+            .hosts
+            .iter()
+            .filter(|x| x.ip.to_string() == h.ip)
+            .collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "{} ({}) found {} times",
+            h.name,
+            h.ip,
+            found.len()
+        );
         assert!(
-            found[0].macs.iter().any(|m| m.eq_ignore_ascii_case(&h.mac)),
+            found[0]
+                .macs
+                .iter()
+                .chain(&found[0].arp_macs)
+                .any(|m| m.eq_ignore_ascii_case(&h.mac)),
             "{} ({}): MAC {} not among {:?}",
             h.name,
             h.ip,
@@ -99,7 +126,9 @@ fn configured_wire_identities_are_reported_for_their_hosts() {
     let t = truth();
     let mut checked = 0;
     for h in t["host"].as_array().unwrap() {
-        let Some(id) = h.get("identity").and_then(|i| i.as_table()) else { continue };
+        let Some(id) = h.get("identity").and_then(|i| i.as_table()) else {
+            continue;
+        };
         let ip = h["ip"].as_str().unwrap();
         let facts: Vec<_> = a
             .identities
@@ -113,7 +142,9 @@ fn configured_wire_identities_are_reported_for_their_hosts() {
                 assert!(
                     facts.iter().any(|f| {
                         let i = &f.identity;
-                        [&i.model, &i.product, &i.serial].iter().any(|v| v.as_deref().is_some_and(|v| v.contains(want)))
+                        [&i.model, &i.product, &i.serial]
+                            .iter()
+                            .any(|v| v.as_deref().is_some_and(|v| v.contains(want)))
                             || i.extra.iter().any(|(_, v)| v.contains(want))
                     }),
                     "{ip}: {key} {want} not reported; identities: {facts:?}"
@@ -123,7 +154,9 @@ fn configured_wire_identities_are_reported_for_their_hosts() {
         }
         if let Some(want) = id.get("vendor_id").and_then(|v| v.as_integer()) {
             assert!(
-                facts.iter().any(|f| f.identity.vendor_id == Some(want as u32)),
+                facts
+                    .iter()
+                    .any(|f| f.identity.vendor_id == Some(want as u32)),
                 "{ip}: vendor id {want} not reported; identities: {facts:?}"
             );
             checked += 1;
@@ -168,10 +201,17 @@ fn injected_operations_appear_between_the_right_hosts_in_their_windows() {
                 && o["id.resp_h"] == dst
                 && (from..=to).contains(&o["ts"].as_f64().unwrap())
         });
-        assert!(hit, "event {kind}: no {proto} {op} from {src} to {dst} between {from} and {to}");
+        assert!(
+            hit,
+            "event {kind}: no {proto} {op} from {src} to {dst} between {from} and {to}"
+        );
         verified.insert(kind);
     }
-    assert_eq!(verified.len(), OPERATION_EVENTS.len(), "verified only {verified:?}");
+    assert_eq!(
+        verified.len(),
+        OPERATION_EVENTS.len(),
+        "verified only {verified:?}"
+    );
 }
 
 #[test]
@@ -195,7 +235,10 @@ fn writes_happen_only_where_the_truth_says() {
     for line in &out.logs["operations"] {
         let o: Value = serde_json::from_str(line).unwrap();
         if o["state_changing"] == true {
-            let pair = (o["id.orig_h"].as_str().unwrap().to_string(), o["id.resp_h"].as_str().unwrap().to_string());
+            let pair = (
+                o["id.orig_h"].as_str().unwrap().to_string(),
+                o["id.resp_h"].as_str().unwrap().to_string(),
+            );
             assert!(allowed.contains(&pair), "unexpected state change {o}");
         }
     }

@@ -44,15 +44,20 @@ pub fn from_szl(szl: &SzlResponse<'_>) -> Option<IdentityFact> {
         0x11 => {
             for rec in szl.records() {
                 let mut c = Cursor::new(rec);
-                let (Some(index), Some(mlfb), Some(_bgtyp), Some(ausbg), Some(ausbe)) =
-                    (c.u16(), c.take(20), c.u16(), c.take(2), c.take(2))
-                else {
+                // Some servers (snap7) send 26-byte records without the last
+                // version word: the order number is still there.
+                let (Some(index), Some(mlfb)) = (c.u16(), c.take(20)) else {
                     continue;
                 };
+                let _bgtyp = c.u16();
+                let ausbg = c.take(2).unwrap_or(&[]);
+                let ausbe = c.take(2).unwrap_or(&[]);
                 match (index, ausbg, ausbe) {
                     (0x0001, _, _) => {
                         f.model = szl_text(mlfb).or(f.model.take());
-                        f.extra.push(("hardware_version".into(), u16_text(ausbe)));
+                        if !ausbe.is_empty() {
+                            f.extra.push(("hardware_version".into(), u16_text(ausbe)));
+                        }
                     }
                     (0x0006, _, _) if f.model.is_none() => f.model = szl_text(mlfb),
                     (0x0007, [b'V', major], [minor, patch]) => {
