@@ -18,14 +18,23 @@ pub mod dhcp;
 pub mod dnp3;
 pub mod dns;
 pub mod enip;
+pub mod ftp;
+pub mod http;
 pub mod iec104;
 pub mod modbus;
 pub mod netbios;
 pub mod opcua;
 pub mod profinet;
+pub mod rdp;
 pub mod registry;
+pub mod remote;
+pub mod rfb;
 pub mod s7comm;
 pub mod smb;
+pub mod snmp;
+pub mod ssh;
+pub mod telnet;
+pub mod tls;
 
 pub use api::{
     AbandonReason, Direction, L2ProtocolInfo, ObservationSink, Probe, Progress, ProtocolInfo, Session,
