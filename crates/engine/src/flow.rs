@@ -74,6 +74,8 @@ pub(crate) struct Flow {
     pub last_frame: u64,
     pub tcp: Option<Box<TcpState>>,
     pub app: App,
+    /// Operations the parser reported on this flow, with counts.
+    pub ops: Vec<(plantguard_model::Operation, u64)>,
 }
 
 impl Flow {
@@ -258,14 +260,15 @@ impl Sink<'_> {
 
 /// Feeds one TCP segment of a flow through reassembly into its parser.
 pub(crate) fn tcp_segment(
-    flow: &mut Flow,
+    tcp_state: &mut Option<Box<TcpState>>,
+    app: &mut App,
     d: usize,
     tcp: &plantguard_wire::decode::Tcp<'_>,
     server_port: u16,
     limits: &ReassemblyLimits,
     sink: &mut Sink<'_>,
 ) {
-    let Some(state) = flow.tcp.as_mut() else {
+    let Some(state) = tcp_state.as_mut() else {
         return;
     };
     if tcp.is_fin() {
@@ -277,7 +280,7 @@ pub(crate) fn tcp_segment(
     if tcp.is_syn() && !tcp.is_ack() && state.syn_seq.is_none() {
         state.syn_seq = Some(tcp.seq);
     }
-    if !flow.app.is_active() {
+    if !app.is_active() {
         return;
     }
     let dir = if d == 0 {
@@ -285,7 +288,6 @@ pub(crate) fn tcp_segment(
     } else {
         Direction::ToClient
     };
-    let app = &mut flow.app;
     let stream = &mut state.streams[d];
     stream.push(
         tcp.seq,
@@ -299,14 +301,18 @@ pub(crate) fn tcp_segment(
 }
 
 /// Delivers whatever reassembly still holds at the end of a flow.
-pub(crate) fn flush_tcp(flow: &mut Flow, server_port: u16, sink: &mut Sink<'_>) {
-    let Some(state) = flow.tcp.as_mut() else {
+pub(crate) fn flush_tcp(
+    tcp_state: &mut Option<Box<TcpState>>,
+    app: &mut App,
+    server_port: u16,
+    sink: &mut Sink<'_>,
+) {
+    let Some(state) = tcp_state.as_mut() else {
         return;
     };
-    if !flow.app.is_active() {
+    if !app.is_active() {
         return;
     }
-    let app = &mut flow.app;
     for (d, stream) in state.streams.iter_mut().enumerate() {
         let dir = if d == 0 {
             Direction::ToServer

@@ -291,6 +291,9 @@ pub struct FlowRecord {
     pub resp_mac: Option<String>,
     /// True when the handshake (SYN) was seen.
     pub handshake: bool,
+    /// Operations on this flow (`write` → 3), from its protocol parser.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub operations: BTreeMap<String, u64>,
     /// Capture file and frame of the first packet.
     pub evidence: Evidence,
 }

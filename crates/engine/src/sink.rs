@@ -81,6 +81,8 @@ pub(crate) struct Sink<'a> {
     pub obs: &'a mut Observations,
     pub ctx: PacketCtx,
     pub logs_enabled: bool,
+    /// The current flow's operation counts (none for layer-2 frames).
+    pub flow_ops: Option<&'a mut Vec<(Operation, u64)>>,
 }
 
 /// Zeek-style uid: `C` followed by base62 digits of the flow's hash.
@@ -116,6 +118,12 @@ impl Sink<'_> {
 impl ObservationSink for Sink<'_> {
     fn operation(&mut self, protocol: &'static str, op: Operation) {
         *self.obs.operations.entry((protocol, op)).or_insert(0) += 1;
+        if let Some(ops) = self.flow_ops.as_deref_mut() {
+            match ops.iter_mut().find(|(o, _)| *o == op) {
+                Some((_, n)) => *n += 1,
+                None => ops.push((op, 1)),
+            }
+        }
         if self.logs_enabled {
             // `operations.log`: every operation of every protocol in one
             // neutral log, the raw material of detections and timelines.

@@ -372,6 +372,7 @@ impl<'c> Worker<'c> {
                         },
                     },
                     logs_enabled: self.config.logs,
+                    flow_ops: None,
                 };
                 (p.parse)(payload, &mut sink);
             }
@@ -533,6 +534,7 @@ impl<'c> Worker<'c> {
                             syn_seq: None,
                         })
                     }),
+                    ops: Vec::new(),
                     app: if self.config.parse && matches!(t, Transport::Tcp(_) | Transport::Udp(_))
                     {
                         App::Probing(0)
@@ -577,6 +579,7 @@ impl<'c> Worker<'c> {
                 },
             },
             logs_enabled: self.config.logs,
+            flow_ops: Some(&mut flow.ops),
         };
         if syn {
             if let Transport::Tcp(tcp) = t {
@@ -601,7 +604,15 @@ impl<'c> Worker<'c> {
         }
         match t {
             Transport::Tcp(tcp) => {
-                tcp_segment(flow, d, tcp, resp.1, &self.config.reassembly, &mut sink);
+                tcp_segment(
+                    &mut flow.tcp,
+                    &mut flow.app,
+                    d,
+                    tcp,
+                    resp.1,
+                    &self.config.reassembly,
+                    &mut sink,
+                );
             }
             Transport::Udp(udp) if !udp.payload.is_empty() => {
                 let dir = if d == 0 {
@@ -680,8 +691,9 @@ impl<'c> Worker<'c> {
                     },
                 },
                 logs_enabled: self.config.logs,
+                flow_ops: Some(&mut flow.ops),
             };
-            flush_tcp(&mut flow, resp.1, &mut sink);
+            flush_tcp(&mut flow.tcp, &mut flow.app, resp.1, &mut sink);
             if let App::Parsing(p) = &mut flow.app {
                 p.session.finish(&mut sink);
             }
@@ -786,6 +798,11 @@ impl<'c> Worker<'c> {
                 orig_mac: flow.macs[0].map(mac_string),
                 resp_mac: flow.macs[1].map(mac_string),
                 handshake: flow.handshake,
+                operations: flow
+                    .ops
+                    .iter()
+                    .map(|(op, n)| (op.name().to_string(), *n))
+                    .collect(),
                 evidence,
             });
         }
