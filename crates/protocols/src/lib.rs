@@ -19,6 +19,7 @@ pub mod dnp3;
 pub mod dns;
 pub mod enip;
 pub mod ftp;
+pub mod goose;
 pub mod http;
 pub mod iec104;
 pub mod modbus;

@@ -41,6 +41,8 @@ pub fn by_name(name: &str) -> Option<&'static ProtocolInfo> {
 /// Protocols carried directly over Ethernet, looked up by EtherType.
 pub static L2_PROTOCOLS: &[&L2ProtocolInfo] = &[
     &crate::profinet::L2_INFO,
+    &crate::goose::INFO,
+    &crate::goose::SV_INFO,
 ];
 
 /// The layer-2 protocol registered for an EtherType.
