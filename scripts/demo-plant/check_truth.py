@@ -43,6 +43,8 @@ IDENTITY_CHECKS = [
     ("plc-s7", 's7comm && frame contains "6ES7 315-2EH14-0AB0"', "S7 SZL 0x0011 order code"),
     ("bms-01", "bacapp.vendor_identifier == 5", "BACnet I-Am vendor identifier"),
     ("sw-ctrl-01", 'snmp.value.octets contains "Hirschmann"', "SNMP sysDescr"),
+    ("sw-ctrl-01", 'lldp.tlv.system.name contains "sw-ctrl-01" && lldp.tlv.system.desc contains "Hirschmann"',
+     "LLDP system name and description"),
     ("office-pc-07", 'dhcp.option.hostname == "OFFICE-PC-07"', "DHCP hostname option"),
     ("hmi-01", 'http.user_agent contains "Windows NT 5.1"', "HTTP User-Agent (Windows XP)"),
     ("ews-01", 'vnc.desktop_name == "EWS-01"', "VNC desktop name"),

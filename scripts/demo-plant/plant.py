@@ -97,7 +97,10 @@ def build():
     nsx(SWITCH_NS, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1")
     nsx(SWITCH_NS, "ip", "link", "set", "lo", "up")
     for seg, (br, _net, _gw) in SEGMENTS.items():
-        nsx(SWITCH_NS, "ip", "link", "add", br, "type", "bridge", "stp_state", "0", "forward_delay", "0")
+        # group_fwd_mask bit 14: pass LLDP (01:80:c2:00:00:0e) through the bridge, so the capture on
+        # the bridge sees it as a mirror port would.
+        nsx(SWITCH_NS, "ip", "link", "add", br, "type", "bridge", "stp_state", "0", "forward_delay", "0",
+            "group_fwd_mask", "0x4000")
         nsx(SWITCH_NS, "ip", "link", "set", br, "up")
     for hi, h in enumerate(HOSTS):
         ns = ns_of(h["name"])
@@ -189,6 +192,12 @@ def start_services():
     os.makedirs(os.path.join(d, "snmp"), exist_ok=True)
     spawn("snmpd", "sw-ctrl-01", ["snmpd", "-f", "-Lo", "-C", "-c", snmpconf, "-p", f"{d}/snmpd.pid"],
           env={"SNMP_PERSISTENT_DIR": os.path.join(d, "snmp"), "MIBS": ""})
+    # LLDP from the switch's management port (lldpd; system name is the host name).
+    lldpconf = write(os.path.join(d, "lldpd.conf"), "configure system capabilities enabled bridge\n"
+                     "configure lldp tx-interval 30\n")
+    spawn("lldpd", "sw-ctrl-01", ["lldpd", "-d", "-k", "-i", "-u", f"{d}/lldpd.sock", "-S",
+                                  "Hirschmann RSP30 HiOS-2A-07.1.03", "-P", "RSP30", "-m", ip_of("sw-ctrl-01"),
+                                  "-I", "eth0", "-O", lldpconf])
     login = write(os.path.join(d, "switch-login.sh"), f"#!/bin/sh\nexec {VENV_PY} {ACTORS} telnet-shell\n")
     os.chmod(login, 0o755)
     inetd = write(os.path.join(d, "inetd.conf"),

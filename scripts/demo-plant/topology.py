@@ -67,8 +67,8 @@ HOSTS = [
         "ifaces": [("control", "10.30.0.2", "00:80:63:1e:00:02")],
         "identity": {"vendor": "Hirschmann", "product": "RSP 30", "model": "RSP30", "firmware": "HiOS 07.1.03",
                      "sys_name": "sw-ctrl-01", "snmp_community": "public", "telnet_user": "admin", "telnet_password": "private"},
-        "os": "HiOS (simulated: net-snmp snmpd + inetutils telnetd)",
-        "notes": "Managed switch management plane: SNMP v2c community public, Telnet with the documented default admin/private.",
+        "os": "HiOS (simulated: net-snmp snmpd, inetutils telnetd, lldpd)",
+        "notes": "Managed switch management plane: LLDP every 30 s, SNMP v2c community public, Telnet with the documented default admin/private.",
     },
     {
         "name": "plc-m340", "role": "plc", "domain": "ot", "purdue_level": 1,
