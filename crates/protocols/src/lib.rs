@@ -22,6 +22,7 @@ pub mod ftp;
 pub mod goose;
 pub mod http;
 pub mod iec104;
+pub mod longtail;
 pub mod modbus;
 pub mod netbios;
 pub mod opcua;

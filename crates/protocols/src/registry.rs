@@ -22,6 +22,7 @@ pub static PROTOCOLS: &[&ProtocolInfo] = &[
     &crate::iec104::INFO,
     &crate::bacnet::INFO,
     &crate::profinet::CM_INFO,
+    &crate::longtail::mms::INFO,
     &crate::dhcp::INFO,
     &crate::dhcp::V6_INFO,
     &crate::dns::INFO,
