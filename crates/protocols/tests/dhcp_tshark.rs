@@ -134,5 +134,5 @@ fn dhcp_agrees_with_tshark() {
             },
         );
     }
-    verdict("dhcp", compared, &bad, EXPLAINED);
+    verdict("dhcp", compared, &bad, EXPLAINED, &[]);
 }

@@ -120,5 +120,5 @@ fn dns_agrees_with_tshark() {
             },
         );
     }
-    verdict("dns", compared, &bad, EXPLAINED);
+    verdict("dns", compared, &bad, EXPLAINED, &[]);
 }

@@ -271,12 +271,14 @@ pub fn run(
 }
 
 /// Prints the tally and fails on disagreements not in `explained`
-/// (capture path suffix, frame number, reason).
+/// (capture path suffix, frame number, reason) or whose description
+/// starts with one of `explained_kinds` (prefix, reason).
 pub fn verdict(
     proto: &str,
     compared: usize,
     disagreements: &[(String, u32, String)],
     explained: &[(&str, u32, &str)],
+    explained_kinds: &[(&str, &str)],
 ) {
     let mut unexplained = Vec::new();
     let mut accepted = 0usize;
@@ -284,6 +286,7 @@ pub fn verdict(
         if explained
             .iter()
             .any(|(f, n, _)| file.ends_with(f) && (*n == 0 || *n == *frame))
+            || explained_kinds.iter().any(|(k, _)| what.starts_with(k))
         {
             accepted += 1;
         } else {
