@@ -131,8 +131,15 @@ pub enum ObjectError {
         variation: u8,
     },
     /// Reserved qualifier range or prefix code.
-    #[error("qualifier {0:#04x} is reserved")]
-    BadQualifier(u8),
+    #[error("object header g{group}v{variation}: qualifier {qualifier:#04x} is reserved")]
+    BadQualifier {
+        /// Group.
+        group: u8,
+        /// Variation.
+        variation: u8,
+        /// Qualifier octet.
+        qualifier: u8,
+    },
     /// The size of this object is not known, so the objects after it cannot be found.
     #[error("size of object g{group}v{variation} is unknown")]
     UnknownObjectSize {
@@ -225,6 +232,7 @@ pub struct ObjectHeaders<'a> {
     rest: &'a [u8],
     with_data: bool,
     done: bool,
+    deferred: Option<ObjectError>,
 }
 
 impl<'a> ObjectHeaders<'a> {
@@ -236,6 +244,7 @@ impl<'a> ObjectHeaders<'a> {
             rest: objects,
             with_data,
             done: false,
+            deferred: None,
         }
     }
 
@@ -260,10 +269,20 @@ impl<'a> ObjectHeaders<'a> {
             7 | 0xB => 1,
             8 => 2,
             9 => 4,
-            _ => return Err(ObjectError::BadQualifier(qualifier)),
+            _ => {
+                return Err(ObjectError::BadQualifier {
+                    group,
+                    variation,
+                    qualifier,
+                })
+            }
         };
         if prefix_code == 7 || (range_code == 0xB && prefix_code < 4) {
-            return Err(ObjectError::BadQualifier(qualifier));
+            return Err(ObjectError::BadQualifier {
+                group,
+                variation,
+                qualifier,
+            });
         }
         let (range_bytes, after) = take(after, range_len).ok_or(truncated)?;
         let range = match range_code {
@@ -339,9 +358,22 @@ impl<'a> ObjectHeaders<'a> {
                 }
             }
         };
-        let (data, after) = take(after, data_len).ok_or(truncated)?;
-        self.rest = after;
-        Ok(ObjectHeader { data, ..header })
+        match take(after, data_len) {
+            Some((data, after)) => {
+                self.rest = after;
+                Ok(ObjectHeader { data, ..header })
+            }
+            None => {
+                // The header itself is whole: report it with the object bytes
+                // there are, then the truncation.
+                self.rest = &[];
+                self.deferred = Some(truncated);
+                Ok(ObjectHeader {
+                    data: after,
+                    ..header
+                })
+            }
+        }
     }
 }
 
@@ -349,6 +381,10 @@ impl<'a> Iterator for ObjectHeaders<'a> {
     type Item = Result<ObjectHeader<'a>, ObjectError>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if let Some(e) = self.deferred.take() {
+            self.done = true;
+            return Some(Err(e));
+        }
         if self.done || self.rest.is_empty() {
             return None;
         }

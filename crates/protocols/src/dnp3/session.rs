@@ -87,6 +87,9 @@ pub struct FragmentSummary {
 struct Reassembly {
     buf: Vec<u8>,
     active: bool,
+    /// The fragment being assembled outgrew [`MAX_FRAGMENT`]: its remaining
+    /// segments are dropped until its last one.
+    overflowed: bool,
     next_seq: u8,
     source: u16,
 }
@@ -240,6 +243,15 @@ impl Dnp3Session {
             return;
         };
         let tp = &mut state.transport;
+        if tp.overflowed && (th.is_fir() || th.is_fin()) {
+            tp.overflowed = false;
+            out.anomaly(NAME, "transport_overflow");
+            if !th.is_fir() {
+                return;
+            }
+        } else if tp.overflowed {
+            return;
+        }
         if th.is_fir() {
             if tp.active {
                 out.anomaly(NAME, "transport_fragment_dropped");
@@ -266,8 +278,12 @@ impl Dnp3Session {
             return;
         }
         if tp.buf.len().saturating_add(payload.len()) > MAX_FRAGMENT {
-            out.anomaly(NAME, "transport_overflow");
             tp.active = false;
+            if th.is_fin() {
+                out.anomaly(NAME, "transport_overflow");
+            } else {
+                tp.overflowed = true;
+            }
             return;
         }
         tp.buf.extend_from_slice(payload);
@@ -327,11 +343,19 @@ impl Dnp3Session {
                         NAME,
                         match e {
                             ObjectError::UnknownObjectSize { .. } => "unknown_object_size",
-                            ObjectError::BadQualifier(_) => "bad_qualifier",
+                            ObjectError::BadQualifier { .. } => "bad_qualifier",
                             _ => "truncated_object",
                         },
                     );
                     if let Some(s) = summary.as_mut() {
+                        if let ObjectError::BadQualifier {
+                            group,
+                            variation,
+                            qualifier,
+                        } = e
+                        {
+                            s.objects.push((group, variation, qualifier));
+                        }
                         s.error = Some(e);
                     }
                     break;
@@ -339,6 +363,9 @@ impl Dnp3Session {
             };
             if let Some(s) = summary.as_mut() {
                 s.objects.push((header.group, header.variation, header.qualifier));
+            }
+            if matches!(header.group, 110..=113) && header.variation == 0 && header.count() > 0 {
+                out.anomaly(NAME, "zero_length_octet_string");
             }
             if wants {
                 out.record(OBJECTS_LOG, &object_record(is_orig, function, &header));
