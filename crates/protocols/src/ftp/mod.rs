@@ -95,7 +95,8 @@ pub fn reply_code(line: &[u8]) -> Option<(u16, u8)> {
         return None;
     }
     let code = d.iter().fold(0u16, |a, &c| {
-        a.wrapping_mul(10).wrapping_add(u16::from(c.wrapping_sub(b'0')))
+        a.wrapping_mul(10)
+            .wrapping_add(u16::from(c.wrapping_sub(b'0')))
     });
     Some((code, sep))
 }
@@ -106,9 +107,7 @@ pub fn reply_code(line: &[u8]) -> Option<(u16, u8)> {
 pub fn probe(dir: Direction, input: &[u8]) -> Probe {
     let Some((line, _)) = split_line(input) else {
         return match dir {
-            Direction::ToClient if input.len() < 4 && b"220 ".starts_with(input) => {
-                Probe::NeedMore
-            }
+            Direction::ToClient if input.len() < 4 && b"220 ".starts_with(input) => Probe::NeedMore,
             Direction::ToClient if input.starts_with(b"220") && input.len() < 512 => {
                 Probe::NeedMore
             }

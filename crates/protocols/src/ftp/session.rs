@@ -169,6 +169,7 @@ impl FtpSession {
         if let Some(code) = self.multiline {
             // Inside a multi-line reply only `code SP` ends it.
             if parsed == Some((code, b' ')) {
+                self.trace.push("ftp.response.code", || code.to_string());
                 self.multiline = None;
             }
             return;

@@ -82,22 +82,29 @@ pub fn probe(dir: Direction, input: &[u8]) -> Probe {
             Probe::NoMatch
         };
     }
-    if input.len() > MAX_PROBE_LINE || input.iter().any(|&b| b.is_ascii_control() && b != b'\r')
-    {
+    if input.len() > MAX_PROBE_LINE || input.iter().any(|&b| b.is_ascii_control() && b != b'\r') {
         return Probe::NoMatch;
     }
     let plausible = if to_server {
         match input.iter().position(|&b| b == b' ') {
-            Some(sp) => input
-                .get(..sp)
-                .and_then(Method::from_bytes)
-                .is_some(),
+            Some(sp) => input.get(..sp).and_then(Method::from_bytes).is_some(),
             None => {
                 input.len() <= 9
                     && input.iter().all(u8::is_ascii_uppercase)
-                    && [&b"GET"[..], b"HEAD", b"POST", b"PUT", b"DELETE", b"CONNECT", b"OPTIONS", b"TRACE", b"PATCH", b"PROPFIND"]
-                        .iter()
-                        .any(|m| m.starts_with(input))
+                    && [
+                        &b"GET"[..],
+                        b"HEAD",
+                        b"POST",
+                        b"PUT",
+                        b"DELETE",
+                        b"CONNECT",
+                        b"OPTIONS",
+                        b"TRACE",
+                        b"PATCH",
+                        b"PROPFIND",
+                    ]
+                    .iter()
+                    .any(|m| m.starts_with(input))
             }
         }
     } else {

@@ -491,4 +491,3 @@ impl Session for HttpSession {
         self.flush(out);
     }
 }
-

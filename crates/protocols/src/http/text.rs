@@ -100,7 +100,10 @@ mod tests {
 
     #[test]
     fn splits_crlf_and_lf_lines() {
-        assert_eq!(split_line(b"GET / HTTP/1.1\r\nHost"), Some((&b"GET / HTTP/1.1"[..], 16)));
+        assert_eq!(
+            split_line(b"GET / HTTP/1.1\r\nHost"),
+            Some((&b"GET / HTTP/1.1"[..], 16))
+        );
         assert_eq!(split_line(b"220 ok\nx"), Some((&b"220 ok"[..], 7)));
         assert_eq!(split_line(b"no end"), None);
     }

@@ -78,7 +78,10 @@ mod tests {
             Some(("Windows XP".into(), Some("5.1".into())))
         );
         let ua = "Mozilla/5.0 (Windows NT 6.1; WOW64; rv:24.0) Gecko/20100101 Firefox/24.0";
-        assert_eq!(os_from_user_agent(ua).unwrap().0, "Windows 7 / Server 2008 R2");
+        assert_eq!(
+            os_from_user_agent(ua).unwrap().0,
+            "Windows 7 / Server 2008 R2"
+        );
     }
 
     #[test]
@@ -89,9 +92,15 @@ mod tests {
             Some(("Android".into(), Some("9".into())))
         );
         let ua = "Mozilla/5.0 (iPhone; CPU iPhone OS 12_1 like Mac OS X)";
-        assert_eq!(os_from_user_agent(ua), Some(("iOS".into(), Some("12.1".into()))));
+        assert_eq!(
+            os_from_user_agent(ua),
+            Some(("iOS".into(), Some("12.1".into())))
+        );
         let ua = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)";
-        assert_eq!(os_from_user_agent(ua).unwrap().1.as_deref(), Some("10.15.7"));
+        assert_eq!(
+            os_from_user_agent(ua).unwrap().1.as_deref(),
+            Some("10.15.7")
+        );
         assert_eq!(
             os_from_user_agent("Wget/1.21 (linux-gnu)"),
             None,

@@ -95,8 +95,7 @@ pub fn parse_request_line(line: &[u8]) -> Option<RequestLine<'_>> {
     let uri = parts.next()?;
     let version = parts.next()?;
     let method = Method::from_bytes(method_bytes)?;
-    if uri.is_empty() || !is_http1_version(version) || uri.iter().any(|b| b.is_ascii_control())
-    {
+    if uri.is_empty() || !is_http1_version(version) || uri.iter().any(|b| b.is_ascii_control()) {
         return None;
     }
     Some(RequestLine {
@@ -128,9 +127,10 @@ pub fn parse_status_line(line: &[u8]) -> Option<StatusLine<'_>> {
     if !digits.iter().all(u8::is_ascii_digit) || digits.first() == Some(&b'0') {
         return None;
     }
-    let code = digits
-        .iter()
-        .fold(0u16, |a, &d| a.wrapping_mul(10).wrapping_add(u16::from(d.wrapping_sub(b'0'))));
+    let code = digits.iter().fold(0u16, |a, &d| {
+        a.wrapping_mul(10)
+            .wrapping_add(u16::from(d.wrapping_sub(b'0')))
+    });
     let reason = match line.get(12) {
         None => &[][..],
         Some(b' ') => line.get(13..).unwrap_or_default(),
@@ -149,7 +149,8 @@ pub fn parse_decimal(s: &[u8]) -> Option<u64> {
         return None;
     }
     Some(s.iter().fold(0u64, |a, &d| {
-        a.wrapping_mul(10).wrapping_add(u64::from(d.wrapping_sub(b'0')))
+        a.wrapping_mul(10)
+            .wrapping_add(u64::from(d.wrapping_sub(b'0')))
     }))
 }
 
@@ -208,7 +209,10 @@ fn b64_value(c: u8) -> Option<u32> {
 
 /// Decodes standard base64 (padding optional), at most 1024 input bytes.
 pub fn base64_decode(s: &[u8]) -> Option<Vec<u8>> {
-    let s = s.strip_suffix(b"==").or_else(|| s.strip_suffix(b"=")).unwrap_or(s);
+    let s = s
+        .strip_suffix(b"==")
+        .or_else(|| s.strip_suffix(b"="))
+        .unwrap_or(s);
     if s.len() > 1024 {
         return None;
     }
@@ -248,7 +252,10 @@ pub fn realm(value: &[u8]) -> Option<&[u8]> {
         let end = q.iter().position(|&b| b == b'"').unwrap_or(q.len());
         q.get(..end)
     } else {
-        let end = rest.iter().position(|&b| b == b',' || b == b' ').unwrap_or(rest.len());
+        let end = rest
+            .iter()
+            .position(|&b| b == b',' || b == b' ')
+            .unwrap_or(rest.len());
         rest.get(..end)
     }
 }

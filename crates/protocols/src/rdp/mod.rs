@@ -209,8 +209,7 @@ impl RdpSession {
         match (body.first(), body.get(4..).and_then(le32)) {
             (Some(2), Some(selected)) => {
                 self.record.result = Some("Success");
-                self.record.security_protocol =
-                    protocol_names(selected).first().copied();
+                self.record.security_protocol = protocol_names(selected).first().copied();
                 self.encrypted = selected != 0;
             }
             (Some(3), Some(code)) => {

@@ -53,21 +53,81 @@ pub struct Tool {
 /// Tools with a default port (from `kb/protocols/remote_access_tools.csv`;
 /// RDP, VNC, SSH and Telnet have their own parsers and are not listed).
 pub static TOOLS: &[Tool] = &[
-    Tool { proto: "teamviewer", name: "TeamViewer", tcp_ports: &[5938] },
-    Tool { proto: "anydesk", name: "AnyDesk", tcp_ports: &[7070] },
-    Tool { proto: "splashtop", name: "Splashtop", tcp_ports: &[6783, 6784] },
-    Tool { proto: "screenconnect", name: "ConnectWise ScreenConnect", tcp_ports: &[8040, 8041] },
-    Tool { proto: "rustdesk", name: "RustDesk", tcp_ports: &[21115, 21116, 21117, 21118, 21119] },
-    Tool { proto: "radmin", name: "Radmin", tcp_ports: &[4899] },
-    Tool { proto: "dameware", name: "DameWare Mini Remote Control", tcp_ports: &[6129] },
-    Tool { proto: "pcanywhere", name: "pcAnywhere", tcp_ports: &[5631] },
-    Tool { proto: "netsupport", name: "NetSupport Manager", tcp_ports: &[5405] },
-    Tool { proto: "thinmanager", name: "Rockwell FactoryTalk Remote Access / ThinManager", tcp_ports: &[2031] },
-    Tool { proto: "gatemanager", name: "Secomea SiteManager / GateManager", tcp_ports: &[11444] },
-    Tool { proto: "openvpn", name: "OpenVPN", tcp_ports: &[1194] },
-    Tool { proto: "logmein", name: "LogMeIn / GoTo Resolve", tcp_ports: &[] },
-    Tool { proto: "chrome_remote_desktop", name: "Chrome Remote Desktop", tcp_ports: &[] },
-    Tool { proto: "ammyy", name: "Ammyy Admin", tcp_ports: &[] },
+    Tool {
+        proto: "teamviewer",
+        name: "TeamViewer",
+        tcp_ports: &[5938],
+    },
+    Tool {
+        proto: "anydesk",
+        name: "AnyDesk",
+        tcp_ports: &[7070],
+    },
+    Tool {
+        proto: "splashtop",
+        name: "Splashtop",
+        tcp_ports: &[6783, 6784],
+    },
+    Tool {
+        proto: "screenconnect",
+        name: "ConnectWise ScreenConnect",
+        tcp_ports: &[8040, 8041],
+    },
+    Tool {
+        proto: "rustdesk",
+        name: "RustDesk",
+        tcp_ports: &[21115, 21116, 21117, 21118, 21119],
+    },
+    Tool {
+        proto: "radmin",
+        name: "Radmin",
+        tcp_ports: &[4899],
+    },
+    Tool {
+        proto: "dameware",
+        name: "DameWare Mini Remote Control",
+        tcp_ports: &[6129],
+    },
+    Tool {
+        proto: "pcanywhere",
+        name: "pcAnywhere",
+        tcp_ports: &[5631],
+    },
+    Tool {
+        proto: "netsupport",
+        name: "NetSupport Manager",
+        tcp_ports: &[5405],
+    },
+    Tool {
+        proto: "thinmanager",
+        name: "Rockwell FactoryTalk Remote Access / ThinManager",
+        tcp_ports: &[2031],
+    },
+    Tool {
+        proto: "gatemanager",
+        name: "Secomea SiteManager / GateManager",
+        tcp_ports: &[11444],
+    },
+    Tool {
+        proto: "openvpn",
+        name: "OpenVPN",
+        tcp_ports: &[1194],
+    },
+    Tool {
+        proto: "logmein",
+        name: "LogMeIn / GoTo Resolve",
+        tcp_ports: &[],
+    },
+    Tool {
+        proto: "chrome_remote_desktop",
+        name: "Chrome Remote Desktop",
+        tcp_ports: &[],
+    },
+    Tool {
+        proto: "ammyy",
+        name: "Ammyy Admin",
+        tcp_ports: &[],
+    },
 ];
 
 fn tool(proto: &str) -> Option<&'static Tool> {

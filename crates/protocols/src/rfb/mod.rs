@@ -46,7 +46,9 @@ pub const NAME: &str = "rfb";
 pub static INFO: ProtocolInfo = ProtocolInfo {
     name: NAME,
     transport: Transport::Tcp,
-    ports: &[5900, 5901, 5902, 5903, 5904, 5905, 5906, 5907, 5908, 5909, 5910],
+    ports: &[
+        5900, 5901, 5902, 5903, 5904, 5905, 5906, 5907, 5908, 5909, 5910,
+    ],
     probe,
     new_session,
 };
@@ -65,8 +67,10 @@ pub fn parse_version(b: &[u8]) -> Option<(u16, u16)> {
     }
     let num = |s: &[u8]| {
         s.iter().try_fold(0u16, |a, &d| {
-            d.is_ascii_digit()
-                .then(|| a.wrapping_mul(10).wrapping_add(u16::from(d.wrapping_sub(b'0'))))
+            d.is_ascii_digit().then(|| {
+                a.wrapping_mul(10)
+                    .wrapping_add(u16::from(d.wrapping_sub(b'0')))
+            })
         })
     };
     Some((num(b.get(4..7)?)?, num(b.get(8..11)?)?))
@@ -216,7 +220,8 @@ impl RfbSession {
     /// Writes the `rfb.log` record once.
     pub fn flush(&mut self, out: &mut dyn ObservationSink) {
         if !self.logged
-            && (self.record.server_major_version.is_some() || self.record.client_major_version.is_some())
+            && (self.record.server_major_version.is_some()
+                || self.record.client_major_version.is_some())
             && out.wants_records()
         {
             out.record(NAME, &self.record);
@@ -265,7 +270,11 @@ impl RfbSession {
         match self.server {
             Server::Version => {
                 let Some((major, minor)) = parse_version(b) else {
-                    return if b.len() < VERSION_LEN { need(VERSION_LEN) } else { Ok(b.len()) };
+                    return if b.len() < VERSION_LEN {
+                        need(VERSION_LEN)
+                    } else {
+                        Ok(b.len())
+                    };
                 };
                 self.trace
                     .push("vnc.server_proto_ver", || format!("{major:03}.{minor:03}"));
@@ -285,18 +294,28 @@ impl RfbSession {
             Server::Security if self.minor < 7 => {
                 let Some(t) = be32(b) else { return need(4) };
                 self.chose(t, out);
-                self.server = if t == 0 { Server::Reason } else { self.after_choice() };
+                self.server = if t == 0 {
+                    Server::Reason
+                } else {
+                    self.after_choice()
+                };
                 Ok(4)
             }
             Server::Security => {
                 let Some(&n) = b.first() else { return need(1) };
                 let total = usize::from(n).saturating_add(1);
-                let Some(types) = b.get(1..total) else { return need(total) };
+                let Some(types) = b.get(1..total) else {
+                    return need(total);
+                };
                 self.record.security_types = types.to_vec();
                 if types.contains(&1) {
                     self.report_none(out);
                 }
-                self.server = if n == 0 { Server::Reason } else { Server::AwaitChoice };
+                self.server = if n == 0 {
+                    Server::Reason
+                } else {
+                    Server::AwaitChoice
+                };
                 Ok(total)
             }
             Server::AwaitChoice => need(b.len().saturating_add(1)),
@@ -333,14 +352,20 @@ impl RfbSession {
                 Ok(total)
             }
             Server::Init => {
-                let Some(len) = b.get(20..).and_then(be32) else { return need(24) };
-                let total = usize::try_from(len).unwrap_or(usize::MAX).saturating_add(24);
+                let Some(len) = b.get(20..).and_then(be32) else {
+                    return need(24);
+                };
+                let total = usize::try_from(len)
+                    .unwrap_or(usize::MAX)
+                    .saturating_add(24);
                 if total > MAX_TEXT.saturating_add(24) {
                     out.anomaly(NAME, "oversized_desktop_name");
                     self.server = Server::Done;
                     return Ok(b.len());
                 }
-                let Some(name) = b.get(24..total) else { return need(total) };
+                let Some(name) = b.get(24..total) else {
+                    return need(total);
+                };
                 if let (Some(&[w0, w1, h0, h1]), true) = (b.get(..4), true) {
                     self.record.width = Some(u16::from_be_bytes([w0, w1]));
                     self.record.height = Some(u16::from_be_bytes([h0, h1]));
@@ -370,7 +395,11 @@ impl RfbSession {
         match self.client {
             Client::Version => {
                 let Some((major, minor)) = parse_version(b) else {
-                    return if b.len() < VERSION_LEN { need(VERSION_LEN) } else { Ok(b.len()) };
+                    return if b.len() < VERSION_LEN {
+                        need(VERSION_LEN)
+                    } else {
+                        Ok(b.len())
+                    };
                 };
                 self.trace
                     .push("vnc.client_proto_ver", || format!("{major:03}.{minor:03}"));
@@ -386,7 +415,11 @@ impl RfbSession {
                 );
                 // The client's version decides the handshake (RFC 6143 §7.1.1).
                 self.minor = self.minor.min(minor).max(3);
-                self.client = if self.minor >= 7 { Client::Choice } else { Client::Response };
+                self.client = if self.minor >= 7 {
+                    Client::Choice
+                } else {
+                    Client::Response
+                };
                 Ok(VERSION_LEN)
             }
             Client::Choice => {
@@ -395,7 +428,11 @@ impl RfbSession {
                 if self.server == Server::AwaitChoice {
                     self.server = self.after_choice();
                 }
-                self.client = if t == 2 { Client::Response } else { Client::Init };
+                self.client = if t == 2 {
+                    Client::Response
+                } else {
+                    Client::Init
+                };
                 Ok(1)
             }
             Client::Response => {
@@ -410,7 +447,9 @@ impl RfbSession {
                 Ok(16)
             }
             Client::Init => {
-                let Some(&shared) = b.first() else { return need(1) };
+                let Some(&shared) = b.first() else {
+                    return need(1);
+                };
                 self.record.share_flag = Some(shared != 0);
                 self.client = Client::Done;
                 Ok(1)

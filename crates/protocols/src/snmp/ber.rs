@@ -22,9 +22,17 @@ pub const OID: u8 = 0x06;
 /// One element: `(tag, content, rest)`. Only single-byte tags and definite
 /// lengths of up to 4 length bytes are accepted.
 pub fn tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&tag, rest) = input.split_first()?;
-    if tag & 0x1f == 0x1f {
-        return None;
+    let (&first_tag, mut rest) = input.split_first()?;
+    let mut tag = first_tag;
+    if first_tag & 0x1f == 0x1f {
+        // High-tag-number form (X.690 §8.1.2.4). Some encoders write small
+        // numbers this way (non-minimal); fold those to the short form.
+        let (&n, r) = rest.split_first()?;
+        if n >= 0x1f {
+            return None;
+        }
+        tag = (first_tag & 0xe0) | n;
+        rest = r;
     }
     let (&first, rest) = rest.split_first()?;
     let (len, rest) = if first < 0x80 {

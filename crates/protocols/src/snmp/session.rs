@@ -252,7 +252,8 @@ impl Session for SnmpSession {
         let Some(pdu) = msg.pdu else {
             return Progress::Done;
         };
-        self.trace.push("snmp.data", || pdu.kind.index().to_string());
+        self.trace
+            .push("snmp.data", || pdu.kind.index().to_string());
         for vb in wire::varbinds(pdu.varbinds) {
             self.trace.push("snmp.name", || oid_string(vb.oid));
         }
@@ -283,15 +284,12 @@ impl Session for SnmpSession {
         if let Some(op) = op {
             out.operation(NAME, op);
         }
-        let hash = msg
-            .community
-            .map(|c| self.remember(c, out))
-            .unwrap_or(0);
+        let hash = msg.community.map(|c| self.remember(c, out)).unwrap_or(0);
         match (pdu.kind, dir) {
             (PduType::Response, _) => {
-                let matched = pdu.request_id.and_then(|id| {
-                    self.pending.iter().position(|&(pid, _)| pid == id)
-                });
+                let matched = pdu
+                    .request_id
+                    .and_then(|id| self.pending.iter().position(|&(pid, _)| pid == id));
                 match matched.and_then(|i| self.pending.remove(i)) {
                     Some((_, req_hash)) => {
                         if req_hash == hash && msg.community.is_some() {

@@ -150,8 +150,16 @@ impl SshSession {
         self.logged = true;
         if out.wants_records() {
             let version = match (
-                self.client.banner.as_deref().map(str::as_bytes).and_then(major),
-                self.server.banner.as_deref().map(str::as_bytes).and_then(major),
+                self.client
+                    .banner
+                    .as_deref()
+                    .map(str::as_bytes)
+                    .and_then(major),
+                self.server
+                    .banner
+                    .as_deref()
+                    .map(str::as_bytes)
+                    .and_then(major),
             ) {
                 (Some(c), Some(s)) => Some(c.min(s)),
                 (a, b) => a.or(b),

@@ -45,7 +45,6 @@ pub struct TlsSession {
     trace: Trace,
 }
 
-
 impl TlsSession {
     /// A session at the start of a flow.
     pub fn new() -> Self {
@@ -86,11 +85,6 @@ impl TlsSession {
             out.anomaly(NAME, "malformed_client_hello");
             return;
         };
-        if self.client_hello {
-            out.anomaly(NAME, "duplicate_client_hello");
-            return;
-        }
-        self.client_hello = true;
         let sni = wire::extensions(ch.extensions)
             .find(|e| e.kind == ext::SERVER_NAME)
             .and_then(|e| wire::sni(e.data));
@@ -101,6 +95,12 @@ impl TlsSession {
                 .push("tls.handshake.extensions_server_name", || owned(name));
         }
         self.trace.push("tls.handshake.ja3", || ja3.clone());
+        if self.client_hello {
+            // A second hello (after a HelloRetryRequest): facts are already out.
+            out.anomaly(NAME, "duplicate_client_hello");
+            return;
+        }
+        self.client_hello = true;
         if let Some(name) = sni.filter(|n| !n.is_empty()) {
             let name = owned(name);
             out.host_fact(
@@ -256,7 +256,12 @@ impl TlsSession {
         }
     }
 
-    fn on_handshake_record(&mut self, dir: Direction, payload: &[u8], out: &mut dyn ObservationSink) {
+    fn on_handshake_record(
+        &mut self,
+        dir: Direction,
+        payload: &[u8],
+        out: &mut dyn ObservationSink,
+    ) {
         let mut partial = std::mem::take(&mut self.half_mut(dir).partial);
         if partial.is_empty() {
             let used = self.on_messages(dir, payload, out);
@@ -296,6 +301,23 @@ impl Session for TlsSession {
                     }
                 };
             };
+            if let (Some(&b0), Some(&b1), Some(&2 | &1)) = (rest.first(), rest.get(1), rest.get(2))
+            {
+                if b0 & 0x80 != 0 && !self.client_hello && dir == Direction::ToServer {
+                    // SSLv2-compatible ClientHello (RFC 5246 Appendix E.2):
+                    // 2-byte length, not decoded; the server answers in TLS records.
+                    let total = (usize::from(b0 & 0x7f) << 8 | usize::from(b1)).saturating_add(2);
+                    if rest.len() < total {
+                        return Progress::Incomplete {
+                            consumed: pos,
+                            needed: total.saturating_sub(rest.len()),
+                        };
+                    }
+                    out.anomaly(NAME, "sslv2_client_hello");
+                    pos = pos.saturating_add(total);
+                    continue;
+                }
+            }
             if !h.is_valid() {
                 out.anomaly(NAME, "invalid_record_header");
                 self.flush(out);

@@ -40,9 +40,7 @@ fn tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
             return None;
         }
         let bytes = rest.get(..n)?;
-        let len = bytes
-            .iter()
-            .fold(0usize, |a, &b| (a << 8) | usize::from(b));
+        let len = bytes.iter().fold(0usize, |a, &b| (a << 8) | usize::from(b));
         (len, rest.get(n..)?)
     };
     Some((tag, rest.get(..len)?, rest.get(len..)?))
