@@ -108,18 +108,27 @@ pub fn probe(dir: Direction, input: &[u8]) -> Probe {
     let Some((line, _)) = split_line(input) else {
         return match dir {
             Direction::ToClient if input.len() < 4 && b"220 ".starts_with(input) => Probe::NeedMore,
-            Direction::ToClient if input.starts_with(b"220") && input.len() < 512 => {
+            Direction::ToClient if input.starts_with(b"220") && input.len() < 511 => {
                 Probe::NeedMore
             }
-            Direction::ToServer
-                if input.len() < 512 && input.iter().take(4).all(u8::is_ascii_alphabetic) =>
-            {
-                Probe::NeedMore
+            Direction::ToServer if input.len() < 511 => {
+                let verb_end = input.iter().position(|&b| b == b' ');
+                let verb = input
+                    .get(..verb_end.unwrap_or(input.len()))
+                    .unwrap_or_default();
+                let plausible = verb.len() <= 4
+                    && verb.iter().all(u8::is_ascii_alphabetic)
+                    && (verb_end.is_none() || command(verb).is_some());
+                if plausible {
+                    Probe::NeedMore
+                } else {
+                    Probe::NoMatch
+                }
             }
             _ => Probe::NoMatch,
         };
     };
-    if line.iter().any(|&b| b.is_ascii_control() && b != b'\t') {
+    if line.len() >= 510 || line.iter().any(|&b| b.is_ascii_control() && b != b'\t') {
         return Probe::NoMatch;
     }
     match dir {

@@ -76,13 +76,17 @@ const MAX_PROBE_LINE: usize = 8192;
 pub fn probe(dir: Direction, input: &[u8]) -> Probe {
     let to_server = dir == Direction::ToServer;
     if let Some((line, _)) = text::split_line(input) {
-        return if wire::is_start_line(to_server, line) {
+        return if line.len() <= MAX_PROBE_LINE && wire::is_start_line(to_server, line) {
             Probe::Match
         } else {
             Probe::NoMatch
         };
     }
-    if input.len() > MAX_PROBE_LINE || input.iter().any(|&b| b.is_ascii_control() && b != b'\r') {
+    if input.len() > MAX_PROBE_LINE
+        || input
+            .iter()
+            .any(|&b| b.is_ascii_control() && b != b'\r' && b != b'\t')
+    {
         return Probe::NoMatch;
     }
     let plausible = if to_server {
