@@ -7,6 +7,7 @@
 //! frame next to tshark's fields for it.
 #![allow(
     dead_code,
+    missing_docs,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,

@@ -49,7 +49,7 @@ pub mod session;
 pub mod wire;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use record::DnsRecord;
 pub use session::{is_plausible, DnsSession, Flavour, Framing, MAX_PENDING};
