@@ -32,6 +32,23 @@ pub static PROTOCOLS: &[&ProtocolInfo] = &[
     &crate::netbios::NS_INFO,
     &crate::netbios::DGM_INFO,
     &crate::smb::INFO,
+    &crate::longtail::FINS_TCP,
+    &crate::longtail::FINS_UDP,
+    &crate::longtail::ADS,
+    &crate::longtail::ADS_DISCOVERY,
+    &crate::longtail::HART_TCP,
+    &crate::longtail::HART_UDP,
+    &crate::longtail::FOX,
+    &crate::longtail::SLMP_TCP,
+    &crate::longtail::SLMP_UDP,
+    &crate::longtail::MELSOFT_TCP,
+    &crate::longtail::MELSOFT_UDP,
+    &crate::longtail::CODESYS,
+    &crate::longtail::SRTP,
+    &crate::longtail::PCWORX,
+    &crate::longtail::PROCONOS,
+    &crate::longtail::CRIMSON,
+    &crate::longtail::EGD,
 ];
 
 /// Looks a protocol up by name.
@@ -44,6 +61,7 @@ pub static L2_PROTOCOLS: &[&L2ProtocolInfo] = &[
     &crate::profinet::L2_INFO,
     &crate::goose::INFO,
     &crate::goose::SV_INFO,
+    &crate::longtail::ethercat::INFO,
 ];
 
 /// The layer-2 protocol registered for an EtherType.

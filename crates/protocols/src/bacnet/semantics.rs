@@ -32,7 +32,7 @@ pub const fn confirmed_operation(service: u8, state: Option<u32>) -> Operation {
             Some(4) => Operation::ProgramDownload,
             _ => Operation::ModeChange(ModeChange::Restart),
         },
-        21 | 22 | 23 | 24 | 25 => Operation::Session,
+        21..=25 => Operation::Session,
         _ => Operation::Other,
     }
 }

@@ -229,7 +229,7 @@ fn on_dcp(payload: &[u8], out: &mut dyn ObservationSink) {
 
 fn on_rt(payload: &[u8], frame_id: u16, out: &mut dyn ObservationSink) {
     let n = RT_FRAMES.fetch_add(1, Ordering::Relaxed).saturating_add(1);
-    if n == 1 || n % RT_RECORD_EVERY == 0 {
+    if n == 1 || n.is_multiple_of(RT_RECORD_EVERY) {
         if !out.wants_records() {
             return;
         }

@@ -183,7 +183,7 @@ fn cm_header(ptype: u8, opnum: u16, seq: u32, body: u16) -> Vec<u8> {
     h.extend_from_slice(&0u16.to_le_bytes()); // fragment number
     h.push(0); // auth protocol
     h.push(0); // serial low
-    h.extend(std::iter::repeat(0).take(usize::from(body)));
+    h.extend(std::iter::repeat_n(0, usize::from(body)));
     h
 }
 
