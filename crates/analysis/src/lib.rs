@@ -166,9 +166,10 @@ const ROUTER_MAC_HOSTS: usize = 3;
 
 /// Runs every hardening analysis over `a`. Pure: same input, same output.
 pub fn analyse_hardening(a: &Assessment, kb: &KnowledgeBase) -> Hardening {
+    let all_facts = reattribute_synack(a);
     let mut facts_by_ip: BTreeMap<IpAddr, Vec<&HostFactRecord>> = BTreeMap::new();
     let mut facts_by_mac: HashMap<String, Vec<&HostFactRecord>> = HashMap::new();
-    for f in &a.host_facts {
+    for f in &all_facts {
         match (f.ip, &f.mac) {
             (Some(ip), _) => facts_by_ip.entry(ip).or_default().push(f),
             (None, Some(m)) => facts_by_mac
@@ -195,7 +196,11 @@ pub fn analyse_hardening(a: &Assessment, kb: &KnowledgeBase) -> Hardening {
             HostFact::Attribute { key, value } if key == "dhcp_client_mac" => Some(value.clone()),
             _ => None,
         });
-        let (mac, mac_note) = match (dhcp_mac, host.and_then(|h| h.macs.first())) {
+        // The host's own MAC: what it put in DHCP, else what claimed its
+        // address in ARP, else the source MAC of its packets (unless a
+        // router's, shared by many hosts).
+        let own = dhcp_mac.or_else(|| host.and_then(|h| h.arp_macs.first().cloned()));
+        let (mac, mac_note) = match (own, host.and_then(|h| h.macs.first())) {
             (Some(m), _) => (Some(m), None),
             (None, Some(m)) if mac_hosts.get(m.as_str()).copied().unwrap_or(0) >= ROUTER_MAC_HOSTS => (
                 None,
@@ -326,6 +331,60 @@ pub fn analyse_hardening(a: &Assessment, kb: &KnowledgeBase) -> Hardening {
         notes,
         secrets_masked: false,
     }
+}
+
+/// Puts each SYN+ACK signature on the host that sent it.
+///
+/// The engine binds a SYN+ACK signature to a flow end; some engine versions
+/// bound it to the client. A SYN+ACK at time `t` comes from the responder
+/// of a TCP flow that is open at `t`: when no open flow has the fact's host
+/// as responder but one has it as originator (the latest to start before
+/// `t`), the fact moves to that flow's responder. Without flows, a host that
+/// answered no flow cannot have sent a SYN+ACK, so its signature is dropped.
+fn reattribute_synack(a: &Assessment) -> Vec<HostFactRecord> {
+    let mut out = Vec::with_capacity(a.host_facts.len());
+    for f in &a.host_facts {
+        let (Some(ip), HostFact::Attribute { key, .. }) = (f.ip, &f.fact) else {
+            out.push(f.clone());
+            continue;
+        };
+        if key != "tcp_synack_signature" {
+            out.push(f.clone());
+            continue;
+        }
+        let t = f.evidence.ts;
+        if a.flows.is_empty() {
+            let answered = a
+                .hosts
+                .iter()
+                .find(|h| h.ip == ip)
+                .map(|h| h.flows_answered);
+            if answered != Some(0) {
+                out.push(f.clone());
+            }
+            continue;
+        }
+        let open = |fl: &&plantguard_engine::result::FlowRecord| {
+            fl.proto == "tcp" && fl.ts <= t && t <= fl.last_ts
+        };
+        if a.flows.iter().filter(open).any(|fl| fl.resp_h == ip) {
+            out.push(f.clone());
+            continue;
+        }
+        let from_client = a
+            .flows
+            .iter()
+            .filter(open)
+            .filter(|fl| fl.orig_h == ip)
+            .max_by_key(|fl| fl.ts);
+        let mut g = f.clone();
+        if let Some(fl) = from_client {
+            g.ip = Some(fl.resp_h);
+            g.mac.clone_from(&fl.resp_mac);
+        }
+        out.push(g);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -180,6 +180,7 @@ pub fn family_of(name: &str) -> &'static str {
     } else if has(&[
         "android", "linux", "ubuntu", "debian", "centos", "red hat", "rhel",
     ]) || has(&["fedora", "suse", "raspbian", "cros", "dropbear", "busybox"])
+        || has(&["qnap", "qts", "synology"])
     {
         "Linux"
     } else if has(&[
@@ -200,7 +201,10 @@ pub fn family_of(name: &str) -> &'static str {
 
 fn source_weight(source: &str) -> f32 {
     match source {
-        "smb_ntlmssp" | "ntlmssp" | "smb_native_os" | "smb" | "rdp_ntlmssp" => 0.9,
+        // The SMB1 native-OS string names the edition ("Windows Server 2008
+        // R2 Standard 7601 Service Pack 1"); NTLMSSP only the NT version.
+        "smb_native_os" => 0.92,
+        "smb_ntlmssp" | "ntlmssp" | "smb" | "rdp_ntlmssp" => 0.9,
         "netbios_browser" => 0.85,
         "snmp" | "snmp_sysdescr" => 0.8,
         "http_user_agent" | "ssh_banner" | "ssh" | "http_server" => 0.5,
@@ -306,7 +310,7 @@ pub(crate) fn resolve(kb: &KnowledgeBase, name: &str, version: Option<&str>) -> 
                     && first[p.len()..]
                         .chars()
                         .next()
-                        .is_none_or(|c| !c.is_ascii_alphanumeric() && c != '.')
+                        .is_none_or(|c| !c.is_ascii_alphanumeric() && c != '.' && c != '/')
             })
             .collect();
         named.sort_by_key(|r| std::cmp::Reverse(r.product.len()));
@@ -365,12 +369,20 @@ impl SynSignature {
         let ttl = f.get(1)?.parse().ok()?;
         let mss = f.get(3)?.parse().ok();
         let (w, sc) = f.get(4)?.split_once(',')?;
+        let mut layout = (*f.get(5)?).to_string();
+        // Some engine versions wrote the end-of-options marker without its
+        // separator (`sokeol+1`); p0f writes `sok,eol+1`.
+        if let Some(i) = layout.find("eol+") {
+            if i > 0 && !layout[..i].ends_with(',') {
+                layout.insert(i, ',');
+            }
+        }
         Some(SynSignature {
             ttl,
             window: w.parse().ok()?,
             scale: sc.parse().ok(),
             mss,
-            layout: (*f.get(5)?).to_string(),
+            layout,
         })
     }
 
@@ -524,6 +536,21 @@ pub(crate) fn claims(
                 version,
                 source,
             } => {
+                // A name with no letters, or with undecodable bytes, is a
+                // parser's misreading, not evidence.
+                if !name.chars().any(|c| c.is_ascii_alphabetic())
+                    || name.contains(char::REPLACEMENT_CHARACTER)
+                {
+                    continue;
+                }
+                // A name that maps to no family ("Unix", "nt", library
+                // defaults such as pysmb's) says little whatever its source.
+                let family = family_of(name);
+                let weight = if family == "Other" {
+                    0.1
+                } else {
+                    source_weight(source)
+                };
                 let observed = match version {
                     Some(v) => format!("{source} reports {name} (version {v})"),
                     None => format!("{source} reports {name}"),
@@ -533,8 +560,8 @@ pub(crate) fn claims(
                     observed,
                     name: name.clone(),
                     version: version.clone(),
-                    family: family_of(name),
-                    weight: source_weight(source),
+                    family,
+                    weight,
                     generic: false,
                     evidence: ev,
                 });
@@ -693,7 +720,11 @@ pub(crate) fn infer(kb: &KnowledgeBase, claims: &[Claim]) -> Option<OsInference>
             let r = c.resolve(kb);
             let verdict = if c.family != family {
                 Verdict::Contradicts
-            } else if r.row == resolved.row || r.row.is_none() || resolved.row.is_none() {
+            } else if r.row == resolved.row
+                || r.row.is_none()
+                || resolved.row.is_none()
+                || r.also.contains(&resolved.name)
+            {
                 Verdict::Supports
             } else {
                 Verdict::Differs
@@ -924,11 +955,67 @@ mod tests {
     }
 
     #[test]
+    fn reads_eol_without_separator_as_p0f_does() {
+        let s = SynSignature::parse("4:64:0:1460:65535,5:mss,nop,ws,nop,nop,ts,sokeol+1:df,id+:0");
+        let s = s.unwrap();
+        assert_eq!(s.layout, "mss,nop,ws,nop,nop,ts,sok,eol+1");
+        let r = s.matching_rule(KnowledgeBase::embedded().tcp_rules(), false);
+        assert_eq!(family_of(&r.unwrap().means), "Apple");
+    }
+
+    #[test]
+    fn native_os_edition_beats_ntlmssp_version_and_agrees_with_it() {
+        let inf = run(&[
+            rec(
+                os("Windows 7/Server 2008 R2", Some("6.1.7601"), "smb_ntlmssp"),
+                1,
+            ),
+            rec(
+                os(
+                    "Windows Server 2008 R2 Standard 7601 Service Pack 1",
+                    None,
+                    "smb_native_os",
+                ),
+                2,
+            ),
+        ])
+        .unwrap();
+        assert_eq!(inf.name, "Windows Server 2008 R2");
+        assert!(
+            inf.reasons.iter().all(|r| r.verdict == Verdict::Supports),
+            "{inf:#?}"
+        );
+    }
+
+    #[test]
+    fn unrecognised_os_names_weigh_little() {
+        let inf = run(&[
+            rec(os("nt", None, "smb_native_os"), 1),
+            rec(os("Unix", None, "smb_native_os"), 1),
+            rec(
+                HostFact::Attribute {
+                    key: "tcp_syn_signature".into(),
+                    value: "4:128:0:1460:8192,8:mss,nop,ws,nop,nop,sok:df,id+:0".into(),
+                },
+                2,
+            ),
+        ])
+        .unwrap();
+        assert_eq!(inf.family, "Windows");
+    }
+
+    #[test]
+    fn ignores_os_names_without_letters() {
+        assert!(run(&[rec(os("\u{fffd}\u{fffd}", None, "smb_native_os"), 1)]).is_none());
+    }
+
+    #[test]
     fn families() {
         assert_eq!(family_of("Windows Embedded Standard 7"), "Windows");
         assert_eq!(family_of("Android"), "Linux");
         assert_eq!(family_of("macOS"), "Apple");
         assert_eq!(family_of("iOS"), "Apple");
+        assert_eq!(family_of("QTS"), "Linux");
         assert_eq!(
             family_of("Network OS or embedded RTOS (initial TTL 255: Cisco IOS ...)"),
             "Network OS"

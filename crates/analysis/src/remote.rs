@@ -299,6 +299,7 @@ mod tests {
             orig_mac: None,
             resp_mac: None,
             handshake: true,
+            operations: std::collections::BTreeMap::new(),
             evidence: Evidence {
                 pcap_filename: "r.pcap".into(),
                 pcap_cnt: u64::try_from(t0).unwrap_or(0),

@@ -34,6 +34,7 @@ fn host(addr: &str, mac: &str) -> Host {
     Host {
         ip: ip(addr),
         macs: vec![mac.into()],
+        arp_macs: vec![],
         vlans: vec![0],
         first_seen: "2016-05-01T08:00:00.000000+0000".into(),
         last_seen: "2016-05-01T09:00:00.000000+0000".into(),
@@ -141,6 +142,7 @@ fn plant() -> Assessment {
         orig_mac: None,
         resp_mac: None,
         handshake: true,
+        operations: std::collections::BTreeMap::new(),
         evidence: ev(39, 1_400_000_039),
     }];
     a
@@ -254,4 +256,29 @@ fn without_flows_says_so() {
     let h = analyse_hardening(&a, KnowledgeBase::embedded());
     assert!(h.remote_access.is_empty());
     assert!(h.notes.iter().any(|n| n.contains("--flows")));
+}
+
+#[test]
+fn synack_signature_lands_on_the_responder() {
+    let mut a = plant();
+    // Bound to the FTP client (10.0.0.5) at a time its flow to 10.0.0.20 is open.
+    a.host_facts.push(HostFactRecord {
+        ip: Some(ip("10.0.0.5")),
+        mac: None,
+        fact: HostFact::Attribute {
+            key: "tcp_synack_signature".into(),
+            value: "4:64:0:1460:5840,0:mss:df,id+:0".into(),
+        },
+        count: 1,
+        evidence: ev(40, 1_400_000_040),
+    });
+    let h = analyse_hardening(&a, KnowledgeBase::embedded());
+    let p = |x: &str| h.hosts.iter().find(|p| p.ip == ip(x)).unwrap();
+    assert!(p("10.0.0.5").tcp_stack.is_empty());
+    assert_eq!(p("10.0.0.20").tcp_stack[0].kind, "synack");
+    // Without flows, a host that answered nothing keeps no SYN+ACK signature.
+    a.flows.clear();
+    a.hosts[0].flows_answered = 0;
+    let h = analyse_hardening(&a, KnowledgeBase::embedded());
+    assert!(h.hosts[0].tcp_stack.is_empty());
 }
