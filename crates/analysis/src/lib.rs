@@ -47,12 +47,15 @@
 #![deny(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
 
+pub mod conduits;
 pub mod credentials;
 pub mod date;
+pub mod inventory;
 pub mod kb;
 pub mod legacy;
 pub mod os;
 pub mod remote;
+pub mod site;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;

@@ -1,0 +1,492 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Role inference: each rule adds a score and a reason to a role; the best
+//! score wins. Scores are 0..1 and read as confidence.
+//!
+//! | evidence | role | score |
+//! |---|---|---|
+//! | MAC forwards other hosts' packets; LLDP/CDP; SNMP+Telnet/SSH management only | network_infrastructure | 0.95 / 0.9 / 0.55 |
+//! | serves Modbus, S7, EtherNet/IP, PROFINET, FINS, MELSEC...; identity says controller | plc | 0.6 / +0.3 |
+//! | IEC-104 controlled station, DNP3 outstation | rtu | 0.85 |
+//! | BACnet device identity (I-Am, device object) | building_system | 0.85 |
+//! | program download/upload, mode change, firmware; writes over 2+ protocols | engineering_workstation | 0.9 / 0.7 |
+//! | polls 2+ controllers or 2+ industrial protocols | hmi | 0.5 + 0.1 per protocol (≤ 0.8) |
+//! | OPC UA (or other) server that also polls controllers | historian | 0.85 |
+//! | reads from an OT server and serves HTTP/other to others | historian (mirror) | 0.6 |
+//! | OPC UA server only | opc_server | 0.55 |
+//! | serves DNS, DHCP, Kerberos, LDAP | it_server | 0.8 |
+//! | browser User-Agent, DHCP vendor class, desktop OS | it_workstation | 0.5 + 0.1 |
+//! | serves 9100/631/515 | printer | 0.8 |
+//! | serves RTSP 554 | camera | 0.6 |
+//! | public address opening remote access into the plant | remote_access_endpoint | 0.9 |
+//! | public address | internet_host | 0.7 |
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use plantguard_engine::result::Assessment;
+use plantguard_model::HostFact;
+
+use super::{is_public, Asset, Reason, Role, ServiceRole};
+use crate::Hardening;
+
+/// Industrial protocols a controller serves.
+const CONTROLLER_PROTOCOLS: &[&str] = &[
+    "modbus", "s7comm", "s7comm_plus", "enip", "cip", "profinet", "fins", "melsec", "goose",
+    "mms", "ethercat", "codesys",
+];
+/// Industrial protocols as seen from a client.
+const OT_PROTOCOLS: &[&str] = &[
+    "modbus", "s7comm", "s7comm_plus", "enip", "cip", "opcua", "iec104", "dnp3", "bacnet",
+    "profinet", "fins", "melsec", "mms",
+];
+/// Ports of remote-access tools.
+const REMOTE_PORTS: &[u16] = &[22, 23, 3389, 5800, 5900, 5901, 5938, 7070, 6568];
+
+struct Scores {
+    m: BTreeMap<Role, (f32, Vec<Reason>)>,
+}
+
+impl Scores {
+    fn add(&mut self, role: Role, score: f32, reason: Reason) {
+        let e = self.m.entry(role).or_insert((0.0, Vec::new()));
+        // Independent pieces of evidence combine as 1 - Π(1 - s).
+        e.0 = 1.0 - (1.0 - e.0) * (1.0 - score.clamp(0.0, 1.0));
+        e.1.push(reason);
+    }
+}
+
+pub(super) fn assign(assets: &mut [Asset], a: &Assessment, hardening: Option<&Hardening>) {
+    for asset in assets.iter_mut() {
+        if let Some(h) = hardening {
+            let os = asset
+                .ips()
+                .find_map(|ip| h.hosts.iter().find(|p| p.ip == ip))
+                .and_then(|p| p.os.clone());
+            asset.os = os;
+        }
+        let mut s = Scores { m: BTreeMap::new() };
+        score(asset, a, hardening, &mut s);
+        let mut ranked: Vec<(Role, f32, Vec<Reason>)> =
+            s.m.into_iter().map(|(r, (x, why))| (r, x, why)).collect();
+        ranked.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+        if let Some(k) = asset.known.as_ref().and_then(|k| k.role) {
+            asset.role = k;
+            asset.role_confidence = 1.0;
+            asset.role_reasons = vec![Reason::new(format!(
+                "known-asset row {} says {k}",
+                asset.known.as_ref().map(|k| k.origin.as_str()).unwrap_or("")
+            ))];
+        } else if let Some((r, x, why)) = ranked.first() {
+            asset.role = *r;
+            asset.role_confidence = (*x * 100.0).round() / 100.0;
+            asset.role_reasons = why.clone();
+        } else {
+            asset.role = Role::Unknown;
+            asset.role_reasons = vec![Reason::new("no role-specific traffic seen")];
+        }
+        asset.other_roles = ranked
+            .iter()
+            .filter(|(r, _, _)| *r != asset.role)
+            .take(3)
+            .map(|(r, x, _)| (*r, (*x * 100.0).round() / 100.0))
+            .collect();
+        if asset.role == Role::NetworkInfrastructure {
+            asset.is_network_infrastructure = true;
+        }
+    }
+}
+
+fn score(asset: &Asset, a: &Assessment, hardening: Option<&Hardening>, s: &mut Scores) {
+    let ips: BTreeSet<_> = asset.ips().collect();
+    let served: Vec<_> = asset
+        .services
+        .iter()
+        .filter(|x| x.role == ServiceRole::Server)
+        .collect();
+    let used: Vec<_> = asset
+        .services
+        .iter()
+        .filter(|x| x.role == ServiceRole::Client)
+        .collect();
+    let serves = |p: &str| served.iter().find(|x| x.protocol == p);
+    let serves_port = |t: &str, port: u16| {
+        served
+            .iter()
+            .find(|x| x.transport == t && x.port == port && x.peers > 0)
+    };
+
+    // Network infrastructure.
+    if asset.is_network_infrastructure {
+        s.add(
+            Role::NetworkInfrastructure,
+            0.95,
+            Reason::new(format!(
+                "routes: its MAC{} carr{} packets of hosts in other subnets ({} interface{})",
+                if asset.macs.len() > 1 { "s" } else { "" },
+                if asset.macs.len() > 1 { "y" } else { "ies" },
+                asset.addresses.len().max(asset.macs.len()),
+                if asset.addresses.len().max(asset.macs.len()) > 1 { "s" } else { "" }
+            )),
+        );
+    }
+    for n in &a.neighbors {
+        if asset.macs.contains(&n.mac.to_ascii_lowercase()) {
+            s.add(
+                Role::NetworkInfrastructure,
+                0.9,
+                Reason::with(
+                    format!(
+                        "announces itself in {} (capabilities: {})",
+                        n.protocol,
+                        n.capabilities.join(", ")
+                    ),
+                    &n.evidence,
+                ),
+            );
+        }
+    }
+    let snmp_agent = serves_port("udp", 161);
+    let mgmt = serves_port("tcp", 23)
+        .or(serves_port("tcp", 22))
+        .or(serves_port("tcp", 443));
+    let ot_served = served
+        .iter()
+        .any(|x| OT_PROTOCOLS.contains(&x.protocol.as_str()));
+    if let Some(sn) = snmp_agent {
+        if !ot_served && used.iter().all(|u| !OT_PROTOCOLS.contains(&u.protocol.as_str())) {
+            let mut score = 0.45;
+            let mut text = "SNMP agent with no industrial or user service".to_string();
+            if mgmt.is_some() {
+                score += 0.1;
+                text.push_str(", remote management (Telnet/SSH/HTTPS)");
+            }
+            if asset.mac_vendor.as_deref().is_some_and(is_network_vendor) {
+                score += 0.25;
+                text.push_str(&format!(
+                    ", MAC vendor {} makes network equipment",
+                    asset.mac_vendor.as_deref().unwrap_or("")
+                ));
+            }
+            let mut r = Reason::new(text);
+            r.evidence = sn.evidence.clone();
+            s.add(Role::NetworkInfrastructure, score, r);
+        }
+    }
+
+    // Controllers.
+    let ident_controller = asset.device_type.as_ref().is_some_and(|d| {
+        let d = d.value.to_ascii_lowercase();
+        d.contains("logic controller") || d.contains("plc") || d.contains("cpu")
+    });
+    for p in CONTROLLER_PROTOCOLS {
+        if let Some(x) = serves(p) {
+            let mut r = Reason::new(format!(
+                "serves {p} on {}/{} to {} client{}",
+                x.transport,
+                x.port,
+                x.peers,
+                if x.peers == 1 { "" } else { "s" }
+            ));
+            r.evidence = x.evidence.clone();
+            s.add(Role::Plc, 0.6, r);
+        }
+    }
+    let controller_identity = asset.vendor.is_some()
+        && asset.model.is_some()
+        && asset.vendor.as_ref().is_some_and(|v| {
+            ["modbus", "s7comm", "enip", "profinet", "cip"].contains(&v.source.as_str())
+        });
+    if ident_controller || controller_identity {
+        let m = asset.model.as_ref().or(asset.device_type.as_ref());
+        if let Some(m) = m {
+            let mut r = Reason::new(format!(
+                "answers identity as a controller: {} {} ({})",
+                asset.vendor.as_ref().map(|v| v.value.as_str()).unwrap_or(""),
+                m.value,
+                m.source
+            ));
+            r.evidence = m.evidence.clone();
+            s.add(Role::Plc, 0.75, r);
+        }
+    }
+    if asset
+        .device_type
+        .as_ref()
+        .is_some_and(|d| d.value.to_ascii_lowercase().contains("safety"))
+    {
+        s.add(
+            Role::SafetyController,
+            0.95,
+            Reason::new("identity names a safety device"),
+        );
+    }
+    for f in a.host_facts.iter().filter(|f| f.ip.is_some_and(|i| ips.contains(&i))) {
+        match &f.fact {
+            HostFact::Attribute { key, value } if key == "iec104_role" && value == "controlled_station" => {
+                s.add(
+                    Role::Rtu,
+                    0.85,
+                    Reason::with("IEC 60870-5-104 controlled station (outstation)", &f.evidence),
+                );
+            }
+            HostFact::Attribute { key, value } if key == "dnp3_role" && value == "outstation" => {
+                s.add(Role::Rtu, 0.85, Reason::with("DNP3 outstation", &f.evidence));
+            }
+            _ => {}
+        }
+    }
+    if let Some(x) = serves("iec104").or(serves("dnp3")) {
+        let mut r = Reason::new(format!("serves {} on tcp/{}", x.protocol, x.port));
+        r.evidence = x.evidence.clone();
+        s.add(Role::Rtu, 0.6, r);
+    }
+    if let Some(r) = a
+        .identities
+        .iter()
+        .find(|r| r.identity.protocol == "bacnet" && r.ip.is_some_and(|i| ips.contains(&i)))
+    {
+        s.add(
+            Role::BuildingSystem,
+            0.85,
+            Reason::with("BACnet device (answers Who-Is / device object reads)", &r.evidence),
+        );
+    }
+
+    // Clients of OT servers.
+    let ot_used: Vec<_> = used
+        .iter()
+        .filter(|u| OT_PROTOCOLS.contains(&u.protocol.as_str()))
+        .collect();
+    let mut ops: BTreeMap<&str, u64> = BTreeMap::new();
+    for u in &ot_used {
+        for (k, v) in &u.operations {
+            *ops.entry(k.as_str()).or_default() += v;
+        }
+    }
+    let eng_ops: Vec<(&str, u64)> = ops
+        .iter()
+        .filter(|(k, _)| {
+            k.starts_with("program_") || k.starts_with("mode_change") || **k == "firmware_transfer"
+        })
+        .map(|(k, v)| (*k, *v))
+        .collect();
+    if !eng_ops.is_empty() {
+        let ev = ot_used
+            .iter()
+            .find(|u| u.operations.keys().any(|k| eng_ops.iter().any(|(e, _)| e == k)))
+            .and_then(|u| u.evidence.clone());
+        let mut r = Reason::new(format!(
+            "engineering operations on controllers: {}",
+            eng_ops
+                .iter()
+                .map(|(k, v)| format!("{k} ×{v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        r.evidence = ev;
+        s.add(Role::EngineeringWorkstation, 0.9, r);
+    }
+    let write_protocols: BTreeSet<&str> = ot_used
+        .iter()
+        .filter(|u| u.operations.get("write").is_some_and(|n| *n > 0))
+        .map(|u| u.protocol.as_str())
+        .collect();
+    if write_protocols.len() >= 2 {
+        s.add(
+            Role::EngineeringWorkstation,
+            0.7,
+            Reason::new(format!(
+                "writes to controllers over {}",
+                write_protocols.iter().copied().collect::<Vec<_>>().join(", ")
+            )),
+        );
+    } else if write_protocols.len() == 1 {
+        s.add(
+            Role::EngineeringWorkstation,
+            0.3,
+            Reason::new(format!(
+                "writes over {}",
+                write_protocols.iter().next().copied().unwrap_or("")
+            )),
+        );
+    }
+    // Engineering tools beside industrial traffic: FTP/Telnet/SNMP to OT devices.
+    let eng_tools: BTreeSet<u16> = used
+        .iter()
+        .filter(|u| [21, 23, 161].contains(&u.port))
+        .map(|u| u.port)
+        .collect();
+    if !ot_used.is_empty() && eng_tools.len() >= 2 {
+        s.add(
+            Role::EngineeringWorkstation,
+            0.3,
+            Reason::new("also uses FTP/Telnet/SNMP to manage devices"),
+        );
+    }
+    let ot_protocols: BTreeSet<&str> = ot_used
+        .iter()
+        .filter(|u| u.operations.get("read").is_some_and(|n| *n > 0) || u.operations.is_empty())
+        .map(|u| u.protocol.as_str())
+        .collect();
+    let reads: u64 = ops.get("read").copied().unwrap_or(0);
+    let servers_polled: usize = ot_used.iter().map(|u| u.peers).sum();
+    let opc_server = serves("opcua");
+    if ot_protocols.len() >= 2 || servers_polled >= 3 {
+        let score = (0.4 + 0.1 * ot_protocols.len() as f32).min(0.8);
+        s.add(
+            Role::Hmi,
+            score,
+            Reason::new(format!(
+                "polls {servers_polled} OT server{} over {} ({reads} reads)",
+                if servers_polled == 1 { "" } else { "s" },
+                ot_protocols.iter().copied().collect::<Vec<_>>().join(", ")
+            )),
+        );
+    } else if !ot_protocols.is_empty() && opc_server.is_none() {
+        s.add(
+            Role::Hmi,
+            0.35,
+            Reason::new(format!(
+                "reads from one OT server over {}",
+                ot_protocols.iter().copied().collect::<Vec<_>>().join(", ")
+            )),
+        );
+    }
+    if let Some(x) = opc_server {
+        if reads > 0 && !ot_used.is_empty() {
+            let mut r = Reason::new(format!(
+                "serves OPC UA to {} client{} and polls {} ({reads} reads)",
+                x.peers,
+                if x.peers == 1 { "" } else { "s" },
+                ot_protocols.iter().copied().collect::<Vec<_>>().join(", ")
+            ));
+            r.evidence = x.evidence.clone();
+            s.add(Role::Historian, 0.85, r);
+        } else {
+            let mut r = Reason::new("serves OPC UA".to_string());
+            r.evidence = x.evidence.clone();
+            s.add(Role::OpcServer, 0.55, r);
+        }
+    }
+    // A data mirror: reads from OT servers and serves the data on.
+    let serves_others = served
+        .iter()
+        .filter(|x| !OT_PROTOCOLS.contains(&x.protocol.as_str()) && x.peers > 0)
+        .collect::<Vec<_>>();
+    if !ot_used.is_empty() && eng_ops.is_empty() && write_protocols.is_empty() && !serves_others.is_empty() && opc_server.is_none() {
+        s.add(
+            Role::Historian,
+            0.6,
+            Reason::new(format!(
+                "collects data over {} and serves {} to {} client{} (historian mirror)",
+                ot_used.iter().map(|u| u.protocol.as_str()).collect::<BTreeSet<_>>().into_iter().collect::<Vec<_>>().join(", "),
+                serves_others[0].protocol,
+                serves_others[0].peers,
+                if serves_others[0].peers == 1 { "" } else { "s" }
+            )),
+        );
+    }
+
+    // IT.
+    for (t, port, what) in [
+        ("udp", 53, "DNS"),
+        ("tcp", 53, "DNS"),
+        ("udp", 67, "DHCP"),
+        ("tcp", 88, "Kerberos"),
+        ("tcp", 389, "LDAP"),
+    ] {
+        if let Some(x) = serves_port(t, port) {
+            let mut r = Reason::new(format!("serves {what} to {} client{}", x.peers, if x.peers == 1 { "" } else { "s" }));
+            r.evidence = x.evidence.clone();
+            s.add(Role::ItServer, 0.8, r);
+        }
+    }
+    if let Some(x) = serves_port("tcp", 445) {
+        if ot_used.is_empty() {
+            let mut r = Reason::new(format!("file server (SMB) for {} client{}", x.peers, if x.peers == 1 { "" } else { "s" }));
+            r.evidence = x.evidence.clone();
+            s.add(Role::ItServer, 0.45, r);
+        }
+    }
+    for (port, role, what, sc) in [
+        (9100, Role::Printer, "raw printing (9100)", 0.8),
+        (631, Role::Printer, "IPP (631)", 0.8),
+        (515, Role::Printer, "LPD (515)", 0.8),
+        (554, Role::Camera, "RTSP (554)", 0.6),
+    ] {
+        if let Some(x) = serves_port("tcp", port) {
+            let mut r = Reason::new(format!("serves {what}"));
+            r.evidence = x.evidence.clone();
+            s.add(role, sc, r);
+        }
+    }
+    for f in a.host_facts.iter().filter(|f| f.ip.is_some_and(|i| ips.contains(&i))) {
+        match &f.fact {
+            HostFact::Software { role, banner } if role == "http_client" && banner.starts_with("Mozilla/") => {
+                s.add(
+                    Role::ItWorkstation,
+                    0.5,
+                    Reason::with(format!("browser User-Agent {banner:?}"), &f.evidence),
+                );
+            }
+            HostFact::Attribute { key, value } if key == "dhcp_vendor_class" && value.starts_with("MSFT") => {
+                s.add(
+                    Role::ItWorkstation,
+                    0.15,
+                    Reason::with(format!("DHCP client with vendor class {value:?}"), &f.evidence),
+                );
+            }
+            _ => {}
+        }
+    }
+    // Public addresses.
+    if !ips.is_empty() && ips.iter().all(|i| is_public(*i)) {
+        let remote_sessions: Vec<_> = hardening
+            .map(|h| {
+                h.remote_access
+                    .iter()
+                    .filter(|r| ips.contains(&r.client_ip) && !is_public(r.server_ip))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let remote_flows: Vec<_> = a
+            .flows
+            .iter()
+            .filter(|f| ips.contains(&f.orig_h) && !is_public(f.resp_h) && REMOTE_PORTS.contains(&f.resp_p))
+            .collect();
+        if let Some(r) = remote_sessions.first() {
+            s.add(
+                Role::RemoteAccessEndpoint,
+                0.9,
+                Reason::with(
+                    format!("opens {} sessions into the plant ({} to {})", r.tool, r.client_ip, r.server_ip),
+                    &r.evidence,
+                ),
+            );
+        } else if let Some(f) = remote_flows.first() {
+            s.add(
+                Role::RemoteAccessEndpoint,
+                0.8,
+                Reason::with(
+                    format!("connects from the internet to {}:{} (remote access port)", f.resp_h, f.resp_p),
+                    &f.evidence,
+                ),
+            );
+        }
+        s.add(
+            Role::InternetHost,
+            0.7,
+            Reason::new("public address: outside the plant"),
+        );
+    }
+}
+
+fn is_network_vendor(v: &str) -> bool {
+    let v = v.to_ascii_lowercase();
+    [
+        "cisco", "hirschmann", "moxa", "westermo", "juniper", "fortinet", "palo alto", "aruba",
+        "hewlett packard enterprise", "ruggedcom", "phoenix contact", "netgear", "ubiquiti",
+        "mikrotik", "belden", "sophos", "check point", "huawei", "extreme", "brocade", "arista",
+    ]
+    .iter()
+    .any(|n| v.contains(n))
+}
