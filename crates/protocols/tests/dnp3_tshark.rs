@@ -75,7 +75,11 @@ fn explain(
     let funcs: Vec<u64> = mine.iter().map(|m| u64::from(m.function)).collect();
     let objs: Vec<u64> = mine
         .iter()
-        .flat_map(|m| m.objects.iter().map(|o| u64::from(o.0) << 8 | u64::from(o.1)))
+        .flat_map(|m| {
+            m.objects
+                .iter()
+                .map(|o| u64::from(o.0) << 8 | u64::from(o.1))
+        })
         .collect();
     let known = |f: u8| plantguard_protocols::dnp3::function_name(f).is_some();
     // tshark dissects no object headers for ASSIGN_CLASS (22), the
@@ -86,7 +90,9 @@ fn explain(
             .iter()
             .all(|m| matches!(m.function, 22 | 32 | 33 | 131) || !known(m.function))
     {
-        return Some("tshark does not dissect objects of ASSIGN_CLASS, authentication or unknown functions");
+        return Some(
+            "tshark does not dissect objects of ASSIGN_CLASS, authentication or unknown functions",
+        );
     }
     // tshark cannot size g51v2 (unsynchronised CTO) or g120 (authentication)
     // objects and stops listing headers after them.
@@ -112,7 +118,10 @@ fn explain(
     // IEEE 1815 §9.2.4.1.3.2: only primary frames with link function 3 or 4
     // carry user data. The opendnp3 conformance captures send reserved link
     // functions on purpose; tshark decodes their payload anyway.
-    if mine.is_empty() && !theirs.prifunc.is_empty() && theirs.prifunc.iter().all(|f| !matches!(f, 3 | 4)) {
+    if mine.is_empty()
+        && !theirs.prifunc.is_empty()
+        && theirs.prifunc.iter().all(|f| !matches!(f, 3 | 4))
+    {
         return Some("tshark decodes user data of link frames whose function is not user data");
     }
     // A crafted WRITE repeats g112v0 headers (zero-length virtual terminal
@@ -120,7 +129,9 @@ fn explain(
     if funcs == theirs.func
         && theirs.obj.len() == 1
         && objs.starts_with(&theirs.obj)
-        && objs.iter().all(|&o| (110..=113).contains(&(o >> 8)) && o & 0xFF == 0)
+        && objs
+            .iter()
+            .all(|&o| (110..=113).contains(&(o >> 8)) && o & 0xFF == 0)
     {
         return Some("tshark stops after the first header of zero-length octet strings");
     }
@@ -166,8 +177,10 @@ fn list(s: &str) -> Vec<u64> {
     s.split(',')
         .filter(|x| !x.is_empty())
         .map(|x| {
-            x.strip_prefix("0x")
-                .map_or_else(|| x.parse().unwrap(), |h| u64::from_str_radix(h, 16).unwrap())
+            x.strip_prefix("0x").map_or_else(
+                || x.parse().unwrap(),
+                |h| u64::from_str_radix(h, 16).unwrap(),
+            )
         })
         .collect()
 }
@@ -336,7 +349,11 @@ fn dnp3_agrees_with_tshark() {
             let funcs: Vec<u64> = mine.iter().map(|m| u64::from(m.function)).collect();
             let objs: Vec<u64> = mine
                 .iter()
-                .flat_map(|m| m.objects.iter().map(|o| u64::from(o.0) << 8 | u64::from(o.1)))
+                .flat_map(|m| {
+                    m.objects
+                        .iter()
+                        .map(|o| u64::from(o.0) << 8 | u64::from(o.1))
+                })
                 .collect();
             let prefixes: Vec<u64> = mine
                 .iter()
@@ -443,5 +460,7 @@ fn probe_accepts_dnp3_and_rejects_other_corpus_flows() {
             );
         }
     }
-    eprintln!("dnp3 probe: {rejected} non-DNP3 flow starts rejected, {accepted} DNP3 frames accepted");
+    eprintln!(
+        "dnp3 probe: {rejected} non-DNP3 flow starts rejected, {accepted} DNP3 frames accepted"
+    );
 }

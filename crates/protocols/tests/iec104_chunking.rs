@@ -45,12 +45,19 @@ impl ObservationSink for Sink {
         true
     }
     fn record(&mut self, log: &'static str, record: &dyn erased_serde::Serialize) {
-        self.records.push((log, serde_json::to_value(record).unwrap()));
+        self.records
+            .push((log, serde_json::to_value(record).unwrap()));
     }
 }
 
 /// Feeds `bytes` split at `cuts` with the engine's buffering semantics.
-fn feed_chunked(s: &mut Iec104Session, sink: &mut Sink, dir: Direction, bytes: &[u8], cuts: &[usize]) {
+fn feed_chunked(
+    s: &mut Iec104Session,
+    sink: &mut Sink,
+    dir: Direction,
+    bytes: &[u8],
+    cuts: &[usize],
+) {
     let mut buf: Vec<u8> = Vec::new();
     let mut start = 0;
     let mut bounds: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();

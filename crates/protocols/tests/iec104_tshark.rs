@@ -96,8 +96,10 @@ fn list(s: &str) -> Vec<u64> {
     s.split(',')
         .filter(|x| !x.is_empty())
         .map(|x| {
-            x.strip_prefix("0x")
-                .map_or_else(|| x.parse().unwrap(), |h| u64::from_str_radix(h, 16).unwrap())
+            x.strip_prefix("0x").map_or_else(
+                || x.parse().unwrap(),
+                |h| u64::from_str_radix(h, 16).unwrap(),
+            )
         })
         .collect()
 }
@@ -205,7 +207,14 @@ fn iec104_agrees_with_tshark() {
                 "-E",
                 "aggregator=,",
             ])
-            .args(["-e", "frame.number", "-e", "tcp.stream", "-e", "tcp.dstport"])
+            .args([
+                "-e",
+                "frame.number",
+                "-e",
+                "tcp.stream",
+                "-e",
+                "tcp.dstport",
+            ])
             .args(["-e", "tcp.payload", "-e", "iec60870_104.type"])
             .args(["-e", "iec60870_104.utype", "-e", "iec60870_asdu.typeid"])
             .args(["-e", "iec60870_asdu.causetx", "-e", "iec60870_asdu.addr"])

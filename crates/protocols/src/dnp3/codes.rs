@@ -66,7 +66,11 @@ impl FunctionCode {
 /// Name of object `group`/`variation` (octet-string groups 110-113 use the
 /// variation as a length, so they are named by group alone).
 pub fn object_name(group: u8, variation: u8) -> Option<&'static str> {
-    let variation = if matches!(group, 110..=113) { 0 } else { variation };
+    let variation = if matches!(group, 110..=113) {
+        0
+    } else {
+        variation
+    };
     object_name_gen((u16::from(group) << 8) | u16::from(variation))
 }
 

@@ -60,13 +60,7 @@ pub fn merge_attributes(fact: &mut IdentityFact, header: &ObjectHeader<'_>) -> b
     };
     let mut rest = header.data;
     let mut found = false;
-    loop {
-        let Some(after_prefix) = rest.get(prefix..) else {
-            break;
-        };
-        let [data_type, len, tail @ ..] = after_prefix else {
-            break;
-        };
+    while let Some([data_type, len, tail @ ..]) = rest.get(prefix..) {
         let Some(value) = tail.get(..usize::from(*len)) else {
             break;
         };

@@ -177,12 +177,12 @@ pub const fn object_size(group: u8, variation: u8) -> ObjectSize {
         (2 | 4, 3) => Fixed(3),
         (12, 1 | 2) => Fixed(11),
         // Counters: 32-bit with flag 5, 16-bit with flag 3, without flag 4 / 2.
-        (20 | 21 | 22 | 23, 1 | 3) => Fixed(5),
-        (20 | 21 | 22 | 23, 2 | 4) => Fixed(3),
+        (20..=23, 1 | 3) => Fixed(5),
+        (20..=23, 2 | 4) => Fixed(3),
         (20, 5 | 7) | (21, 9 | 11) => Fixed(4),
         (20, 6 | 8) | (21, 10 | 12) => Fixed(2),
-        (21 | 22 | 23, 5 | 7) => Fixed(11),
-        (21 | 22 | 23, 6 | 8) => Fixed(9),
+        (21..=23, 5 | 7) => Fixed(11),
+        (21..=23, 6 | 8) => Fixed(9),
         // Analog inputs.
         (30, 1 | 5) | (31, 1 | 7) | (32 | 33 | 42 | 43, 1 | 5) => Fixed(5),
         (30, 2) | (31, 2) | (32 | 33 | 42 | 43, 2) => Fixed(3),

@@ -146,10 +146,18 @@ fn find_header(input: &[u8]) -> Option<usize> {
     })
 }
 
-fn record_for(req: Option<&PendingRequest>, reply: Option<&AppHeader>, link: Option<&LinkHeader>) -> Dnp3Record {
+fn record_for(
+    req: Option<&PendingRequest>,
+    reply: Option<&AppHeader>,
+    link: Option<&LinkHeader>,
+) -> Dnp3Record {
     let (master, outstation, seq) = match (req, link) {
         (Some(r), _) => (r.master, r.outstation, r.seq),
-        (None, Some(l)) => (l.destination, l.source, reply.map_or(0, |a| a.control.seq())),
+        (None, Some(l)) => (
+            l.destination,
+            l.source,
+            reply.map_or(0, |a| a.control.seq()),
+        ),
         (None, None) => (0, 0, 0),
     };
     let iin = reply.and_then(|a| a.iin);
@@ -362,7 +370,8 @@ impl Dnp3Session {
                 }
             };
             if let Some(s) = summary.as_mut() {
-                s.objects.push((header.group, header.variation, header.qualifier));
+                s.objects
+                    .push((header.group, header.variation, header.qualifier));
             }
             if matches!(header.group, 110..=113) && header.variation == 0 && header.count() > 0 {
                 out.anomaly(NAME, "zero_length_octet_string");
@@ -449,7 +458,8 @@ impl Dnp3Session {
             n_points,
         };
         // The _NR functions and broadcasts expect no response.
-        let no_response = matches!(app.function, 6 | 8 | 10 | 12 | 33) || link.destination >= 0xFFFD;
+        let no_response =
+            matches!(app.function, 6 | 8 | 10 | 12 | 33) || link.destination >= 0xFFFD;
         if no_response {
             if out.wants_records() {
                 out.record(LOG, &record_for(Some(&req), None, None));

@@ -46,7 +46,8 @@ const OPERATE_CROB: &[u8] = &[
 
 /// Frame 307: the outstation's response echoing the CROB with status 0.
 const OPERATE_RESPONSE: &[u8] = &[
-    0x05, 0x64, 0x1A, 0x44, 0x64, 0x00, 0x05, 0x00, 0xC0, 0xAE, // link header, dst 100, src 5, DIR=0
+    0x05, 0x64, 0x1A, 0x44, 0x64, 0x00, 0x05, 0x00, 0xC0,
+    0xAE, // link header, dst 100, src 5, DIR=0
     0xFE, // transport FIN FIR seq 62
     0xC8, // app control FIR FIN seq 8
     0x81, // RESPONSE
@@ -84,7 +85,8 @@ impl ObservationSink for Sink {
         true
     }
     fn record(&mut self, log: &'static str, record: &dyn erased_serde::Serialize) {
-        self.records.push((log, serde_json::to_value(record).unwrap()));
+        self.records
+            .push((log, serde_json::to_value(record).unwrap()));
     }
 }
 
@@ -111,7 +113,10 @@ fn iterates_object_headers_lazily() {
     let headers: Vec<_> = ObjectHeaders::new(objects, true).collect();
     assert_eq!(headers.len(), 1);
     let h = headers[0].unwrap();
-    assert_eq!((h.group, h.variation, h.qualifier, h.range), (12, 1, 0x17, Range::Count(1)));
+    assert_eq!(
+        (h.group, h.variation, h.qualifier, h.range),
+        (12, 1, 0x17, Range::Count(1))
+    );
     let points: Vec<_> = h.points(11).collect();
     assert_eq!(points.len(), 1);
     assert_eq!(points[0].1[0], 0x42);
@@ -120,19 +125,31 @@ fn iterates_object_headers_lazily() {
 #[test]
 fn probe_requires_start_octets_and_header_crc() {
     assert_eq!(probe(Direction::ToServer, READ_CLASS0), Probe::Match);
-    assert_eq!(probe(Direction::ToServer, &READ_CLASS0[..5]), Probe::NeedMore);
+    assert_eq!(
+        probe(Direction::ToServer, &READ_CLASS0[..5]),
+        Probe::NeedMore
+    );
     let mut bad = READ_CLASS0.to_vec();
     bad[8] ^= 1;
     assert_eq!(probe(Direction::ToServer, &bad), Probe::NoMatch);
-    assert_eq!(probe(Direction::ToServer, b"GET / HTTP/1.1\r\n"), Probe::NoMatch);
+    assert_eq!(
+        probe(Direction::ToServer, b"GET / HTTP/1.1\r\n"),
+        Probe::NoMatch
+    );
 }
 
 #[test]
 fn pairs_operate_with_its_response_and_logs_the_crob() {
     let mut s = Dnp3Session::new();
     let mut sink = Sink::default();
-    assert_eq!(s.feed(Direction::ToServer, OPERATE_CROB, &mut sink), Progress::Done);
-    assert_eq!(s.feed(Direction::ToClient, OPERATE_RESPONSE, &mut sink), Progress::Done);
+    assert_eq!(
+        s.feed(Direction::ToServer, OPERATE_CROB, &mut sink),
+        Progress::Done
+    );
+    assert_eq!(
+        s.feed(Direction::ToClient, OPERATE_RESPONSE, &mut sink),
+        Progress::Done
+    );
     assert_eq!(sink.ops, vec![Operation::Write]);
     assert!(sink.anomalies.is_empty(), "{:?}", sink.anomalies);
     let log: Vec<_> = sink.records.iter().filter(|r| r.0 == "dnp3").collect();
@@ -141,7 +158,11 @@ fn pairs_operate_with_its_response_and_logs_the_crob() {
     assert_eq!(log[0].1["fc_reply"], "RESPONSE");
     assert_eq!(log[0].1["matched"], true);
     assert_eq!(log[0].1["control_points"], serde_json::json!([0]));
-    let control: Vec<_> = sink.records.iter().filter(|r| r.0 == "dnp3_control").collect();
+    let control: Vec<_> = sink
+        .records
+        .iter()
+        .filter(|r| r.0 == "dnp3_control")
+        .collect();
     assert_eq!(control.len(), 2);
     assert_eq!(control[0].1["trip_control_code"], "Close");
     assert_eq!(control[0].1["operation_type"], "Pulse Off");
@@ -150,11 +171,17 @@ fn pairs_operate_with_its_response_and_logs_the_crob() {
     // Roles from the DIR bit: the client is the master, the server the outstation.
     assert!(sink.facts.contains(&(
         Side::Client,
-        HostFact::Attribute { key: "dnp3_role".into(), value: "master".into() }
+        HostFact::Attribute {
+            key: "dnp3_role".into(),
+            value: "master".into()
+        }
     )));
     assert!(sink.facts.contains(&(
         Side::Server,
-        HostFact::Attribute { key: "dnp3_address".into(), value: "5".into() }
+        HostFact::Attribute {
+            key: "dnp3_address".into(),
+            value: "5".into()
+        }
     )));
     assert_eq!(sink.ids.len(), 1);
 }
@@ -166,7 +193,10 @@ fn bad_block_crc_is_an_anomaly_not_an_error() {
     bytes[last] ^= 0xFF;
     let mut s = Dnp3Session::new();
     let mut sink = Sink::default();
-    assert_eq!(s.feed(Direction::ToServer, &bytes, &mut sink), Progress::Done);
+    assert_eq!(
+        s.feed(Direction::ToServer, &bytes, &mut sink),
+        Progress::Done
+    );
     assert_eq!(sink.anomalies, vec!["link_data_crc_error"]);
     assert_eq!(sink.ops, vec![Operation::Read]);
 }
@@ -177,7 +207,10 @@ fn waits_for_the_rest_of_a_split_frame() {
     let mut sink = Sink::default();
     assert_eq!(
         s.feed(Direction::ToServer, &READ_CLASS0[..12], &mut sink),
-        Progress::Incomplete { consumed: 0, needed: READ_CLASS0.len() - 12 }
+        Progress::Incomplete {
+            consumed: 0,
+            needed: READ_CLASS0.len() - 12
+        }
     );
     assert!(sink.ops.is_empty());
 }
@@ -204,7 +237,10 @@ fn resyncs_after_garbage() {
     bytes.extend_from_slice(READ_CLASS0);
     let mut s = Dnp3Session::new();
     let mut sink = Sink::default();
-    assert_eq!(s.feed(Direction::ToServer, &bytes, &mut sink), Progress::Done);
+    assert_eq!(
+        s.feed(Direction::ToServer, &bytes, &mut sink),
+        Progress::Done
+    );
     assert_eq!(sink.ops, vec![Operation::Read]);
 }
 

@@ -21,7 +21,9 @@ pub const BLOCK_LEN: usize = 16;
 /// Start octets 0x05 0x64 (§9.2.4.1.1).
 pub const START: [u8; 2] = [0x05, 0x64];
 
-/// CRC-16/DNP table: polynomial 0x3D65 reflected (0xA6BC), built at compile time.
+/// CRC-16/DNP table: polynomial 0x3D65 reflected (0xA6BC), built at compile
+/// time (an out-of-range index here would fail the build, not a run).
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 const CRC_TABLE: [u16; 256] = {
     let mut table = [0u16; 256];
     let mut i = 0;
@@ -100,7 +102,9 @@ impl LinkHeader {
     /// Octets the whole frame occupies on the wire, CRCs included.
     pub const fn frame_len(&self) -> usize {
         let n = self.user_data_len();
-        LINK_HEADER_LEN + n + 2 * n.div_ceil(BLOCK_LEN)
+        LINK_HEADER_LEN
+            .saturating_add(n)
+            .saturating_add(n.div_ceil(BLOCK_LEN).saturating_mul(2))
     }
 }
 
@@ -188,7 +192,11 @@ pub fn parse_link_frame(input: &[u8]) -> Result<(LinkFrame, usize), LinkError> {
         user_len: 0,
     };
     let mut dst = out.user_data.iter_mut();
-    for block in frame.get(LINK_HEADER_LEN..).unwrap_or_default().chunks(BLOCK_LEN + 2) {
+    for block in frame
+        .get(LINK_HEADER_LEN..)
+        .unwrap_or_default()
+        .chunks(BLOCK_LEN + 2)
+    {
         let data_len = block.len().saturating_sub(2);
         let (data, crc_bytes) = block.split_at(data_len);
         if !crc_ok(data, crc_bytes) {

@@ -74,7 +74,11 @@ fn record(dir: Direction, apdu: &Apdu<'_>, asdu: Option<&Asdu<'_>>) -> Iec104Rec
     let (tx, rx, u) = match apdu.apci {
         Apci::I { tx, rx } => (Some(tx), Some(rx), None),
         Apci::S { rx } => (None, Some(rx), None),
-        Apci::U { function } => (None, None, Some(u_function_name(function).unwrap_or("unknown"))),
+        Apci::U { function } => (
+            None,
+            None,
+            Some(u_function_name(function).unwrap_or("unknown")),
+        ),
     };
     let count = asdu.map(|a| u32::try_from(a.ioas().count()).unwrap_or(u32::MAX));
     Iec104Record {

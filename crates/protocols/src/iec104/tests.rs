@@ -82,7 +82,10 @@ fn parses_interrogation_asdu() {
     assert_eq!(len, C_IC_ACT.len());
     assert_eq!(apdu.apci, Apci::I { tx: 0, rx: 0 });
     let asdu = parse_asdu(apdu.asdu).unwrap();
-    assert_eq!((asdu.type_id, asdu.cot, asdu.common_address), (100, 6, 37133));
+    assert_eq!(
+        (asdu.type_id, asdu.cot, asdu.common_address),
+        (100, 6, 37133)
+    );
     assert!(!asdu.negative && !asdu.test && !asdu.sequence);
     assert!(asdu.length_is_consistent());
     assert_eq!(asdu.ioas().collect::<Vec<_>>(), vec![0]);
@@ -104,10 +107,19 @@ fn probe_is_strict() {
     assert_eq!(probe(Direction::ToServer, C_IC_ACT), Probe::Match);
     assert_eq!(probe(Direction::ToServer, &C_IC_ACT[..3]), Probe::NeedMore);
     // U frame with an undefined function.
-    assert_eq!(probe(Direction::ToServer, &[0x68, 0x04, 0x0F, 0, 0, 0]), Probe::NoMatch);
+    assert_eq!(
+        probe(Direction::ToServer, &[0x68, 0x04, 0x0F, 0, 0, 0]),
+        Probe::NoMatch
+    );
     // Length below 4.
-    assert_eq!(probe(Direction::ToServer, &[0x68, 0x02, 0x07, 0]), Probe::NoMatch);
-    assert_eq!(probe(Direction::ToServer, b"GET / HTTP/1.1\r\n"), Probe::NoMatch);
+    assert_eq!(
+        probe(Direction::ToServer, &[0x68, 0x02, 0x07, 0]),
+        Probe::NoMatch
+    );
+    assert_eq!(
+        probe(Direction::ToServer, b"GET / HTTP/1.1\r\n"),
+        Probe::NoMatch
+    );
 }
 
 #[test]
@@ -116,8 +128,14 @@ fn maps_messages_to_operations_and_records() {
     let mut sink = Sink::default();
     let mut to_server = STARTDT_ACT.to_vec();
     to_server.extend_from_slice(C_IC_ACT);
-    assert_eq!(s.feed(Direction::ToServer, &to_server, &mut sink), Progress::Done);
-    assert_eq!(s.feed(Direction::ToClient, M_SP_SEQUENCE, &mut sink), Progress::Done);
+    assert_eq!(
+        s.feed(Direction::ToServer, &to_server, &mut sink),
+        Progress::Done
+    );
+    assert_eq!(
+        s.feed(Direction::ToClient, M_SP_SEQUENCE, &mut sink),
+        Progress::Done
+    );
     // STARTDT → Session, C_IC → Read; interrogated data is an answer, not an operation.
     assert_eq!(sink.ops, vec![Operation::Session, Operation::Read]);
     assert!(sink.anomalies.is_empty(), "{:?}", sink.anomalies);
@@ -139,7 +157,10 @@ fn flags_length_mismatch_and_resyncs() {
     bytes.extend_from_slice(&bad);
     let mut s = Iec104Session::new();
     let mut sink = Sink::default();
-    assert_eq!(s.feed(Direction::ToServer, &bytes, &mut sink), Progress::Done);
+    assert_eq!(
+        s.feed(Direction::ToServer, &bytes, &mut sink),
+        Progress::Done
+    );
     assert!(sink.anomalies.contains(&"invalid_apci"));
     assert!(sink.anomalies.contains(&"asdu_length_mismatch"));
     assert_eq!(sink.ops, vec![Operation::Read]);

@@ -108,7 +108,11 @@ pub fn parse_apdu(input: &[u8]) -> Result<(Apdu<'_>, usize), ApduError> {
     let (start, length) = match input {
         [] => return Err(ApduError::Truncated { needed: APCI_LEN }),
         [s, ..] if *s != START => return Err(ApduError::BadStart),
-        [_] => return Err(ApduError::Truncated { needed: APCI_LEN.saturating_sub(1) }),
+        [_] => {
+            return Err(ApduError::Truncated {
+                needed: APCI_LEN.saturating_sub(1),
+            })
+        }
         [s, l, ..] => (*s, *l),
     };
     let _ = start;
@@ -140,7 +144,11 @@ pub fn parse_apdu(input: &[u8]) -> Result<(Apdu<'_>, usize), ApduError> {
             Apci::U { function: *c1 }
         }
     };
-    let asdu = if matches!(apci, Apci::I { .. }) { asdu } else { &[] };
+    let asdu = if matches!(apci, Apci::I { .. }) {
+        asdu
+    } else {
+        &[]
+    };
     Ok((Apdu { length, apci, asdu }, total))
 }
 
@@ -217,8 +225,9 @@ impl Asdu<'_> {
 
     /// True when the objects fill the ASDU exactly (unknown sizes count as consistent).
     pub fn length_is_consistent(&self) -> bool {
-        self.expected_objects_len()
-            .is_none_or(|n| n == self.objects.len() || (self.num_objects == 0 && self.objects.is_empty()))
+        self.expected_objects_len().is_none_or(|n| {
+            n == self.objects.len() || (self.num_objects == 0 && self.objects.is_empty())
+        })
     }
 
     /// Information object addresses, in order: with SQ set the first IOA
@@ -232,8 +241,9 @@ impl Asdu<'_> {
             if self.sequence {
                 let f = first?;
                 let k = u32::try_from(i).ok()?;
-                (self.objects.len() >= IOA_LEN.checked_add(i.checked_add(1)?.checked_mul(size?)?)?)
-                    .then(|| f.wrapping_add(k) & 0x00FF_FFFF)
+                (self.objects.len()
+                    >= IOA_LEN.checked_add(i.checked_add(1)?.checked_mul(size?)?)?)
+                .then(|| f.wrapping_add(k) & 0x00FF_FFFF)
             } else if i == 0 {
                 first
             } else {
