@@ -68,45 +68,74 @@ pub const fn is_identity_property(property: u32) -> bool {
 
 /// Identity carried by a ReadProperty-ACK on a device object.
 pub fn from_read_property_ack(f: &ServiceFields<'_>) -> Option<IdentityFact> {
-    let (ty, instance) = f.object?;
-    let prop = f.property?;
+    let mut fact = base();
+    add_property(&mut fact, f.object?, f.property?, f.value.as_ref()?)?;
+    Some(fact)
+}
+
+/// Identity carried by a ReadPropertyMultiple-ACK: one fact per device
+/// object whose identity properties were read.
+pub fn from_rpm_ack(body: &[u8]) -> Vec<IdentityFact> {
+    let mut facts: Vec<((u16, u32), IdentityFact)> = Vec::new();
+    super::wire::for_each_rpm_ack_value(body, |object, prop, v| {
+        if object.0 != OBJECT_DEVICE || !is_identity_property(prop) || facts.len() > 16 {
+            return;
+        }
+        let i = match facts.iter().position(|(o, _)| *o == object) {
+            Some(i) => i,
+            None => {
+                facts.push((object, base()));
+                facts.len().saturating_sub(1)
+            }
+        };
+        if let Some((_, fact)) = facts.get_mut(i) {
+            let _ = add_property(fact, object, prop, &v);
+        }
+    });
+    facts
+        .into_iter()
+        .map(|(_, f)| f)
+        .filter(|f| f.extra.iter().any(|(k, _)| k == "device_instance"))
+        .collect()
+}
+
+/// Adds one device property to `fact`; `None` when it carries nothing.
+fn add_property(
+    fact: &mut IdentityFact,
+    (ty, instance): (u16, u32),
+    prop: u32,
+    v: &PropertyValue<'_>,
+) -> Option<()> {
     if ty != OBJECT_DEVICE || !is_identity_property(prop) {
         return None;
     }
-    let v = f.value.as_ref()?;
-    let mut fact = base();
-    match prop {
-        77 => fact.name = text(v),
-        70 => fact.model = text(v),
-        44 => fact.firmware = text(v),
-        121 => fact.vendor = text(v),
-        120 => {
-            if let PropertyValue::Unsigned(id) = *v {
-                fact.vendor_id = Some(id);
-                fact.vendor = u16::try_from(id)
+    match (prop, v) {
+        (120, PropertyValue::Unsigned(id)) => {
+            fact.vendor_id = Some(*id);
+            if fact.vendor.is_none() {
+                fact.vendor = u16::try_from(*id)
                     .ok()
                     .and_then(bacnet_vendor_name)
                     .map(str::to_owned);
             }
         }
-        12 => {
-            fact.extra
-                .push(("application_software_version".into(), text(v)?));
+        _ => {
+            let t = text(v)?;
+            match prop {
+                77 => fact.name = Some(t),
+                70 => fact.model = Some(t),
+                44 => fact.firmware = Some(t),
+                121 => fact.vendor = Some(t),
+                12 => fact.extra.push(("application_software_version".into(), t)),
+                28 => fact.extra.push(("description".into(), t)),
+                58 => fact.extra.push(("location".into(), t)),
+                _ => return None,
+            }
         }
-        28 => fact.extra.push(("description".into(), text(v)?)),
-        58 => fact.extra.push(("location".into(), text(v)?)),
-        _ => {}
     }
-    if fact.name.is_none()
-        && fact.model.is_none()
-        && fact.firmware.is_none()
-        && fact.vendor.is_none()
-        && fact.vendor_id.is_none()
-        && fact.extra.is_empty()
-    {
-        return None;
+    if !fact.extra.iter().any(|(k, _)| k == "device_instance") {
+        fact.extra
+            .push(("device_instance".into(), instance.to_string()));
     }
-    fact.extra
-        .push(("device_instance".into(), instance.to_string()));
-    Some(fact)
+    Some(())
 }

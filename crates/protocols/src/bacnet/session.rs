@@ -234,6 +234,11 @@ impl BacnetSession {
                 out.identity(dir.sender(), fact);
             }
         }
+        if apdu.pdu_type == 3 && apdu.service == Some(14) && !apdu.is_segmented() {
+            for fact in identity::from_rpm_ack(apdu.body) {
+                out.identity(dir.sender(), fact);
+            }
+        }
         let result = match apdu.pdu_type {
             2 | 3 => "success",
             5 => "error",

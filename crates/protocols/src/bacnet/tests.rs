@@ -276,3 +276,38 @@ fn value_decoding_keeps_unknown_tags() {
     let s = parse_service(3, 12, &READ_PROPERTY_ACK[13..]);
     assert_eq!(s.value, Some(PropertyValue::Real(100.0)));
 }
+
+/// A ReadPropertyMultiple-ACK for device 1234: object-name and model-name
+/// (layout of ASHRAE 135 Clause 15.7 example F.3.7).
+const RPM_ACK_DEVICE: &[u8] = &[
+    0x81, 0x0a, 0x00, 0x27, // BVLC: unicast, length 39
+    0x01, 0x00, // NPDU
+    0x30, 0x07, 0x0e, // complex ack, invoke 7, readPropertyMultiple
+    0x0c, 0x02, 0x00, 0x04, 0xd2, // [0] device 1234
+    0x1e, // [1] open listOfResults
+    0x29, 0x4d, // [2] property 77 object-name
+    0x4e, // [4] open propertyValue
+    0x75, 0x06, 0x00, b'A', b'H', b'U', b'-', b'1', // "AHU-1"
+    0x4f, // [4] close
+    0x29, 0x46, // [2] property 70 model-name
+    0x4e, // [4] open
+    0x75, 0x05, 0x00, b'D', b'C', b'-', b'9', // "DC-9"
+    0x4f, // [4] close
+    0x1f, // [1] close
+];
+
+#[test]
+fn read_property_multiple_ack_names_the_device() {
+    assert_eq!(
+        usize::from(parse_frame(RPM_ACK_DEVICE).unwrap().bvlc.length),
+        RPM_ACK_DEVICE.len()
+    );
+    let mut sess = BacnetSession::new();
+    let mut sink = Sink::default();
+    sess.feed(Direction::ToClient, RPM_ACK_DEVICE, &mut sink);
+    assert_eq!(sink.ids.len(), 1);
+    let f = &sink.ids[0].1;
+    assert_eq!(f.name.as_deref(), Some("AHU-1"));
+    assert_eq!(f.model.as_deref(), Some("DC-9"));
+    assert!(f.extra.contains(&("device_instance".into(), "1234".into())));
+}

@@ -696,3 +696,48 @@ pub fn char_string_text(encoding: u8, bytes: &[u8]) -> Option<String> {
         _ => None,
     }
 }
+
+/// Walks a ReadPropertyMultiple-ACK (Clause 15.7.1.3) and calls `f` with
+/// each (object, property, first primitive value) read successfully.
+/// Stops quietly at the first malformed tag.
+pub fn for_each_rpm_ack_value<'a>(
+    body: &'a [u8],
+    mut f: impl FnMut((u16, u32), u32, PropertyValue<'a>),
+) {
+    let mut r = TagReader::new(body);
+    let mut object = None;
+    let mut property = None;
+    let mut depth = 0u8;
+    let mut in_value = false;
+    let mut taken = false;
+    while let Some(t) = r.next_tag() {
+        match (t.context, t.number, t.content, depth) {
+            (true, 0, TagContent::Data(d), 0) => object = parse_object_id(d),
+            (true, 1, TagContent::Open, 0) => depth = 1,
+            (true, 1, TagContent::Close, 1) => depth = 0,
+            (true, 2, TagContent::Data(d), 1) => property = parse_unsigned(d),
+            (true, 4, TagContent::Open, 1) => {
+                depth = 2;
+                in_value = true;
+                taken = false;
+            }
+            (true, 5, TagContent::Open, 1) => {
+                depth = 2;
+                in_value = false;
+            }
+            (true, 4 | 5, TagContent::Close, 2) => {
+                depth = 1;
+                in_value = false;
+            }
+            (_, _, TagContent::Open, d) if d >= 2 => depth = d.saturating_add(1),
+            (_, _, TagContent::Close, d) if d > 2 => depth = d.saturating_sub(1),
+            (false, _, TagContent::Data(_), 2) if in_value && !taken => {
+                taken = true;
+                if let (Some(o), Some(p), Some(v)) = (object, property, parse_value(&t)) {
+                    f(o, p, v);
+                }
+            }
+            _ => {}
+        }
+    }
+}
