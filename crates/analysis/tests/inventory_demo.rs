@@ -73,7 +73,9 @@ fn score(inv: &Inventory) -> (usize, usize, usize, Vec<String>) {
     let (mut roles, mut levels, mut misses) = (0, 0, Vec::new());
     for h in &t {
         let ip = h.ips[0].parse().unwrap();
-        let a = inv.asset_by_ip(ip).unwrap_or_else(|| panic!("{} not an asset", h.name));
+        let a = inv
+            .asset_by_ip(ip)
+            .unwrap_or_else(|| panic!("{} not an asset", h.name));
         let want: Role = h.role.parse().unwrap();
         if a.role == want {
             roles += 1;
@@ -121,7 +123,11 @@ fn assert_each_host_once(inv: &Inventory, allowed_split: &[&str]) {
                     .into_iter()
                     .find(|t| t.ips.contains(&ip.to_string()))
                     .map(|t| t.name);
-                assert_eq!(owner.as_deref(), Some(h.name.as_str()), "asset {id} holds {ip}");
+                assert_eq!(
+                    owner.as_deref(),
+                    Some(h.name.as_str()),
+                    "asset {id} holds {ip}"
+                );
             }
         }
     }
@@ -143,8 +149,26 @@ fn demo_without_site_file() {
     // qa-pc-02's two NICs share no MAC, name or address: nothing on the wire
     // ties them together (docs/accuracy.md).
     assert_each_host_once(&inv, &["qa-pc-02"]);
+    for x in &inv.assets {
+        eprintln!(
+            "{:<26} {:<28} {:<24} {:.2} {:<8} {:?} {:?}",
+            x.id.0,
+            x.ips().map(|i| i.to_string()).collect::<Vec<_>>().join(","),
+            x.role.name(),
+            x.role_confidence,
+            x.domain.name(),
+            x.purdue_level.map(|l| l.value()),
+            x.zone
+        );
+    }
+    for c in &inv.convergence {
+        eprintln!("{:?}: {}", c.kind, c.summary);
+    }
     let (n, roles, levels, misses) = score(&inv);
-    eprintln!("without site: {roles}/{n} roles, {levels}/{n} levels\n{}", misses.join("\n"));
+    eprintln!(
+        "without site: {roles}/{n} roles, {levels}/{n} levels\n{}",
+        misses.join("\n")
+    );
     assert!(roles * 10 >= n * 9, "roles {roles}/{n}: {misses:#?}");
     assert!(levels * 10 >= n * 9, "levels {levels}/{n}: {misses:#?}");
     assert!(inv.zones_proposed);
@@ -186,11 +210,31 @@ fn demo_with_known_assets_merges_dual_homed_host_and_reconciles() {
         .iter()
         .any(|c| c.kind == ConvergenceKind::DualHomed && c.assets == vec![qa.id.clone()]));
     let r = inv.reconciliation.as_ref().unwrap();
-    let unseen: Vec<_> = r.listed_not_seen.iter().filter_map(|k| k.name.as_deref()).collect();
+    let unseen: Vec<_> = r
+        .listed_not_seen
+        .iter()
+        .filter_map(|k| k.name.as_deref())
+        .collect();
     assert_eq!(unseen, vec!["plc-spare"]);
-    assert!(r.conflicts.iter().any(|c| c.field == "mac" && c.listed.contains("00:00:00:00:00:99")), "{:#?}", r.conflicts);
-    assert!(r.conflicts.iter().any(|c| c.field == "model" && c.listed == "1756-L61"), "{:#?}", r.conflicts);
-    assert!(!r.conflicts.iter().any(|c| c.origin.ends_with(":3")), "plc-m340 agrees: {:#?}", r.conflicts);
+    assert!(
+        r.conflicts
+            .iter()
+            .any(|c| c.field == "mac" && c.listed.contains("00:00:00:00:00:99")),
+        "{:#?}",
+        r.conflicts
+    );
+    assert!(
+        r.conflicts
+            .iter()
+            .any(|c| c.field == "model" && c.listed == "1756-L61"),
+        "{:#?}",
+        r.conflicts
+    );
+    assert!(
+        !r.conflicts.iter().any(|c| c.origin.ends_with(":3")),
+        "plc-m340 agrees: {:#?}",
+        r.conflicts
+    );
     let hmi = inv.asset_by_ip("10.30.0.20".parse().unwrap()).unwrap();
     assert!(r.seen_not_listed.contains(&hmi.id));
     let cloud = inv.asset_by_ip("203.0.113.10".parse().unwrap()).unwrap();
@@ -204,7 +248,10 @@ fn demo_with_demo_site_file() {
     let inv = build_inventory(a, Some(h), Some(&site));
     assert!(!inv.zones_proposed);
     let (n, roles, levels, misses) = score(&inv);
-    eprintln!("with demo/site.toml: {roles}/{n} roles, {levels}/{n} levels\n{}", misses.join("\n"));
+    eprintln!(
+        "with demo/site.toml: {roles}/{n} roles, {levels}/{n} levels\n{}",
+        misses.join("\n")
+    );
     assert!(roles * 10 >= n * 9 && levels * 10 >= n * 9, "{misses:#?}");
     let plc = inv.asset_by_ip("10.30.0.10".parse().unwrap()).unwrap();
     assert_eq!(plc.zone.as_deref(), Some("control"));

@@ -38,7 +38,11 @@ fn err(body: &str) -> SiteError {
 fn assert_at(e: &SiteError, kind: SiteErrorKind, line: usize, field: &str) {
     assert_eq!(e.kind, kind, "{e}");
     assert_eq!(e.line, line, "{e}");
-    assert!(e.field.contains(field), "field {:?} lacks {field:?}: {e}", e.field);
+    assert!(
+        e.field.contains(field),
+        "field {:?} lacks {field:?}: {e}",
+        e.field
+    );
     let shown = e.to_string();
     assert!(
         shown.starts_with(&format!("plant/site.toml:{line}:")),
@@ -57,7 +61,11 @@ fn demo_site_file_loads() {
     assert_eq!(s.conduits[0].to, ConduitEnd::Host("dmz-web-01".into()));
     assert_eq!(s.conduits[1].protocol, vec!["dns", "dhcp"]);
     assert_eq!(s.assets.len(), 8);
-    assert!(s.assets[0].origin.ends_with("demo/site.toml:136"), "{}", s.assets[0].origin);
+    assert!(
+        s.assets[0].origin.ends_with("demo/site.toml:136"),
+        "{}",
+        s.assets[0].origin
+    );
     assert_eq!(s.lines[1].downtime_cost_per_hour, Some(26000.0));
     assert_eq!(s.maintenance_windows[0].start.unwrap().to_string(), "02:00");
     assert_eq!(s.maintenance_windows[1].dates.len(), 2);
@@ -75,15 +83,28 @@ fn syntax_error_names_line_and_column() {
 #[test]
 fn invalid_cidr_names_zone_and_field() {
     let e = err("\n[[zone]]\nname = \"cell-2\"\nkind = \"ot\"\npurdue_level = 1\nsubnets = [\"10.40.0.0/24\", \"10.30.0.0/33\"]\n");
-    assert_at(&e, SiteErrorKind::InvalidValue, 21, "zone \"cell-2\": subnets");
-    assert!(e.message.contains("\"10.30.0.0/33\" is not a valid CIDR"), "{e}");
+    assert_at(
+        &e,
+        SiteErrorKind::InvalidValue,
+        21,
+        "zone \"cell-2\": subnets",
+    );
+    assert!(
+        e.message.contains("\"10.30.0.0/33\" is not a valid CIDR"),
+        "{e}"
+    );
     assert_eq!(e.column, 28, "{e}");
 }
 
 #[test]
 fn purdue_level_outside_range() {
     let e = err("\n[[zone]]\nname = \"cell-2\"\nkind = \"ot\"\npurdue_level = 2.5\n");
-    assert_at(&e, SiteErrorKind::InvalidValue, 20, "zone \"cell-2\": purdue_level");
+    assert_at(
+        &e,
+        SiteErrorKind::InvalidValue,
+        20,
+        "zone \"cell-2\": purdue_level",
+    );
     assert!(e.message.contains("outside 0..=5"), "{e}");
 }
 
@@ -105,7 +126,12 @@ fn missing_field() {
 #[test]
 fn overlapping_subnets() {
     let e = err("\n[[zone]]\nname = \"cell-2\"\nkind = \"ot\"\npurdue_level = 1\nsubnets = [\"10.30.0.128/25\"]\n");
-    assert_at(&e, SiteErrorKind::OverlappingSubnets, 21, "zone \"cell-2\": subnets");
+    assert_at(
+        &e,
+        SiteErrorKind::OverlappingSubnets,
+        21,
+        "zone \"cell-2\": subnets",
+    );
     assert!(e.message.contains("cell-1"), "{e}");
 }
 
@@ -119,39 +145,69 @@ fn default_route_zone_may_overlap() {
 
 #[test]
 fn duplicate_vlan() {
-    let e = err("\n[[zone]]\nname = \"cell-2\"\nkind = \"ot\"\npurdue_level = 1\nvlans = [31, 30]\n");
-    assert_at(&e, SiteErrorKind::OverlappingVlans, 21, "zone \"cell-2\": vlans");
+    let e =
+        err("\n[[zone]]\nname = \"cell-2\"\nkind = \"ot\"\npurdue_level = 1\nvlans = [31, 30]\n");
+    assert_at(
+        &e,
+        SiteErrorKind::OverlappingVlans,
+        21,
+        "zone \"cell-2\": vlans",
+    );
 }
 
 #[test]
 fn duplicate_zone_name() {
     let e = err("\n[[zone]]\nname = \"office\"\nkind = \"it\"\npurdue_level = 4\n");
-    assert_at(&e, SiteErrorKind::DuplicateName, 18, "zone \"office\": name");
+    assert_at(
+        &e,
+        SiteErrorKind::DuplicateName,
+        18,
+        "zone \"office\": name",
+    );
     assert!(e.message.contains("line 4"), "{e}");
 }
 
 #[test]
 fn conduit_to_unknown_zone() {
-    let e = err("\n[[conduit]]\nname = \"c1\"\nfrom = \"office\"\nto = \"cell-9\"\nprotocol = \"modbus\"\n");
+    let e = err(
+        "\n[[conduit]]\nname = \"c1\"\nfrom = \"office\"\nto = \"cell-9\"\nprotocol = \"modbus\"\n",
+    );
     assert_at(&e, SiteErrorKind::UnknownZone, 20, "conduit \"c1\": to");
 }
 
 #[test]
 fn line_depends_on_unknown_zone() {
     let e = err("\n[[line]]\nname = \"Line 1\"\ndepends_on = [\"plc-1\", \"zone:cell-9\"]\n");
-    assert_at(&e, SiteErrorKind::UnknownZone, 19, "line \"Line 1\": depends_on");
+    assert_at(
+        &e,
+        SiteErrorKind::UnknownZone,
+        19,
+        "line \"Line 1\": depends_on",
+    );
 }
 
 #[test]
 fn window_for_unknown_line() {
     let e = err("\n[[maintenance_window]]\nname = \"weekly\"\ndays = [\"sunday\"]\nstart = \"02:00\"\nend = \"06:00\"\napplies_to = [\"Line 9\"]\n");
-    assert_at(&e, SiteErrorKind::UnknownLine, 22, "maintenance_window \"weekly\": applies_to");
+    assert_at(
+        &e,
+        SiteErrorKind::UnknownLine,
+        22,
+        "maintenance_window \"weekly\": applies_to",
+    );
 }
 
 #[test]
 fn bad_time_of_day() {
-    let e = err("\n[[maintenance_window]]\nname = \"weekly\"\ndays = [\"sunday\"]\nstart = \"25:00\"\n");
-    assert_at(&e, SiteErrorKind::InvalidValue, 20, "maintenance_window \"weekly\": start");
+    let e = err(
+        "\n[[maintenance_window]]\nname = \"weekly\"\ndays = [\"sunday\"]\nstart = \"25:00\"\n",
+    );
+    assert_at(
+        &e,
+        SiteErrorKind::InvalidValue,
+        20,
+        "maintenance_window \"weekly\": start",
+    );
 }
 
 #[test]
@@ -171,7 +227,11 @@ fn unknown_fields_are_warnings() {
     let src = format!("{HEAD}colour = \"blue\"\n");
     let s = parse_site(&src, Path::new("plant/site.toml")).expect("accepted");
     assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
-    assert!(s.warnings[0].starts_with("plant/site.toml:16:10: zone \"cell-1\": colour"), "{:?}", s.warnings);
+    assert!(
+        s.warnings[0].starts_with("plant/site.toml:16:10: zone \"cell-1\": colour"),
+        "{:?}",
+        s.warnings
+    );
 }
 
 #[test]
@@ -180,7 +240,11 @@ fn csv_import_and_its_errors() {
     let site = dir.path().join("site.toml");
     std::fs::write(
         &site,
-        format!("{}known_assets = \"assets.csv\"\n{}", &HEAD[..27], &HEAD[27..]),
+        format!(
+            "{}known_assets = \"assets.csv\"\n{}",
+            &HEAD[..27],
+            &HEAD[27..]
+        ),
     )
     .unwrap();
     let csv = dir.path().join("assets.csv");
@@ -195,20 +259,24 @@ fn csv_import_and_its_errors() {
     assert_eq!(s.assets[0].role, Some(Role::Plc));
     assert!(s.assets[0].origin.ends_with("assets.csv:2"));
 
-    std::fs::write(
-        &csv,
-        "ip,mac,name\n10.30.0.10,,plc-1\n10.30.0.300,,plc-2\n",
-    )
-    .unwrap();
+    std::fs::write(&csv, "ip,mac,name\n10.30.0.10,,plc-1\n10.30.0.300,,plc-2\n").unwrap();
     let e = load_site(&site).expect_err("bad ip");
     assert_eq!(e.file, csv);
     assert_eq!((e.line, e.column), (3, 1), "{e}");
     assert_eq!(e.field, "column ip");
-    assert!(e.to_string().ends_with("assets.csv:3:1: column ip: \"10.30.0.300\" is not an IP address"), "{e}");
+    assert!(
+        e.to_string()
+            .ends_with("assets.csv:3:1: column ip: \"10.30.0.300\" is not an IP address"),
+        "{e}"
+    );
 
     std::fs::write(&csv, "ip,mac,name,zone\n10.30.0.10,,plc-1,cell-9\n").unwrap();
     let e = load_site(&site).expect_err("unknown zone");
-    assert_eq!((e.kind, e.line, e.column), (SiteErrorKind::UnknownZone, 2, 4), "{e}");
+    assert_eq!(
+        (e.kind, e.line, e.column),
+        (SiteErrorKind::UnknownZone, 2, 4),
+        "{e}"
+    );
 
     std::fs::remove_file(&csv).unwrap();
     let e = load_site(&site).expect_err("missing CSV");
@@ -220,5 +288,9 @@ fn csv_import_and_its_errors() {
 fn missing_site_file() {
     let e = load_site(Path::new("/nonexistent/site.toml")).expect_err("missing");
     assert_eq!(e.kind, SiteErrorKind::Io);
-    assert!(e.to_string().starts_with("/nonexistent/site.toml:0:0: cannot read"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("/nonexistent/site.toml:0:0: cannot read"),
+        "{e}"
+    );
 }

@@ -120,6 +120,9 @@ pub struct ConvergencePoint {
 
 const UNZONED: &str = "unzoned";
 
+/// Flow uids, services and first frame between two assets.
+type PairFlows = (Vec<String>, BTreeSet<String>, Evidence);
+
 fn it_ot(a: Domain, b: Domain) -> bool {
     matches!((a, b), (Domain::It, Domain::Ot) | (Domain::Ot, Domain::It))
 }
@@ -159,24 +162,30 @@ pub(crate) fn analyse(
 
     let mut m: BTreeMap<(String, String), Conduit> = BTreeMap::new();
     let mut svc: BTreeMap<(String, String, String, String, u16), ConduitService> = BTreeMap::new();
-    let mut skip: BTreeMap<(AssetId, AssetId), (Vec<String>, BTreeSet<String>, Evidence)> = BTreeMap::new();
-    let mut internet: BTreeMap<AssetId, (BTreeSet<IpAddr>, Vec<String>, Evidence)> = BTreeMap::new();
+    let mut skip: BTreeMap<(AssetId, AssetId), PairFlows> = BTreeMap::new();
+    let mut internet: BTreeMap<AssetId, (BTreeSet<IpAddr>, Vec<String>, Evidence)> =
+        BTreeMap::new();
     for f in &a.flows {
         let (fz, fd, fa) = zone_of(f.orig_h);
         let (tz, td, ta) = zone_of(f.resp_h);
-        let protocol = f.service.clone().unwrap_or_else(|| format!("{}/{}", f.proto, f.resp_p));
-        let c = m.entry((fz.clone(), tz.clone())).or_insert_with(|| Conduit {
-            from_zone: fz.clone(),
-            to_zone: tz.clone(),
-            from_domain: fd,
-            to_domain: td,
-            services: Vec::new(),
-            flows: 0,
-            packets: 0,
-            bytes: 0,
-            clients: Vec::new(),
-            servers: Vec::new(),
-        });
+        let protocol = f
+            .service
+            .clone()
+            .unwrap_or_else(|| format!("{}/{}", f.proto, f.resp_p));
+        let c = m
+            .entry((fz.clone(), tz.clone()))
+            .or_insert_with(|| Conduit {
+                from_zone: fz.clone(),
+                to_zone: tz.clone(),
+                from_domain: fd,
+                to_domain: td,
+                services: Vec::new(),
+                flows: 0,
+                packets: 0,
+                bytes: 0,
+                clients: Vec::new(),
+                servers: Vec::new(),
+            });
         c.flows += 1;
         c.packets += f.orig_pkts + f.resp_pkts;
         c.bytes += f.orig_bytes + f.resp_bytes;
@@ -191,7 +200,13 @@ pub(crate) fn analyse(
             }
         }
         let s = svc
-            .entry((fz.clone(), tz.clone(), protocol.clone(), f.proto.clone(), f.resp_p))
+            .entry((
+                fz.clone(),
+                tz.clone(),
+                protocol.clone(),
+                f.proto.clone(),
+                f.resp_p,
+            ))
             .or_insert_with(|| ConduitService {
                 protocol: protocol.clone(),
                 transport: f.proto.clone(),
@@ -267,9 +282,15 @@ pub(crate) fn analyse(
         }
         let domains: BTreeSet<Domain> = zones
             .iter()
-            .filter_map(|z| assets.iter().find(|y| y.zone.as_ref() == Some(*z) && !y.is_network_infrastructure).map(|y| y.domain))
+            .filter_map(|z| {
+                assets
+                    .iter()
+                    .find(|y| y.zone.as_ref() == Some(*z) && !y.is_network_infrastructure)
+                    .map(|y| y.domain)
+            })
             .collect();
-        let spans = (domains.contains(&Domain::It) && domains.contains(&Domain::Ot)) || zones.len() >= 2;
+        let spans =
+            (domains.contains(&Domain::It) && domains.contains(&Domain::Ot)) || zones.len() >= 2;
         if !spans {
             continue;
         }
@@ -284,8 +305,15 @@ pub(crate) fn analyse(
             summary: format!(
                 "{} has addresses in {} ({})",
                 x.name.clone().unwrap_or_else(|| x.id.to_string()),
-                zones.iter().map(|z| z.as_str()).collect::<Vec<_>>().join(", "),
-                x.ips().map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+                zones
+                    .iter()
+                    .map(|z| z.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                x.ips()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             flows: Vec::new(),
             evidence: None,
@@ -298,7 +326,11 @@ pub(crate) fn analyse(
                 "OT asset {} talks to public address{} {}",
                 label(assets, &id),
                 if peers.len() == 1 { "" } else { "es" },
-                peers.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")
+                peers
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             assets: vec![id],
             flows: uids.into_iter().take(20).collect(),
@@ -313,12 +345,20 @@ pub(crate) fn analyse(
             HostFact::Domain { name, .. } if name.contains('.') => Some(name.to_ascii_lowercase()),
             _ => None,
         })
-        .chain(site.and_then(|s| s.site.name.clone()).into_iter().filter(|_| false))
+        .chain(
+            site.and_then(|s| s.site.name.clone())
+                .into_iter()
+                .filter(|_| false),
+        )
         .collect();
     let mut lookups: BTreeMap<AssetId, (BTreeSet<String>, Evidence)> = BTreeMap::new();
     for f in &a.host_facts {
-        let HostFact::Lookup { name, .. } = &f.fact else { continue };
-        let Some(x) = f.ip.and_then(|ip| by_ip.get(&ip)) else { continue };
+        let HostFact::Lookup { name, .. } = &f.fact else {
+            continue;
+        };
+        let Some(x) = f.ip.and_then(|ip| by_ip.get(&ip)) else {
+            continue;
+        };
         if x.domain != Domain::Ot {
             continue;
         }
@@ -331,7 +371,9 @@ pub(crate) fn analyse(
             n.contains('.')
                 && !n.ends_with(".local")
                 && !n.ends_with(".arpa")
-                && !local_suffixes.iter().any(|s| n == *s || n.ends_with(&format!(".{s}")))
+                && !local_suffixes
+                    .iter()
+                    .any(|s| n == *s || n.ends_with(&format!(".{s}")))
         };
         if internet_name {
             lookups
@@ -356,7 +398,9 @@ pub(crate) fn analyse(
     }
     if let Some(h) = hardening {
         for r in &h.remote_access {
-            let Some(srv) = by_ip.get(&r.server_ip) else { continue };
+            let Some(srv) = by_ip.get(&r.server_ip) else {
+                continue;
+            };
             if srv.domain != Domain::Ot {
                 continue;
             }
@@ -373,7 +417,11 @@ pub(crate) fn analyse(
                     label(assets, &srv.id),
                     r.start
                 ),
-                assets: client.map(|c| c.id.clone()).into_iter().chain([srv.id.clone()]).collect(),
+                assets: client
+                    .map(|c| c.id.clone())
+                    .into_iter()
+                    .chain([srv.id.clone()])
+                    .collect(),
                 flows: r.uids.clone(),
                 evidence: Some(r.evidence.clone()),
             });
@@ -387,15 +435,27 @@ pub(crate) fn analyse(
         }
     }
     for (z, xs) in by_zone {
-        let it: Vec<&&Asset> = xs.iter().filter(|x| x.role.default_domain() == Domain::It).collect();
-        let ot: Vec<&&Asset> = xs.iter().filter(|x| x.role.default_domain() == Domain::Ot).collect();
+        let it: Vec<&&Asset> = xs
+            .iter()
+            .filter(|x| x.role.default_domain() == Domain::It)
+            .collect();
+        let ot: Vec<&&Asset> = xs
+            .iter()
+            .filter(|x| x.role.default_domain() == Domain::Ot)
+            .collect();
         if !it.is_empty() && !ot.is_empty() {
             out.push(ConvergencePoint {
                 kind: ConvergenceKind::FlatNetwork,
                 summary: format!(
                     "zone {z} holds IT assets ({}) and OT assets ({})",
-                    it.iter().map(|x| label(assets, &x.id)).collect::<Vec<_>>().join(", "),
-                    ot.iter().map(|x| label(assets, &x.id)).collect::<Vec<_>>().join(", ")
+                    it.iter()
+                        .map(|x| label(assets, &x.id))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    ot.iter()
+                        .map(|x| label(assets, &x.id))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
                 assets: it.iter().chain(ot.iter()).map(|x| x.id.clone()).collect(),
                 flows: Vec::new(),

@@ -113,7 +113,9 @@ impl Role {
     /// The Purdue level a role sits at when nothing else is known.
     pub const fn default_level(self) -> Option<PurdueLevel> {
         Some(match self {
-            Role::Plc | Role::Rtu | Role::SafetyController | Role::BuildingSystem => PurdueLevel::L1,
+            Role::Plc | Role::Rtu | Role::SafetyController | Role::BuildingSystem => {
+                PurdueLevel::L1
+            }
             Role::Hmi | Role::ScadaServer | Role::EngineeringWorkstation | Role::IiotGateway => {
                 PurdueLevel::L2
             }

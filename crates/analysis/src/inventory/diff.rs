@@ -69,13 +69,17 @@ pub struct ConduitChange {
 }
 
 fn fields(a: &Asset) -> Vec<(&'static str, String)> {
-    let opt = |o: &Option<super::Attributed>| o.as_ref().map(|x| x.value.clone()).unwrap_or_default();
+    let opt =
+        |o: &Option<super::Attributed>| o.as_ref().map(|x| x.value.clone()).unwrap_or_default();
     vec![
         ("name", a.name.clone().unwrap_or_default()),
         ("macs", a.macs.join(", ")),
         (
             "addresses",
-            a.ips().map(|i| i.to_string()).collect::<Vec<_>>().join(", "),
+            a.ips()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
         ),
         ("vlans", format!("{:?}", a.vlans)),
         ("vendor", opt(&a.vendor)),
@@ -97,7 +101,9 @@ fn fields(a: &Asset) -> Vec<(&'static str, String)> {
             "services",
             a.services
                 .iter()
-                .map(|s| format!("{:?} {} {}/{}", s.role, s.protocol, s.transport, s.port).to_lowercase())
+                .map(|s| {
+                    format!("{:?} {} {}/{}", s.role, s.protocol, s.transport, s.port).to_lowercase()
+                })
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect::<Vec<_>>()
@@ -122,8 +128,16 @@ pub fn diff(old: &Inventory, new: &Inventory) -> InventoryDiff {
     let o: BTreeMap<&AssetId, &Asset> = old.assets.iter().map(|a| (&a.id, a)).collect();
     let n: BTreeMap<&AssetId, &Asset> = new.assets.iter().map(|a| (&a.id, a)).collect();
     let mut d = InventoryDiff {
-        new_assets: n.keys().filter(|k| !o.contains_key(*k)).map(|k| (*k).clone()).collect(),
-        gone_assets: o.keys().filter(|k| !n.contains_key(*k)).map(|k| (*k).clone()).collect(),
+        new_assets: n
+            .keys()
+            .filter(|k| !o.contains_key(*k))
+            .map(|k| (*k).clone())
+            .collect(),
+        gone_assets: o
+            .keys()
+            .filter(|k| !n.contains_key(*k))
+            .map(|k| (*k).clone())
+            .collect(),
         ..InventoryDiff::default()
     };
     for (id, na) in &n {
@@ -145,10 +159,28 @@ pub fn diff(old: &Inventory, new: &Inventory) -> InventoryDiff {
             });
         }
     }
-    let oc: BTreeMap<String, &Conduit> = old.conduits.conduits.iter().map(|c| (conduit_key(c), c)).collect();
-    let nc: BTreeMap<String, &Conduit> = new.conduits.conduits.iter().map(|c| (conduit_key(c), c)).collect();
-    d.new_conduits = nc.keys().filter(|k| !oc.contains_key(*k)).cloned().collect();
-    d.gone_conduits = oc.keys().filter(|k| !nc.contains_key(*k)).cloned().collect();
+    let oc: BTreeMap<String, &Conduit> = old
+        .conduits
+        .conduits
+        .iter()
+        .map(|c| (conduit_key(c), c))
+        .collect();
+    let nc: BTreeMap<String, &Conduit> = new
+        .conduits
+        .conduits
+        .iter()
+        .map(|c| (conduit_key(c), c))
+        .collect();
+    d.new_conduits = nc
+        .keys()
+        .filter(|k| !oc.contains_key(*k))
+        .cloned()
+        .collect();
+    d.gone_conduits = oc
+        .keys()
+        .filter(|k| !nc.contains_key(*k))
+        .cloned()
+        .collect();
     for (k, c) in &nc {
         let Some(prev) = oc.get(k) else { continue };
         let (a, b) = (conduit_services(prev), conduit_services(c));

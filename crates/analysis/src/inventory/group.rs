@@ -8,8 +8,8 @@ use plantguard_engine::result::{Assessment, Host};
 use plantguard_model::HostFact;
 
 use super::{
-    fact_attr, is_public, AddressUse, Asset, AssetId, Attributed, Decided, Domain, NameFact,
-    Role, ServiceRole, ServiceUse,
+    fact_attr, is_public, AddressUse, Asset, AssetId, Attributed, Decided, Domain, NameFact, Role,
+    ServiceRole, ServiceUse,
 };
 use crate::site::SiteFile;
 use crate::KnowledgeBase;
@@ -203,7 +203,10 @@ pub(super) fn group(a: &Assessment, site: Option<&SiteFile>, kb: &KnowledgeBase)
             keys.extend(k.mac.iter().map(|m| format!("mac:{m}")));
             keys.retain(|key| g.index.contains_key(key));
             if let Some(n) = &k.name {
-                by_name.entry(n.to_ascii_lowercase()).or_default().extend(keys);
+                by_name
+                    .entry(n.to_ascii_lowercase())
+                    .or_default()
+                    .extend(keys);
             } else if let Some(w) = keys.first().cloned() {
                 for key in &keys {
                     g.union(&w, key);
@@ -238,7 +241,17 @@ pub(super) fn group(a: &Assessment, site: Option<&SiteFile>, kb: &KnowledgeBase)
             .filter_map(|k| k.strip_prefix("mac:").map(str::to_string))
             .collect();
         let is_router = macs.iter().any(|m| forwarded.contains_key(m));
-        out.push(build_asset(a, kb, site, &ips, &macs, is_router, &host_by_ip, &dhcp_mac, &gateway_ips));
+        out.push(build_asset(
+            a,
+            kb,
+            site,
+            &ips,
+            &macs,
+            is_router,
+            &host_by_ip,
+            &dhcp_mac,
+            &gateway_ips,
+        ));
     }
     out.sort_by(|x, y| x.id.cmp(&y.id));
     out
@@ -364,7 +377,9 @@ fn build_asset(
         .iter()
         .filter(|r| {
             r.ip.is_some_and(|i| ips.contains(&i))
-                || r.mac.as_ref().is_some_and(|m| macs.contains(&m.to_ascii_lowercase()))
+                || r.mac
+                    .as_ref()
+                    .is_some_and(|m| macs.contains(&m.to_ascii_lowercase()))
         })
         .collect();
     for r in &idents {
@@ -415,35 +430,41 @@ fn build_asset(
         .map(|n| n.name.clone());
 
     // Identity: the record with most fields wins each field.
-    let pick = |get: &dyn Fn(&plantguard_model::IdentityFact) -> Option<String>| -> Option<Attributed> {
-        let mut best: Option<(usize, Attributed)> = None;
-        for r in &idents {
-            if let Some(v) = get(&r.identity) {
-                let richness = [
-                    &r.identity.vendor,
-                    &r.identity.product,
-                    &r.identity.model,
-                    &r.identity.firmware,
-                    &r.identity.serial,
-                ]
-                .iter()
-                .filter(|x| x.is_some())
-                .count();
-                if best.as_ref().is_none_or(|(b, _)| richness > *b) {
-                    best = Some((
-                        richness,
-                        Attributed {
-                            value: v,
-                            source: r.identity.protocol.clone(),
-                            evidence: Some(r.evidence.clone()),
-                        },
-                    ));
+    let pick =
+        |get: &dyn Fn(&plantguard_model::IdentityFact) -> Option<String>| -> Option<Attributed> {
+            let mut best: Option<(usize, Attributed)> = None;
+            for r in &idents {
+                if let Some(v) = get(&r.identity) {
+                    let richness = [
+                        &r.identity.vendor,
+                        &r.identity.product,
+                        &r.identity.model,
+                        &r.identity.firmware,
+                        &r.identity.serial,
+                    ]
+                    .iter()
+                    .filter(|x| x.is_some())
+                    .count();
+                    if best.as_ref().is_none_or(|(b, _)| richness > *b) {
+                        best = Some((
+                            richness,
+                            Attributed {
+                                value: v,
+                                source: r.identity.protocol.clone(),
+                                evidence: Some(r.evidence.clone()),
+                            },
+                        ));
+                    }
                 }
             }
-        }
-        best.map(|b| b.1)
+            best.map(|b| b.1)
+        };
+    let industrial = |f: &plantguard_model::IdentityFact| {
+        f.protocol != "opcua"
+            || f.device_type
+                .as_deref()
+                .is_none_or(|d| !d.contains("client"))
     };
-    let industrial = |f: &plantguard_model::IdentityFact| f.protocol != "opcua" || f.device_type.as_deref().is_none_or(|d| !d.contains("client"));
     let mut vendor = pick(&|f| f.vendor.clone().filter(|_| industrial(f)));
     let product = pick(&|f| f.product.clone().filter(|_| industrial(f)));
     let mut model = pick(&|f| {
@@ -472,7 +493,10 @@ fn build_asset(
             });
         }
     }
-    let mac_vendor = macs.iter().find_map(|m| kb.mac_vendor(m)).map(str::to_string);
+    let mac_vendor = macs
+        .iter()
+        .find_map(|m| kb.mac_vendor(m))
+        .map(str::to_string);
 
     Asset {
         id,
@@ -526,8 +550,8 @@ fn ptr_ip(q: &str) -> Option<IpAddr> {
 
 /// Services from the kept flows, or from the host table without flows.
 fn services(a: &Assessment, ips: &BTreeSet<IpAddr>) -> Vec<ServiceUse> {
-    let mut m: BTreeMap<(ServiceRole, String, String, u16), (BTreeSet<IpAddr>, ServiceUse)> =
-        BTreeMap::new();
+    type Key = (ServiceRole, String, String, u16);
+    let mut m: BTreeMap<Key, (BTreeSet<IpAddr>, ServiceUse)> = BTreeMap::new();
     for f in &a.flows {
         for (role, me, peer) in [
             (ServiceRole::Server, f.resp_h, f.orig_h),
@@ -575,7 +599,11 @@ fn services(a: &Assessment, ips: &BTreeSet<IpAddr>) -> Vec<ServiceUse> {
                 let (pp, name) = s.split_once(' ').unwrap_or((s.as_str(), ""));
                 let (t, p) = pp.split_once('/').unwrap_or(("tcp", pp));
                 let port: u16 = p.parse().unwrap_or(0);
-                let protocol = if name.is_empty() { pp.to_string() } else { name.to_string() };
+                let protocol = if name.is_empty() {
+                    pp.to_string()
+                } else {
+                    name.to_string()
+                };
                 m.entry((ServiceRole::Server, protocol.clone(), t.to_string(), port))
                     .or_insert_with(|| {
                         (

@@ -297,7 +297,11 @@ pub struct Conflict {
 }
 
 /// Builds the inventory (see the module docs).
-pub fn build_inventory(a: &Assessment, hardening: Option<&Hardening>, site: Option<&SiteFile>) -> Inventory {
+pub fn build_inventory(
+    a: &Assessment,
+    hardening: Option<&Hardening>,
+    site: Option<&SiteFile>,
+) -> Inventory {
     let kb = KnowledgeBase::embedded();
     let mut assets = group::group(a, site, kb);
     roles::assign(&mut assets, a, hardening);
@@ -373,7 +377,10 @@ fn reconcile(assets: &[Asset], known: &[KnownAsset]) -> Reconciliation {
                     asset: ip_asset.id.clone(),
                     origin: k.origin.clone(),
                     field: "mac".into(),
-                    listed: format!("{} has MAC {m}", k.ip.map(|i| i.to_string()).unwrap_or_default()),
+                    listed: format!(
+                        "{} has MAC {m}",
+                        k.ip.map(|i| i.to_string()).unwrap_or_default()
+                    ),
                     observed: ip_asset.macs.join(", "),
                 });
             }

@@ -30,13 +30,34 @@ use crate::Hardening;
 
 /// Industrial protocols a controller serves.
 const CONTROLLER_PROTOCOLS: &[&str] = &[
-    "modbus", "s7comm", "s7comm_plus", "enip", "cip", "profinet", "fins", "melsec", "goose",
-    "mms", "ethercat", "codesys",
+    "modbus",
+    "s7comm",
+    "s7comm_plus",
+    "enip",
+    "cip",
+    "profinet",
+    "fins",
+    "melsec",
+    "goose",
+    "mms",
+    "ethercat",
+    "codesys",
 ];
 /// Industrial protocols as seen from a client.
 const OT_PROTOCOLS: &[&str] = &[
-    "modbus", "s7comm", "s7comm_plus", "enip", "cip", "opcua", "iec104", "dnp3", "bacnet",
-    "profinet", "fins", "melsec", "mms",
+    "modbus",
+    "s7comm",
+    "s7comm_plus",
+    "enip",
+    "cip",
+    "opcua",
+    "iec104",
+    "dnp3",
+    "bacnet",
+    "profinet",
+    "fins",
+    "melsec",
+    "mms",
 ];
 /// Ports of remote-access tools.
 const REMOTE_PORTS: &[u16] = &[22, 23, 3389, 5800, 5900, 5901, 5938, 7070, 6568];
@@ -73,7 +94,11 @@ pub(super) fn assign(assets: &mut [Asset], a: &Assessment, hardening: Option<&Ha
             asset.role_confidence = 1.0;
             asset.role_reasons = vec![Reason::new(format!(
                 "known-asset row {} says {k}",
-                asset.known.as_ref().map(|k| k.origin.as_str()).unwrap_or("")
+                asset
+                    .known
+                    .as_ref()
+                    .map(|k| k.origin.as_str())
+                    .unwrap_or("")
             ))];
         } else if let Some((r, x, why)) = ranked.first() {
             asset.role = *r;
@@ -124,7 +149,11 @@ fn score(asset: &Asset, a: &Assessment, hardening: Option<&Hardening>, s: &mut S
                 if asset.macs.len() > 1 { "s" } else { "" },
                 if asset.macs.len() > 1 { "y" } else { "ies" },
                 asset.addresses.len().max(asset.macs.len()),
-                if asset.addresses.len().max(asset.macs.len()) > 1 { "s" } else { "" }
+                if asset.addresses.len().max(asset.macs.len()) > 1 {
+                    "s"
+                } else {
+                    ""
+                }
             )),
         );
     }
@@ -152,7 +181,11 @@ fn score(asset: &Asset, a: &Assessment, hardening: Option<&Hardening>, s: &mut S
         .iter()
         .any(|x| OT_PROTOCOLS.contains(&x.protocol.as_str()));
     if let Some(sn) = snmp_agent {
-        if !ot_served && used.iter().all(|u| !OT_PROTOCOLS.contains(&u.protocol.as_str())) {
+        if !ot_served
+            && used
+                .iter()
+                .all(|u| !OT_PROTOCOLS.contains(&u.protocol.as_str()))
+        {
             let mut score = 0.45;
             let mut text = "SNMP agent with no industrial or user service".to_string();
             if mgmt.is_some() {
@@ -200,7 +233,11 @@ fn score(asset: &Asset, a: &Assessment, hardening: Option<&Hardening>, s: &mut S
         if let Some(m) = m {
             let mut r = Reason::new(format!(
                 "answers identity as a controller: {} {} ({})",
-                asset.vendor.as_ref().map(|v| v.value.as_str()).unwrap_or(""),
+                asset
+                    .vendor
+                    .as_ref()
+                    .map(|v| v.value.as_str())
+                    .unwrap_or(""),
                 m.value,
                 m.source
             ));
@@ -219,17 +256,30 @@ fn score(asset: &Asset, a: &Assessment, hardening: Option<&Hardening>, s: &mut S
             Reason::new("identity names a safety device"),
         );
     }
-    for f in a.host_facts.iter().filter(|f| f.ip.is_some_and(|i| ips.contains(&i))) {
+    for f in a
+        .host_facts
+        .iter()
+        .filter(|f| f.ip.is_some_and(|i| ips.contains(&i)))
+    {
         match &f.fact {
-            HostFact::Attribute { key, value } if key == "iec104_role" && value == "controlled_station" => {
+            HostFact::Attribute { key, value }
+                if key == "iec104_role" && value == "controlled_station" =>
+            {
                 s.add(
                     Role::Rtu,
                     0.85,
-                    Reason::with("IEC 60870-5-104 controlled station (outstation)", &f.evidence),
+                    Reason::with(
+                        "IEC 60870-5-104 controlled station (outstation)",
+                        &f.evidence,
+                    ),
                 );
             }
             HostFact::Attribute { key, value } if key == "dnp3_role" && value == "outstation" => {
-                s.add(Role::Rtu, 0.85, Reason::with("DNP3 outstation", &f.evidence));
+                s.add(
+                    Role::Rtu,
+                    0.85,
+                    Reason::with("DNP3 outstation", &f.evidence),
+                );
             }
             _ => {}
         }
@@ -247,7 +297,10 @@ fn score(asset: &Asset, a: &Assessment, hardening: Option<&Hardening>, s: &mut S
         s.add(
             Role::BuildingSystem,
             0.85,
-            Reason::with("BACnet device (answers Who-Is / device object reads)", &r.evidence),
+            Reason::with(
+                "BACnet device (answers Who-Is / device object reads)",
+                &r.evidence,
+            ),
         );
     }
 
@@ -272,7 +325,11 @@ fn score(asset: &Asset, a: &Assessment, hardening: Option<&Hardening>, s: &mut S
     if !eng_ops.is_empty() {
         let ev = ot_used
             .iter()
-            .find(|u| u.operations.keys().any(|k| eng_ops.iter().any(|(e, _)| e == k)))
+            .find(|u| {
+                u.operations
+                    .keys()
+                    .any(|k| eng_ops.iter().any(|(e, _)| e == k))
+            })
             .and_then(|u| u.evidence.clone());
         let mut r = Reason::new(format!(
             "engineering operations on controllers: {}",
@@ -296,7 +353,11 @@ fn score(asset: &Asset, a: &Assessment, hardening: Option<&Hardening>, s: &mut S
             0.7,
             Reason::new(format!(
                 "writes to controllers over {}",
-                write_protocols.iter().copied().collect::<Vec<_>>().join(", ")
+                write_protocols
+                    .iter()
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
         );
     } else if write_protocols.len() == 1 {
@@ -372,13 +433,24 @@ fn score(asset: &Asset, a: &Assessment, hardening: Option<&Hardening>, s: &mut S
         .iter()
         .filter(|x| !OT_PROTOCOLS.contains(&x.protocol.as_str()) && x.peers > 0)
         .collect::<Vec<_>>();
-    if !ot_used.is_empty() && eng_ops.is_empty() && write_protocols.is_empty() && !serves_others.is_empty() && opc_server.is_none() {
+    if !ot_used.is_empty()
+        && eng_ops.is_empty()
+        && write_protocols.is_empty()
+        && !serves_others.is_empty()
+        && opc_server.is_none()
+    {
         s.add(
             Role::Historian,
             0.6,
             Reason::new(format!(
                 "collects data over {} and serves {} to {} client{} (historian mirror)",
-                ot_used.iter().map(|u| u.protocol.as_str()).collect::<BTreeSet<_>>().into_iter().collect::<Vec<_>>().join(", "),
+                ot_used
+                    .iter()
+                    .map(|u| u.protocol.as_str())
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 serves_others[0].protocol,
                 serves_others[0].peers,
                 if serves_others[0].peers == 1 { "" } else { "s" }
@@ -395,14 +467,22 @@ fn score(asset: &Asset, a: &Assessment, hardening: Option<&Hardening>, s: &mut S
         ("tcp", 389, "LDAP"),
     ] {
         if let Some(x) = serves_port(t, port) {
-            let mut r = Reason::new(format!("serves {what} to {} client{}", x.peers, if x.peers == 1 { "" } else { "s" }));
+            let mut r = Reason::new(format!(
+                "serves {what} to {} client{}",
+                x.peers,
+                if x.peers == 1 { "" } else { "s" }
+            ));
             r.evidence = x.evidence.clone();
             s.add(Role::ItServer, 0.8, r);
         }
     }
     if let Some(x) = serves_port("tcp", 445) {
         if ot_used.is_empty() {
-            let mut r = Reason::new(format!("file server (SMB) for {} client{}", x.peers, if x.peers == 1 { "" } else { "s" }));
+            let mut r = Reason::new(format!(
+                "file server (SMB) for {} client{}",
+                x.peers,
+                if x.peers == 1 { "" } else { "s" }
+            ));
             r.evidence = x.evidence.clone();
             s.add(Role::ItServer, 0.45, r);
         }
@@ -419,20 +499,31 @@ fn score(asset: &Asset, a: &Assessment, hardening: Option<&Hardening>, s: &mut S
             s.add(role, sc, r);
         }
     }
-    for f in a.host_facts.iter().filter(|f| f.ip.is_some_and(|i| ips.contains(&i))) {
+    for f in a
+        .host_facts
+        .iter()
+        .filter(|f| f.ip.is_some_and(|i| ips.contains(&i)))
+    {
         match &f.fact {
-            HostFact::Software { role, banner } if role == "http_client" && banner.starts_with("Mozilla/") => {
+            HostFact::Software { role, banner }
+                if role == "http_client" && banner.starts_with("Mozilla/") =>
+            {
                 s.add(
                     Role::ItWorkstation,
                     0.5,
                     Reason::with(format!("browser User-Agent {banner:?}"), &f.evidence),
                 );
             }
-            HostFact::Attribute { key, value } if key == "dhcp_vendor_class" && value.starts_with("MSFT") => {
+            HostFact::Attribute { key, value }
+                if key == "dhcp_vendor_class" && value.starts_with("MSFT") =>
+            {
                 s.add(
                     Role::ItWorkstation,
                     0.15,
-                    Reason::with(format!("DHCP client with vendor class {value:?}"), &f.evidence),
+                    Reason::with(
+                        format!("DHCP client with vendor class {value:?}"),
+                        &f.evidence,
+                    ),
                 );
             }
             _ => {}
@@ -451,14 +542,19 @@ fn score(asset: &Asset, a: &Assessment, hardening: Option<&Hardening>, s: &mut S
         let remote_flows: Vec<_> = a
             .flows
             .iter()
-            .filter(|f| ips.contains(&f.orig_h) && !is_public(f.resp_h) && REMOTE_PORTS.contains(&f.resp_p))
+            .filter(|f| {
+                ips.contains(&f.orig_h) && !is_public(f.resp_h) && REMOTE_PORTS.contains(&f.resp_p)
+            })
             .collect();
         if let Some(r) = remote_sessions.first() {
             s.add(
                 Role::RemoteAccessEndpoint,
                 0.9,
                 Reason::with(
-                    format!("opens {} sessions into the plant ({} to {})", r.tool, r.client_ip, r.server_ip),
+                    format!(
+                        "opens {} sessions into the plant ({} to {})",
+                        r.tool, r.client_ip, r.server_ip
+                    ),
                     &r.evidence,
                 ),
             );
@@ -467,7 +563,10 @@ fn score(asset: &Asset, a: &Assessment, hardening: Option<&Hardening>, s: &mut S
                 Role::RemoteAccessEndpoint,
                 0.8,
                 Reason::with(
-                    format!("connects from the internet to {}:{} (remote access port)", f.resp_h, f.resp_p),
+                    format!(
+                        "connects from the internet to {}:{} (remote access port)",
+                        f.resp_h, f.resp_p
+                    ),
                     &f.evidence,
                 ),
             );
@@ -483,9 +582,27 @@ fn score(asset: &Asset, a: &Assessment, hardening: Option<&Hardening>, s: &mut S
 fn is_network_vendor(v: &str) -> bool {
     let v = v.to_ascii_lowercase();
     [
-        "cisco", "hirschmann", "moxa", "westermo", "juniper", "fortinet", "palo alto", "aruba",
-        "hewlett packard enterprise", "ruggedcom", "phoenix contact", "netgear", "ubiquiti",
-        "mikrotik", "belden", "sophos", "check point", "huawei", "extreme", "brocade", "arista",
+        "cisco",
+        "hirschmann",
+        "moxa",
+        "westermo",
+        "juniper",
+        "fortinet",
+        "palo alto",
+        "aruba",
+        "hewlett packard enterprise",
+        "ruggedcom",
+        "phoenix contact",
+        "netgear",
+        "ubiquiti",
+        "mikrotik",
+        "belden",
+        "sophos",
+        "check point",
+        "huawei",
+        "extreme",
+        "brocade",
+        "arista",
     ]
     .iter()
     .any(|n| v.contains(n))

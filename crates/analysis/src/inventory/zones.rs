@@ -51,7 +51,10 @@ fn subnet24(ip: IpAddr) -> Cidr {
         IpAddr::V4(_) => Cidr::new(ip, 24),
         IpAddr::V6(_) => Cidr::new(ip, 64),
     }
-    .unwrap_or(Cidr { addr: ip, prefix: 0 })
+    .unwrap_or(Cidr {
+        addr: ip,
+        prefix: 0,
+    })
 }
 
 fn core_ot(r: Role) -> bool {
@@ -67,7 +70,11 @@ fn core_ot(r: Role) -> bool {
     )
 }
 
-pub(super) fn classify(assets: &mut [Asset], a: &Assessment, site: Option<&SiteFile>) -> (Vec<ZoneSummary>, bool) {
+pub(super) fn classify(
+    assets: &mut [Asset],
+    a: &Assessment,
+    site: Option<&SiteFile>,
+) -> (Vec<ZoneSummary>, bool) {
     match site.filter(|s| !s.zones.is_empty()) {
         Some(s) => (site_zones(assets, s), false),
         None => (proposed_zones(assets, a), true),
@@ -107,7 +114,9 @@ fn site_zones(assets: &mut [Asset], s: &SiteFile) -> Vec<ZoneSummary> {
         zs.dedup();
         let primary = known_zone.or(zs.first().copied());
         let Some(zi) = primary else {
-            asset.level_reasons.push(Reason::new("no site-file zone holds its addresses or VLANs"));
+            asset.level_reasons.push(Reason::new(
+                "no site-file zone holds its addresses or VLANs",
+            ));
             infer_from_role(asset);
             continue;
         };
@@ -135,9 +144,10 @@ fn site_zones(assets: &mut [Asset], s: &SiteFile) -> Vec<ZoneSummary> {
             .filter(|l| z.kind.domain() == Domain::Ot && l.domain() == Domain::Ot);
         asset.purdue_level = Some(match role_level {
             Some(l) => {
-                asset
-                    .level_reasons
-                    .push(Reason::new(format!("role {} sits at level {l} within the OT zone", asset.role)));
+                asset.level_reasons.push(Reason::new(format!(
+                    "role {} sits at level {l} within the OT zone",
+                    asset.role
+                )));
                 l
             }
             None => z.purdue_level,
@@ -156,9 +166,10 @@ fn site_zones(assets: &mut [Asset], s: &SiteFile) -> Vec<ZoneSummary> {
             if let Some(l) = k.purdue_level {
                 asset.purdue_level = Some(l);
                 asset.classified_by = Decided::KnownAsset;
-                asset
-                    .level_reasons
-                    .push(Reason::new(format!("known-asset row {} sets level {l}", k.origin)));
+                asset.level_reasons.push(Reason::new(format!(
+                    "known-asset row {} sets level {l}",
+                    k.origin
+                )));
             }
         }
     }
@@ -184,9 +195,10 @@ fn infer_from_role(asset: &mut Asset) {
     }
     asset.purdue_level = asset.role.default_level();
     if let Some(l) = asset.purdue_level {
-        asset
-            .level_reasons
-            .push(Reason::new(format!("role {} sits at level {l}", asset.role)));
+        asset.level_reasons.push(Reason::new(format!(
+            "role {} sits at level {l}",
+            asset.role
+        )));
     }
 }
 
@@ -249,14 +261,18 @@ fn proposed_zones(assets: &mut [Asset], a: &Assessment) -> Vec<ZoneSummary> {
                 }
             }
             let any_core = members.iter().any(|i| core_ot(assets[*i].role));
-            let any_it_ws = members.iter().any(|i| assets[*i].role == Role::ItWorkstation);
+            let any_it_ws = members
+                .iter()
+                .any(|i| assets[*i].role == Role::ItWorkstation);
             let peer_domains: BTreeSet<Domain> = members
                 .iter()
                 .flat_map(|i| peers.get(i).into_iter().flatten())
                 .filter(|p| !members.contains(p))
                 .map(|p| assets[*p].role.default_domain())
                 .collect();
-            if !any_core && !any_it_ws && !members.is_empty()
+            if !any_core
+                && !any_it_ws
+                && !members.is_empty()
                 && peer_domains.contains(&Domain::It)
                 && peer_domains.contains(&Domain::Ot)
             {
@@ -292,7 +308,13 @@ fn proposed_zones(assets: &mut [Asset], a: &Assessment) -> Vec<ZoneSummary> {
                     )
                 });
                 let only_l3 = members.iter().all(|i| {
-                    matches!(assets[*i].role, Role::Historian | Role::OpcServer | Role::NetworkInfrastructure | Role::Unknown)
+                    matches!(
+                        assets[*i].role,
+                        Role::Historian
+                            | Role::OpcServer
+                            | Role::NetworkInfrastructure
+                            | Role::Unknown
+                    )
                 });
                 Some(if sup {
                     PurdueLevel::L2
@@ -314,7 +336,13 @@ fn proposed_zones(assets: &mut [Asset], a: &Assessment) -> Vec<ZoneSummary> {
         } else if key == "internet" {
             (Vec::new(), Vec::new())
         } else {
-            (vec![key.parse().unwrap_or(Cidr { addr: IpAddr::from([0, 0, 0, 0]), prefix: 0 })], Vec::new())
+            (
+                vec![key.parse().unwrap_or(Cidr {
+                    addr: IpAddr::from([0, 0, 0, 0]),
+                    prefix: 0,
+                })],
+                Vec::new(),
+            )
         };
         zones.push(ZoneSummary {
             name,
@@ -352,7 +380,10 @@ fn proposed_zones(assets: &mut [Asset], a: &Assessment) -> Vec<ZoneSummary> {
                 asset.level_reasons.push(Reason::new(format!(
                     "routes between {} zones ({}): the IT/OT boundary",
                     zs.len(),
-                    zs.iter().map(|z| z.name.as_str()).collect::<Vec<_>>().join(", ")
+                    zs.iter()
+                        .map(|z| z.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )));
             }
             continue;
@@ -384,7 +415,10 @@ fn proposed_zones(assets: &mut [Asset], a: &Assessment) -> Vec<ZoneSummary> {
                     asset.role,
                     d,
                     z.name,
-                    asset.purdue_level.map(|l| l.to_string()).unwrap_or_default()
+                    asset
+                        .purdue_level
+                        .map(|l| l.to_string())
+                        .unwrap_or_default()
                 )));
             }
             _ => {}

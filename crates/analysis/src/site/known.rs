@@ -143,9 +143,10 @@ fn parse_known_assets_in(
         a.line = get("line").map(|x| x.1);
         a.notes = get("notes").map(|x| x.1);
         if let Some((c, v)) = get("criticality") {
-            a.criticality = Some(v.parse().map_err(|m| {
-                err(line, c, "criticality", m, SiteErrorKind::InvalidValue)
-            })?);
+            a.criticality = Some(
+                v.parse()
+                    .map_err(|m| err(line, c, "criticality", m, SiteErrorKind::InvalidValue))?,
+            );
         }
         if let Some((c, v)) = get("role") {
             a.role = Some(
@@ -163,9 +164,10 @@ fn parse_known_assets_in(
                     SiteErrorKind::InvalidValue,
                 )
             })?;
-            a.purdue_level = Some(PurdueLevel::try_from(n).map_err(|m| {
-                err(line, c, "purdue_level", m, SiteErrorKind::InvalidValue)
-            })?);
+            a.purdue_level = Some(
+                PurdueLevel::try_from(n)
+                    .map_err(|m| err(line, c, "purdue_level", m, SiteErrorKind::InvalidValue))?,
+            );
         }
         if let Some((c, v)) = get("zone") {
             if let Some(z) = zones {

@@ -159,13 +159,17 @@ impl<'de> Deserialize<'de> for ConduitEnd {
         } else if s.is_empty() {
             Err(serde::de::Error::custom("empty zone name"))
         } else {
-            Ok(ConduitEnd::Zone(s.strip_prefix("zone:").unwrap_or(s).to_string()))
+            Ok(ConduitEnd::Zone(
+                s.strip_prefix("zone:").unwrap_or(s).to_string(),
+            ))
         }
     }
 }
 
 /// Which way an allowed conduit may be opened.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub enum Direction {
     /// Only `from` opens connections to `to` (the default).
     #[default]
@@ -655,10 +659,7 @@ pub fn parse_site(src: &str, path: &Path) -> Result<SiteFile, SiteError> {
     }
     v.validate_assets(&site);
     if let Some(csv) = site.site.known_assets.clone() {
-        let csv_path = path
-            .parent()
-            .unwrap_or_else(|| Path::new(""))
-            .join(&csv);
+        let csv_path = path.parent().unwrap_or_else(|| Path::new("")).join(&csv);
         let zones: BTreeSet<&str> = site.zones.iter().map(|z| z.name.as_str()).collect();
         match known::load_known_assets(&csv_path, &zones) {
             Ok(rows) => site.assets.extend(rows),
@@ -701,7 +702,14 @@ const KNOWN_FIELDS: &[(&str, &[&str])] = &[
     ),
     (
         "zone",
-        &["name", "kind", "purdue_level", "subnets", "vlans", "description"],
+        &[
+            "name",
+            "kind",
+            "purdue_level",
+            "subnets",
+            "vlans",
+            "description",
+        ],
     ),
     (
         "conduit",
@@ -796,7 +804,10 @@ impl<'i> Validator<'_, 'i> {
         for (k, v) in doc.get_ref().iter() {
             let key: &str = k.get_ref();
             let Some((_, fields)) = KNOWN_FIELDS.iter().find(|(t, _)| *t == key) else {
-                found.push((vec![key.to_string()], format!("unknown table {key:?} ignored")));
+                found.push((
+                    vec![key.to_string()],
+                    format!("unknown table {key:?} ignored"),
+                ));
                 continue;
             };
             let tables: Vec<(Option<usize>, &toml::de::DeTable<'_>)> = match v.get_ref() {
@@ -868,10 +879,7 @@ impl<'i> Validator<'_, 'i> {
             s.maintenance_windows.iter().map(|z| z.name.as_str()),
         );
         self.duplicates("vendor", s.vendors.iter().map(|z| z.name.as_str()));
-        self.duplicates(
-            "asset",
-            s.assets.iter().filter_map(|a| a.name.as_deref()),
-        );
+        self.duplicates("asset", s.assets.iter().filter_map(|a| a.name.as_deref()));
 
         // Subnets: CIDRs either nest or are disjoint, so any overlap means
         // two zones claim the same addresses. A /0 is the catch-all.
@@ -986,7 +994,11 @@ impl<'i> Validator<'_, 'i> {
             }
             if w.dates.len() > 2 {
                 self.error(
-                    &[Seg::Key("maintenance_window"), Seg::Index(i), Seg::Key("dates")],
+                    &[
+                        Seg::Key("maintenance_window"),
+                        Seg::Index(i),
+                        Seg::Key("dates"),
+                    ],
                     "dates is [first, last]: at most two dates".into(),
                     SiteErrorKind::InvalidValue,
                 );
