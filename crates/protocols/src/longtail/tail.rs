@@ -226,11 +226,12 @@ impl Session for TailSession {
     }
 }
 
-/// Trims trailing NULs and spaces of a fixed-width text field.
+/// Text of a fixed-width, NUL-terminated field: up to the first NUL, with
+/// surrounding spaces trimmed (OMRON pads with spaces, others with NULs).
 pub fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b)
-        .trim_end_matches(['\0', ' '])
-        .trim_start()
+    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+    String::from_utf8_lossy(b.get(..end).unwrap_or_default())
+        .trim()
         .to_owned()
 }
 
