@@ -33,6 +33,10 @@ pub(crate) enum App {
     Abandoned(&'static str),
     /// No parser recognised it.
     Unrecognised,
+    /// Parsers are off: the stream is still reassembled (and its bytes
+    /// counted), so the cost of decoding, flows and reassembly can be
+    /// measured on its own.
+    ReassembleOnly,
 }
 
 pub(crate) struct Parser {
@@ -51,7 +55,10 @@ impl App {
     }
 
     fn is_active(&self) -> bool {
-        matches!(self, App::Probing(_) | App::Parsing(_))
+        matches!(
+            self,
+            App::Probing(_) | App::Parsing(_) | App::ReassembleOnly
+        )
     }
 }
 
@@ -76,14 +83,16 @@ pub(crate) struct Flow {
     pub app: App,
     /// Operations the parser reported on this flow, with counts.
     pub ops: Vec<(plantguard_model::Operation, u64)>,
+    /// Both sides sent FIN, or one sent RST.
+    pub closed: bool,
 }
 
 impl Flow {
-    /// True once both sides sent FIN, or either sent RST.
+    /// True once both sides sent FIN, or either sent RST. Kept in the flow
+    /// itself (not behind the TCP state's box) because it is read for every
+    /// packet.
     pub fn is_closed(&self) -> bool {
-        self.tcp
-            .as_ref()
-            .is_some_and(|t| t.rst || (t.fin[0] && t.fin[1]))
+        self.closed
     }
 }
 
@@ -195,6 +204,9 @@ pub(crate) fn deliver(
         }
         StreamChunk::Data(data) if data.is_empty() => {}
         StreamChunk::Data(data) => {
+            if let App::ReassembleOnly = app {
+                return;
+            }
             if let App::Probing(tries) = app {
                 match probe(transport, server_port, dir, data) {
                     (Some(info), _) => {

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 //! The PlantGuard engine: captures in, one merged [`Assessment`] out.
 //!
-//! [`run`] starts `threads` workers. Each worker reads every input itself
-//! (a streaming read with a reused buffer, so nothing is copied between
-//! threads), decodes each frame, and keeps only the flows whose symmetric
-//! [`plantguard_wire::shard_hash`] falls in its shard. Flows are reassembled
-//! ([`plantguard_wire::reassembly`]) and handed to the protocol parsers of
+//! [`run`] streams every input once on the calling thread (the reader),
+//! counts every frame, and hands each frame in batches to the worker that
+//! owns its flow: the one picked by the symmetric
+//! [`plantguard_wire::frame_shard_hash`] of its VLANs and address pair.
+//! Each worker owns its flows outright: it decodes, reassembles TCP
+//! ([`plantguard_wire::reassembly`]) and feeds the protocol parsers of
 //! [`plantguard_protocols::registry`], which report through an
-//! [`plantguard_protocols::ObservationSink`]. Worker 0 also counts every
-//! frame and keeps the layer-2 facts. Nothing is shared while the workers
-//! run: no lock, no channel, no allocation per packet on the common path.
-//! At the end the per-worker results are merged with sums and sorts, so the
-//! output does not depend on the number of threads.
+//! [`plantguard_protocols::ObservationSink`]. Frames the fast path cannot
+//! place (non-IP, odd encapsulations) go to worker 0. No lock is taken and
+//! nothing is allocated per packet; batch buffers are recycled. With one
+//! thread there is no hand-over at all. At the end the per-worker results
+//! are merged with sums and sorts, so the output does not depend on the
+//! number of threads.
 //!
 //! Flows idle past a timeout in *capture* time are closed and folded into
 //! per-host and per-protocol aggregates, which keeps memory bounded on long
@@ -20,6 +22,7 @@
 
 mod flow;
 mod merge;
+mod reader;
 pub mod result;
 mod sink;
 mod worker;
@@ -93,24 +96,6 @@ pub fn run(
     config: &Config,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Output {
-    let threads = config.threads.max(1);
-    let outs: Vec<worker::WorkerOut> = if threads == 1 {
-        vec![worker::Worker::new(0, 1, config, display_names).run(inputs, progress)]
-    } else {
-        std::thread::scope(|s| {
-            let handles: Vec<_> = (0..threads)
-                .map(|id| {
-                    s.spawn(move || {
-                        worker::Worker::new(id, threads, config, display_names)
-                            .run(inputs, progress)
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
-        })
-    };
+    let outs = reader::run(inputs, display_names, config, progress);
     merge::merge(outs, display_names, config)
 }

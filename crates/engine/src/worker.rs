@@ -3,16 +3,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
-use std::path::PathBuf;
 
 use hashbrown::HashMap;
-use plantguard_capture::{CaptureReader, RawPacket};
+use plantguard_capture::RawPacket;
 use plantguard_protocols::{Direction, Transport as ProtoTransport};
 use plantguard_wire::decode::{decode_transport, ethertype, ipproto, Ip, Network, Transport};
 use plantguard_wire::ipfrag::{Defragmenter, FragKey};
 use plantguard_wire::neighbor::{parse_cdp, parse_lldp};
 use plantguard_wire::reassembly::{StreamChunk, TcpStream};
-use plantguard_wire::{shard_hash, FlowKey};
+use plantguard_wire::FlowKey;
 
 use crate::flow::{
     deliver, first_sender_is_originator, flush_tcp, tcp_segment, App, Flow, TcpState,
@@ -130,8 +129,6 @@ pub(crate) struct WorkerOut {
 }
 
 pub(crate) struct Worker<'c> {
-    id: usize,
-    shards: usize,
     config: &'c Config,
     file_names: &'c [String],
     /// Flows of this shard, hashed with [`FlowKey::hash64`].
@@ -180,15 +177,20 @@ fn ethertype_name(et: u16) -> String {
     }
 }
 
-/// The other end of a flow.
-fn flip(side: plantguard_model::Side) -> plantguard_model::Side {
-    match side {
-        plantguard_model::Side::Client => plantguard_model::Side::Server,
-        plantguard_model::Side::Server => plantguard_model::Side::Client,
+/// How long a flow may stay idle (capture time) before it ends.
+fn timeout_for(f: &Flow, cfg: &Config) -> i64 {
+    if f.is_closed() {
+        cfg.closed_timeout_ns
+    } else if f.key.protocol == ipproto::TCP {
+        cfg.tcp_timeout_ns
+    } else if f.key.protocol == ipproto::UDP {
+        cfg.udp_timeout_ns
+    } else {
+        cfg.other_timeout_ns
     }
 }
 
-fn format_label(f: plantguard_capture::CaptureFormat) -> String {
+pub(crate) fn format_label(f: plantguard_capture::CaptureFormat) -> String {
     use plantguard_capture::CaptureFormat;
     let mut s = match f {
         CaptureFormat::Pcap {
@@ -217,10 +219,8 @@ fn lossy(b: Option<&[u8]>) -> Option<String> {
 }
 
 impl<'c> Worker<'c> {
-    pub fn new(id: usize, shards: usize, config: &'c Config, file_names: &'c [String]) -> Self {
+    pub fn new(config: &'c Config, file_names: &'c [String]) -> Self {
         Worker {
-            id,
-            shards,
             config,
             file_names,
             flows: hashbrown::HashTable::new(),
@@ -231,47 +231,8 @@ impl<'c> Worker<'c> {
         }
     }
 
-    fn is_primary(&self) -> bool {
-        self.id == 0
-    }
-
-    /// Reads every input and returns this shard's facts.
-    pub fn run(mut self, inputs: &[PathBuf], progress: &(dyn Fn(u64) + Sync)) -> WorkerOut {
-        let mut done_bytes = 0u64;
-        for (fi, path) in inputs.iter().enumerate() {
-            let file = u32::try_from(fi).unwrap_or(u32::MAX);
-            let mut facts = FileFacts::default();
-            match CaptureReader::open(path) {
-                Ok(mut reader) => {
-                    facts.format = format_label(reader.format());
-                    let mut n = 0u64;
-                    loop {
-                        match reader.next_packet() {
-                            Ok(Some(pkt)) => {
-                                n += 1;
-                                self.packet(file, &pkt);
-                                if self.is_primary() && n % 65_536 == 0 {
-                                    progress(done_bytes + reader.source_bytes_read());
-                                }
-                            }
-                            Ok(None) => break,
-                            Err(e) => {
-                                let offset = e.offset();
-                                facts.warning = Some((e.to_string(), offset));
-                                break;
-                            }
-                        }
-                    }
-                    done_bytes += reader.source_bytes_read();
-                    facts.packets = n;
-                }
-                Err(e) => facts.warning = Some((e.to_string(), e.offset())),
-            }
-            if self.is_primary() {
-                progress(done_bytes);
-                self.out.files.push(facts);
-            }
-        }
+    /// Finishes every flow still open and returns this worker's facts.
+    pub fn finish_all(mut self) -> WorkerOut {
         let mut rest: Vec<Flow> = self.flows.drain().collect();
         // Finish in key order so log emission does not depend on the table layout.
         rest.sort_unstable_by(|a, b| a.key.cmp(&b.key));
@@ -283,7 +244,8 @@ impl<'c> Worker<'c> {
         self.out
     }
 
-    fn packet(&mut self, file: u32, pkt: &RawPacket<'_>) {
+    /// Processes one frame routed to this worker.
+    pub fn packet(&mut self, file: u32, pkt: &RawPacket<'_>) {
         let ts = pkt.ts_nanos;
         if ts > self.now {
             self.now = ts;
@@ -294,24 +256,15 @@ impl<'c> Worker<'c> {
             }
             self.next_sweep = self.now.saturating_add(SWEEP_INTERVAL_NS);
         }
-        let primary = self.is_primary();
         let wire_len = u64::from(
             pkt.orig_len
                 .max(u32::try_from(pkt.data.len()).unwrap_or(u32::MAX)),
         );
-        if primary {
-            self.out.packets += 1;
-            self.out.bytes += wire_len;
-            self.out.first_ts = Some(self.out.first_ts.map_or(ts, |f| f.min(ts)));
-            self.out.last_ts = Some(self.out.last_ts.map_or(ts, |l| l.max(ts)));
-        }
         let decoded = match plantguard_wire::decode(pkt.link_type, pkt.data) {
             Ok(p) => p,
             Err(e) => {
-                if primary {
-                    self.out.malformed += 1;
-                    *self.out.decode_errors.entry(e.name()).or_insert(0) += 1;
-                }
+                self.out.malformed += 1;
+                *self.out.decode_errors.entry(e.name()).or_insert(0) += 1;
                 return;
             }
         };
@@ -326,21 +279,16 @@ impl<'c> Worker<'c> {
         };
         match &decoded.network {
             Network::Ip(ip) => {
-                let shard =
-                    (shard_hash(decoded.vlans, ip.src, ip.dst) % self.shards as u64) as usize;
-                if primary && decoded.truncated {
+                if decoded.truncated {
                     *self
                         .out
                         .engine_anomalies
                         .entry("capture.snaplen_truncated")
                         .or_insert(0) += 1;
                 }
-                if shard == self.id {
-                    self.ip(meta, ip);
-                }
+                self.ip(meta, ip);
             }
-            other if primary => self.link(meta, decoded.ethertype, other),
-            _ => {}
+            other => self.link(meta, decoded.ethertype, other),
         }
     }
 
@@ -488,14 +436,23 @@ impl<'c> Worker<'c> {
         // A SYN on a closed flow opens a new connection (port reuse), unless
         // it repeats the first SYN (a retransmission answered by RST).
         let hash = key.hash64();
-        if syn && !ack {
-            if let Ok(entry) = self.flows.find_entry(hash, |f| f.key == key) {
-                let old = entry.get();
-                let same_syn = old.tcp.as_ref().is_some_and(|t| t.syn_seq == Some(seq));
-                if old.is_closed() && !same_syn {
-                    let (old, _) = entry.remove();
-                    self.finish(old);
-                }
+        // Decisions to end a flow depend only on that flow's own packets, so
+        // they are the same whatever worker owns it and however often the
+        // table is swept: a flow idle past its timeout ends here, and a SYN
+        // on a closed connection opens a new one (unless it repeats the first
+        // SYN, a retransmission answered by RST).
+        if let Ok(entry) = self.flows.find_entry(hash, |f| f.key == key) {
+            let old = entry.get();
+            let idle = meta.ts.saturating_sub(old.last_ts) > timeout_for(old, self.config);
+            // Short-circuit order matters: the TCP state sits behind a box
+            // and is only read for a SYN on a closed connection.
+            let reopened = syn
+                && !ack
+                && old.is_closed()
+                && !old.tcp.as_ref().is_some_and(|t| t.syn_seq == Some(seq));
+            if idle || reopened {
+                let (old, _) = entry.remove();
+                self.finish(old);
             }
         }
         let max_flows = self.config.max_flows_per_worker;
@@ -535,11 +492,11 @@ impl<'c> Worker<'c> {
                         })
                     }),
                     ops: Vec::new(),
-                    app: if self.config.parse && matches!(t, Transport::Tcp(_) | Transport::Udp(_))
-                    {
-                        App::Probing(0)
-                    } else {
-                        App::Unrecognised
+                    closed: false,
+                    app: match (self.config.parse, t) {
+                        (true, Transport::Tcp(_) | Transport::Udp(_)) => App::Probing(0),
+                        (false, Transport::Tcp(_)) => App::ReassembleOnly,
+                        _ => App::Unrecognised,
                     },
                 })
                 .into_mut()
@@ -585,12 +542,17 @@ impl<'c> Worker<'c> {
             if let Transport::Tcp(tcp) = t {
                 // The SYN (client) and SYN+ACK (server) carry the TCP/IP
                 // stack's defaults: weak but free OS evidence.
-                let (key_name, side) = if ack {
-                    ("tcp_synack_signature", plantguard_model::Side::Server)
+                let key_name = if ack {
+                    "tcp_synack_signature"
                 } else {
-                    ("tcp_syn_signature", plantguard_model::Side::Client)
+                    "tcp_syn_signature"
                 };
-                let side = if d == 0 { side } else { flip(side) };
+                // The signature describes the stack that sent this packet.
+                let side = if d == 0 {
+                    plantguard_model::Side::Client
+                } else {
+                    plantguard_model::Side::Server
+                };
                 let value = plantguard_wire::fingerprint::syn_signature(ip, tcp);
                 plantguard_protocols::ObservationSink::host_fact(
                     &mut sink,
@@ -604,6 +566,14 @@ impl<'c> Worker<'c> {
         }
         match t {
             Transport::Tcp(tcp) => {
+                if tcp.is_fin() || tcp.is_rst() {
+                    let (d_fin, rst) = (tcp.is_fin(), tcp.is_rst());
+                    if let Some(t) = flow.tcp.as_mut() {
+                        t.fin[d] |= d_fin;
+                        t.rst |= rst;
+                        flow.closed = t.rst || (t.fin[0] && t.fin[1]);
+                    }
+                }
                 tcp_segment(
                     &mut flow.tcp,
                     &mut flow.app,
@@ -641,19 +611,7 @@ impl<'c> Worker<'c> {
         let cfg = self.config;
         let mut expired: Vec<Flow> = self
             .flows
-            .extract_if(|f| {
-                let idle = now.saturating_sub(f.last_ts);
-                let timeout = if f.is_closed() {
-                    cfg.closed_timeout_ns
-                } else if f.key.protocol == ipproto::TCP {
-                    cfg.tcp_timeout_ns
-                } else if f.key.protocol == ipproto::UDP {
-                    cfg.udp_timeout_ns
-                } else {
-                    cfg.other_timeout_ns
-                };
-                idle > timeout
-            })
+            .extract_if(|f| now.saturating_sub(f.last_ts) > timeout_for(f, cfg))
             .collect();
         // Finish in key order so log emission does not depend on the table layout.
         expired.sort_unstable_by(|a, b| a.key.cmp(&b.key));

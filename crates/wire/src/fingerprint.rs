@@ -6,7 +6,6 @@
 //! The TTL is the *observed* one; guessing the initial TTL (32, 64, 128,
 //! 255) is left to analysis, which knows whether hosts sit behind routers.
 
-use std::fmt::Write as _;
 use std::net::IpAddr;
 
 use crate::decode::{Ip, Tcp};
@@ -25,7 +24,7 @@ pub fn syn_signature(ip: &Ip<'_>, tcp: &Tcp<'_>) -> String {
         let name = match kind {
             0 => {
                 // End of options: p0f notes how many padding bytes follow.
-                let _ = write!(layout, "eol+{}", rest.len());
+                push(&mut layout, &format!("eol+{}", rest.len()));
                 break;
             }
             1 => {
@@ -99,6 +98,24 @@ fn push(layout: &mut String, item: &str) {
 mod tests {
     use super::*;
     use crate::decode::{decode, Transport};
+
+    #[test]
+    fn end_of_options_is_a_separate_item() {
+        let mut f = vec![
+            0x45, 0, 0, 48, 0, 0, 0x40, 0, 128, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2, 0xc3, 0x50,
+            0x01, 0xf6, 0, 0, 0, 1, 0, 0, 0, 0, 0x70, 0x02, 0xff, 0xff, 0, 0, 0, 0,
+        ];
+        f.extend_from_slice(&[2, 4, 5, 0xb4, 4, 2, 0, 0]);
+        let p = decode(crate::linktype::RAW, &f).unwrap();
+        let ip = p.ip().unwrap();
+        let Transport::Tcp(tcp) = &ip.transport else {
+            panic!()
+        };
+        assert_eq!(
+            syn_signature(ip, tcp),
+            "4:128:0:1460:65535,*:mss,sok,eol+1:df:0"
+        );
+    }
 
     #[test]
     fn signature_of_a_linux_style_syn() {

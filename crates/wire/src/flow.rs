@@ -139,6 +139,67 @@ pub fn shard_hash(vlans: [u16; 2], a: IpAddr, b: IpAddr) -> u64 {
     mix(mix(lo ^ v.rotate_left(48)).wrapping_add(hi))
 }
 
+/// The worker-assignment hash of a raw frame, read straight from the link
+/// and IP headers without a full decode: the same inputs as [`shard_hash`]
+/// (VLAN ids and the address pair). `None` when the frame is not IPv4/IPv6
+/// over a link type this fast path knows, or too short; such frames all go
+/// to one worker.
+#[inline]
+pub fn frame_shard_hash(link_type: u32, frame: &[u8]) -> Option<u64> {
+    use crate::linktype;
+    let be16 = |at: usize| -> Option<u16> {
+        let b = frame.get(at..at.checked_add(2)?)?;
+        Some(u16::from_be_bytes([b[0], b[1]]))
+    };
+    let mut vlans = [0u16; 2];
+    let (ethertype, at) = match link_type {
+        linktype::ETHERNET => {
+            let mut et = be16(12)?;
+            let mut at = 14usize;
+            let mut tags = 0usize;
+            while matches!(et, 0x8100 | 0x88A8 | 0x9100) {
+                let slot = vlans.get_mut(tags)?;
+                *slot = be16(at)? & 0x0FFF;
+                tags += 1;
+                et = be16(at + 2)?;
+                at += 4;
+            }
+            (et, at)
+        }
+        linktype::LINUX_SLL => (be16(14)?, 16),
+        linktype::LINUX_SLL2 => (be16(0)?, 20),
+        linktype::RAW | linktype::RAW_ALT | linktype::RAW_OPENBSD => match frame.first()? >> 4 {
+            4 => (0x0800, 0),
+            6 => (0x86DD, 0),
+            _ => return None,
+        },
+        linktype::IPV4 => (0x0800, 0),
+        linktype::IPV6 => (0x86DD, 0),
+        _ => return None,
+    };
+    let ip = frame.get(at..)?;
+    let (src, dst) = match ethertype {
+        0x0800 => {
+            let h: &[u8; 20] = ip.get(..20)?.try_into().ok()?;
+            if h[0] >> 4 != 4 {
+                return None;
+            }
+            (
+                IpAddr::from([h[12], h[13], h[14], h[15]]),
+                IpAddr::from([h[16], h[17], h[18], h[19]]),
+            )
+        }
+        0x86DD => {
+            let h = ip.get(..40)?;
+            let s: [u8; 16] = h.get(8..24)?.try_into().ok()?;
+            let d: [u8; 16] = h.get(24..40)?.try_into().ok()?;
+            (IpAddr::from(s), IpAddr::from(d))
+        }
+        _ => return None,
+    };
+    Some(shard_hash(vlans, src, dst))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,6 +226,19 @@ mod tests {
         assert_eq!(k1.hash64(), k2.hash64());
         let (k4, _) = FlowKey::new([7, 0], 17, (ip("10.0.0.1"), 1), (ip("10.0.0.2"), 2));
         assert_eq!(k4.lo(), (ip("10.0.0.1"), 1));
+    }
+
+    #[test]
+    fn fast_frame_hash_matches_the_decoded_one() {
+        // Ethernet + 802.1Q 100 + IPv4 10.30.0.5 -> 10.30.0.10 (TCP header omitted: not needed).
+        let mut f = vec![0u8; 12];
+        f.extend_from_slice(&[0x81, 0x00, 0x00, 0x64, 0x08, 0x00]);
+        f.extend_from_slice(&[
+            0x45, 0, 0, 20, 0, 0, 0, 0, 64, 6, 0, 0, 10, 30, 0, 5, 10, 30, 0, 10,
+        ]);
+        let want = shard_hash([100, 0], ip("10.30.0.5"), ip("10.30.0.10"));
+        assert_eq!(frame_shard_hash(crate::linktype::ETHERNET, &f), Some(want));
+        assert_eq!(frame_shard_hash(crate::linktype::ETHERNET, &f[..20]), None);
     }
 
     #[test]

@@ -30,4 +30,4 @@ pub mod neighbor;
 pub mod reassembly;
 
 pub use decode::{decode, DecodeError, Network, Packet, Transport};
-pub use flow::{shard_hash, FlowKey};
+pub use flow::{frame_shard_hash, shard_hash, FlowKey};

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: Apache-2.0
+//! The reader: streams every input once, counts every frame, and hands each
+//! frame to the worker that owns its flow, in batches.
+//!
+//! Frames travel to workers packed in reusable byte buffers (a small header
+//! and the captured bytes per frame), so the per-frame cost on the reader is
+//! a header walk, a hash and a copy of a few dozen bytes, with no
+//! allocation: buffers go back to the reader once a worker has used them.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
+
+use plantguard_capture::{CaptureReader, RawPacket};
+
+use crate::worker::{format_label, FileFacts, Worker, WorkerOut};
+use crate::Config;
+
+/// Bytes of frames collected for one worker before the batch is sent.
+const BATCH_BYTES: usize = 256 * 1024;
+/// Batches in flight per worker (bounds memory when a worker falls behind).
+const BATCHES_IN_FLIGHT: usize = 8;
+/// Frame header in a batch: file, link type, orig_len, len (u32 each), frame, ts (u64/i64).
+const RECORD_HEADER: usize = 32;
+
+/// Totals only the reader sees (every frame passes through it once).
+struct Counters {
+    out: WorkerOut,
+}
+
+impl Counters {
+    fn new() -> Self {
+        Counters {
+            out: WorkerOut::default(),
+        }
+    }
+
+    #[inline]
+    fn frame(&mut self, pkt: &RawPacket<'_>) {
+        let o = &mut self.out;
+        o.packets += 1;
+        o.bytes += u64::from(
+            pkt.orig_len
+                .max(u32::try_from(pkt.data.len()).unwrap_or(u32::MAX)),
+        );
+        let ts = pkt.ts_nanos;
+        o.first_ts = Some(o.first_ts.map_or(ts, |f| f.min(ts)));
+        o.last_ts = Some(o.last_ts.map_or(ts, |l| l.max(ts)));
+    }
+}
+
+/// Reads every input in order, calling `each` for every frame.
+fn read_all(
+    inputs: &[PathBuf],
+    counters: &mut Counters,
+    progress: &(dyn Fn(u64) + Sync),
+    mut each: impl FnMut(u32, &RawPacket<'_>),
+) {
+    let mut done_bytes = 0u64;
+    for (fi, path) in inputs.iter().enumerate() {
+        let file = u32::try_from(fi).unwrap_or(u32::MAX);
+        let mut facts = FileFacts::default();
+        match CaptureReader::open(path) {
+            Ok(mut reader) => {
+                facts.format = format_label(reader.format());
+                loop {
+                    match reader.next_packet() {
+                        Ok(Some(pkt)) => {
+                            facts.packets += 1;
+                            counters.frame(&pkt);
+                            each(file, &pkt);
+                            if facts.packets % 65_536 == 0 {
+                                progress(done_bytes + reader.source_bytes_read());
+                            }
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            facts.warning = Some((e.to_string(), e.offset()));
+                            break;
+                        }
+                    }
+                }
+                done_bytes += reader.source_bytes_read();
+            }
+            Err(e) => facts.warning = Some((e.to_string(), e.offset())),
+        }
+        progress(done_bytes);
+        counters.out.files.push(facts);
+    }
+}
+
+/// Runs the reader and the workers; returns the reader's totals followed by
+/// each worker's facts.
+pub(crate) fn run(
+    inputs: &[PathBuf],
+    names: &[String],
+    config: &Config,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<WorkerOut> {
+    let threads = config.threads.max(1);
+    let mut counters = Counters::new();
+    if threads == 1 {
+        let mut worker = Worker::new(config, names);
+        read_all(inputs, &mut counters, progress, |file, pkt| {
+            worker.packet(file, pkt)
+        });
+        return vec![counters.out, worker.finish_all()];
+    }
+    std::thread::scope(|s| {
+        let (pool_tx, pool_rx): (Sender<Vec<u8>>, Receiver<Vec<u8>>) = channel();
+        let mut senders: Vec<SyncSender<Vec<u8>>> = Vec::with_capacity(threads);
+        let mut handles = Vec::with_capacity(threads);
+        for _ in 0..threads {
+            let (tx, rx) = sync_channel::<Vec<u8>>(BATCHES_IN_FLIGHT);
+            senders.push(tx);
+            let pool_tx = pool_tx.clone();
+            handles.push(s.spawn(move || {
+                let mut worker = Worker::new(config, names);
+                for mut batch in rx {
+                    for_each_record(&batch, |file, pkt| worker.packet(file, pkt));
+                    batch.clear();
+                    // The reader may have finished already: a closed pool is fine.
+                    let _ = pool_tx.send(batch);
+                }
+                worker.finish_all()
+            }));
+        }
+        drop(pool_tx);
+        let mut batches: Vec<Vec<u8>> = (0..threads)
+            .map(|_| Vec::with_capacity(BATCH_BYTES))
+            .collect();
+        read_all(inputs, &mut counters, progress, |file, pkt| {
+            // Frames the fast path cannot place (non-IP, odd encapsulations,
+            // damaged headers) all go to worker 0, which decodes them fully.
+            let shard = plantguard_wire::frame_shard_hash(pkt.link_type, pkt.data)
+                .map_or(0, |h| (h % threads as u64) as usize);
+            let batch = &mut batches[shard];
+            push_record(batch, file, pkt);
+            if batch.len() >= BATCH_BYTES {
+                let fresh = pool_rx
+                    .try_recv()
+                    .unwrap_or_else(|_| Vec::with_capacity(BATCH_BYTES));
+                let full = std::mem::replace(batch, fresh);
+                // A worker only stops early by panicking; its join reports it.
+                let _ = senders[shard].send(full);
+            }
+        });
+        for (shard, batch) in batches.into_iter().enumerate() {
+            if !batch.is_empty() {
+                let _ = senders[shard].send(batch);
+            }
+        }
+        drop(senders);
+        let mut outs = vec![counters.out];
+        for h in handles {
+            outs.push(h.join().unwrap_or_else(|_| {
+                let mut o = WorkerOut::default();
+                o.engine_anomalies.insert("engine.worker_failed", 1);
+                o
+            }));
+        }
+        outs
+    })
+}
+
+#[inline]
+fn push_record(batch: &mut Vec<u8>, file: u32, pkt: &RawPacket<'_>) {
+    let len = u32::try_from(pkt.data.len()).unwrap_or(u32::MAX);
+    batch.extend_from_slice(&file.to_le_bytes());
+    batch.extend_from_slice(&pkt.link_type.to_le_bytes());
+    batch.extend_from_slice(&pkt.orig_len.to_le_bytes());
+    batch.extend_from_slice(&len.to_le_bytes());
+    batch.extend_from_slice(&pkt.frame.to_le_bytes());
+    batch.extend_from_slice(&pkt.ts_nanos.to_le_bytes());
+    batch.extend_from_slice(&pkt.data[..len as usize]);
+}
+
+fn for_each_record(batch: &[u8], mut f: impl FnMut(u32, &RawPacket<'_>)) {
+    let mut at = 0usize;
+    while let Some(h) = batch.get(at..at + RECORD_HEADER) {
+        let u32_at = |o: usize| u32::from_le_bytes([h[o], h[o + 1], h[o + 2], h[o + 3]]);
+        let u64_at = |o: usize| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&h[o..o + 8]);
+            u64::from_le_bytes(b)
+        };
+        let file = u32_at(0);
+        let link_type = u32_at(4);
+        let orig_len = u32_at(8);
+        let len = u32_at(12) as usize;
+        let frame = u64_at(16);
+        let ts_nanos = u64_at(24) as i64;
+        let start = at + RECORD_HEADER;
+        let Some(data) = batch.get(start..start + len) else {
+            return;
+        };
+        f(
+            file,
+            &RawPacket {
+                ts_nanos,
+                link_type,
+                interface: 0,
+                data,
+                orig_len,
+                frame,
+                offset: 0,
+            },
+        );
+        at = start + len;
+    }
+}
