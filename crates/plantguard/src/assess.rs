@@ -1,25 +1,43 @@
 // SPDX-License-Identifier: Apache-2.0
-//! `plantguard assess`.
+//! `plantguard assess`, and the engine run shared by the other commands.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
 use plantguard_engine::Config;
 
+use crate::analysis::{analyse, expand, site, Analysis};
 use crate::EXIT_BAD_INPUT;
 
-/// Options of `plantguard assess`.
-#[derive(Args, Debug)]
-pub struct AssessArgs {
+/// Inputs and engine options shared by every command that reads captures.
+#[derive(Args, Debug, Clone)]
+pub struct CaptureArgs {
     /// Capture files or directories (pcap, pcapng, optionally gzip-compressed).
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// Worker threads (default: available cores).
     #[arg(long, short = 't')]
     pub threads: Option<usize>,
+    /// Site file (zones, conduits, lines, vendors, known assets); see docs/site-file.md.
+    #[arg(long, value_name = "FILE")]
+    pub site: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Show cleartext credentials whole (masked as `adm***` by default).
+    #[arg(long)]
+    pub show_secrets: bool,
+}
+
+/// Options of `plantguard assess`.
+#[derive(Args, Debug)]
+pub struct AssessArgs {
+    #[command(flatten)]
+    pub capture: CaptureArgs,
     /// Print the result as JSON on standard output.
     #[arg(long)]
     pub json: bool,
@@ -29,38 +47,36 @@ pub struct AssessArgs {
     /// Write Zeek-style JSON logs (one file per protocol) into this directory.
     #[arg(long, value_name = "DIR")]
     pub logs: Option<PathBuf>,
-    /// No progress bar.
-    #[arg(long, short = 'q')]
-    pub quiet: bool,
-    /// Decode and count flows only; do not run application-protocol parsers.
+    /// Decode, track flows and reassemble TCP only; do not run protocol parsers.
     #[arg(long)]
     pub no_parsers: bool,
-    /// Show cleartext credentials whole (masked as `adm***` by default).
-    #[arg(long)]
-    pub show_secrets: bool,
-    /// Write the output folder here: `assessment.json`, `summary.txt`,
-    /// `flows.json` and Zeek-style logs under `logs/`.
+    /// Write the output folder here: `assessment.json`, `assets.json`,
+    /// `hardening.json`, `flows.json`, `summary.txt` and Zeek-style logs under `logs/`.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }
 
-pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
-    let inputs = match plantguard_capture::expand_inputs(&args.inputs) {
+/// A finished run: analysis plus how long the engine took.
+pub struct Run {
+    /// Results.
+    pub analysis: Analysis,
+    /// Engine wall time.
+    pub elapsed: Duration,
+}
+
+/// Runs the engine and the analyses. `Err(code)` when the inputs are unusable.
+pub fn run_engine(
+    args: &CaptureArgs,
+    tune: impl FnOnce(&mut Config),
+) -> anyhow::Result<Result<Run, ExitCode>> {
+    let inputs = match expand(&args.inputs) {
         Ok(v) => v,
-        Err(e) => {
-            eprintln!("plantguard: {e}");
-            let mut src = std::error::Error::source(&e);
-            while let Some(s) = src {
-                eprintln!("  caused by: {s}");
-                src = s.source();
-            }
-            return Ok(ExitCode::from(EXIT_BAD_INPUT));
+        Err(msg) => {
+            eprintln!("plantguard: {msg}");
+            return Ok(Err(ExitCode::from(EXIT_BAD_INPUT)));
         }
     };
-    if inputs.is_empty() {
-        eprintln!("plantguard: no capture files found in the given inputs");
-        return Ok(ExitCode::from(EXIT_BAD_INPUT));
-    }
+    let site = site(args.site.as_deref())?;
     let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
     let total_bytes: u64 = inputs
         .iter()
@@ -71,10 +87,9 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
     if let Some(t) = args.threads {
         config.threads = t.max(1);
     }
-    config.logs = args.logs.is_some() || args.out.is_some();
-    config.keep_flows = args.flows || args.out.is_some();
-    config.parse = !args.no_parsers;
-
+    // Analyses need every flow; they are dropped from outputs unless asked for.
+    config.keep_flows = true;
+    tune(&mut config);
 
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let bar = show_progress.then(|| {
@@ -99,11 +114,6 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
         b.finish_and_clear();
     }
     let elapsed = started.elapsed();
-    let mut output = output;
-    if !args.show_secrets {
-        output.assessment.mask_secrets();
-    }
-
     for f in &output.assessment.files {
         if let Some(w) = &f.warning {
             eprintln!(
@@ -112,23 +122,52 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    let analysis = analyse(output, site.as_ref(), args.show_secrets);
+    Ok(Ok(Run { analysis, elapsed }))
+}
+
+/// `--json` output: the engine's assessment with the hardening facts added.
+#[derive(serde::Serialize)]
+struct AssessJson<'a> {
+    #[serde(flatten)]
+    assessment: &'a plantguard_engine::Assessment,
+    hardening: &'a plantguard_analysis::Hardening,
+}
+
+pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
+    let logs = args.logs.is_some() || args.out.is_some();
+    let parse = !args.no_parsers;
+    let run = match run_engine(&args.capture, |c| {
+        c.logs = logs;
+        c.parse = parse;
+    })? {
+        Ok(r) => r,
+        Err(code) => return Ok(code),
+    };
+    let a = &run.analysis;
     if let Some(dir) = &args.logs {
-        write_logs(dir, &output.logs)?;
+        write_logs(dir, &a.output.logs)?;
     }
     if let Some(dir) = &args.out {
-        write_output_folder(dir, &output, elapsed)?;
+        write_output_folder(dir, &run)?;
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if args.json {
-        let mut a = output.assessment;
+        let mut assessment = a.output.assessment.clone();
         if !args.flows {
-            a.flows.clear();
+            assessment.flows.clear();
         }
-        serde_json::to_writer_pretty(&mut out, &a)?;
+        serde_json::to_writer_pretty(
+            &mut out,
+            &AssessJson {
+                assessment: &assessment,
+                hardening: &a.hardening,
+            },
+        )?;
         writeln!(out)?;
     } else {
-        crate::summary::print(&mut out, &output.assessment, elapsed)?;
+        crate::summary::print(&mut out, a, run.elapsed)?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -136,7 +175,7 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
 
 /// Writes one `<log>.log` file of JSON lines per protocol log.
 fn write_logs(
-    dir: &std::path::Path,
+    dir: &Path,
     logs: &std::collections::BTreeMap<String, Vec<String>>,
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)
@@ -155,45 +194,31 @@ fn write_logs(
     Ok(())
 }
 
-/// Writes the output folder of an assessment.
-pub fn write_output_folder(
-    dir: &std::path::Path,
-    output: &plantguard_engine::Output,
-    elapsed: std::time::Duration,
-) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let mut a = output.assessment.clone();
-    let flows = std::mem::take(&mut a.flows);
-    let write_json = |name: &str, value: &dyn erased::Json| -> anyhow::Result<()> {
-        let path = dir.join(name);
-        let f =
-            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
-        let mut w = std::io::BufWriter::new(f);
-        value
-            .write(&mut w)
-            .with_context(|| format!("writing {}", path.display()))?;
-        w.flush()
-            .with_context(|| format!("writing {}", path.display()))?;
-        Ok(())
-    };
-    write_json("assessment.json", &a)?;
-    write_json("flows.json", &flows)?;
-    let mut summary = Vec::new();
-    crate::summary::print(&mut summary, &a, elapsed)?;
-    let path = dir.join("summary.txt");
-    std::fs::write(&path, summary).with_context(|| format!("writing {}", path.display()))?;
-    write_logs(&dir.join("logs"), &output.logs)
+fn write_json(dir: &Path, name: &str, value: &impl serde::Serialize) -> anyhow::Result<()> {
+    let path = dir.join(name);
+    let f = std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+    let mut w = std::io::BufWriter::new(f);
+    serde_json::to_writer_pretty(&mut w, value)
+        .with_context(|| format!("writing {}", path.display()))?;
+    writeln!(w)?;
+    w.flush()
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
 }
 
-mod erased {
-    /// A value that can be written as pretty JSON.
-    pub trait Json {
-        fn write(&self, w: &mut dyn std::io::Write) -> std::io::Result<()>;
-    }
-    impl<T: serde::Serialize> Json for T {
-        fn write(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-            serde_json::to_writer_pretty(&mut *w, self)?;
-            writeln!(w)
-        }
-    }
+/// Writes the output folder of an assessment.
+pub fn write_output_folder(dir: &Path, run: &Run) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let a = &run.analysis;
+    let mut assessment = a.output.assessment.clone();
+    let flows = std::mem::take(&mut assessment.flows);
+    write_json(dir, "assessment.json", &assessment)?;
+    write_json(dir, "flows.json", &flows)?;
+    write_json(dir, "hardening.json", &a.hardening)?;
+    write_json(dir, "assets.json", &a.inventory)?;
+    let mut summary = Vec::new();
+    crate::summary::print(&mut summary, a, run.elapsed)?;
+    let path = dir.join("summary.txt");
+    std::fs::write(&path, summary).with_context(|| format!("writing {}", path.display()))?;
+    write_logs(&dir.join("logs"), &a.output.logs)
 }

@@ -42,21 +42,25 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(crate::EXIT_BAD_INPUT));
     };
     let capture = dir.join("plant.pcapng");
+    let site = dir.join("site.toml");
     let assess = crate::assess::AssessArgs {
-        inputs: vec![capture.clone()],
-        threads: args.threads,
+        capture: crate::assess::CaptureArgs {
+            inputs: vec![capture.clone()],
+            threads: args.threads,
+            site: site.is_file().then_some(site),
+            quiet: false,
+            show_secrets: false,
+        },
         json: false,
         flows: false,
         logs: None,
-        quiet: false,
         no_parsers: false,
-        show_secrets: false,
         out: Some(args.out.clone()),
     };
     println!("Assessing the demo plant: {}", capture.display());
     let code = crate::assess::run(&assess).context("running the demo assessment")?;
     println!(
-        "\nOutput folder: {} (assessment.json, flows.json, summary.txt, logs/)",
+        "\nOutput folder: {} (assessment.json, assets.json, hardening.json, flows.json, summary.txt, logs/)",
         args.out.display()
     );
     Ok(code)

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 //! `plantguard`: the command-line front end. Thin: flags, wiring, exit codes.
 
+mod analysis;
 mod assess;
 mod demo;
+mod inventory;
 mod summary;
 
 use std::process::ExitCode;
@@ -23,6 +25,10 @@ struct Cli {
 enum Command {
     /// Analyse captures (pcap, pcapng, gzip of either, or directories of them).
     Assess(assess::AssessArgs),
+    /// List every asset: role, domain, Purdue level, vendor, model, OS.
+    Inventory(inventory::InventoryArgs),
+    /// Compare two assessments' `assets.json`: new, gone and changed assets and conduits.
+    Diff(inventory::DiffArgs),
     /// Run the whole assessment on the bundled demo plant capture.
     Demo(demo::DemoArgs),
 }
@@ -34,6 +40,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Assess(args) => assess::run(&args),
+        Command::Inventory(args) => inventory::run(&args),
+        Command::Diff(args) => inventory::diff(&args),
         Command::Demo(args) => demo::run(&args),
     };
     match result {

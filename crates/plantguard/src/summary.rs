@@ -5,7 +5,8 @@ use std::io::Write;
 use std::time::Duration;
 
 use plantguard_engine::result::TrafficCount;
-use plantguard_engine::Assessment;
+
+use crate::analysis::Analysis;
 
 fn human_bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -53,8 +54,10 @@ fn table(
     Ok(())
 }
 
-/// Writes the summary.
-pub fn print(out: &mut impl Write, a: &Assessment, elapsed: Duration) -> std::io::Result<()> {
+/// Writes the summary: what was read, then the plant's assets, then what
+/// needs attention, then protocol details.
+pub fn print(out: &mut impl Write, an: &Analysis, elapsed: Duration) -> std::io::Result<()> {
+    let a = &an.output.assessment;
     let t = &a.totals;
     writeln!(out, "PlantGuard assessment")?;
     for f in &a.files {
@@ -94,6 +97,8 @@ pub fn print(out: &mut impl Write, a: &Assessment, elapsed: Duration) -> std::io
         t.tcp_flows,
         t.udp_flows
     )?;
+    print_inventory(out, an)?;
+    print_hardening(out, an)?;
     table(out, "Protocols", &a.protocols, 15)?;
     table(out, "Server ports", &a.ports, 15)?;
     table(out, "Layer-2 protocols", &a.link_protocols, 10)?;
@@ -192,4 +197,144 @@ pub fn print(out: &mut impl Write, a: &Assessment, elapsed: Duration) -> std::io
         }
     }
     Ok(())
+}
+
+fn print_inventory(out: &mut impl Write, an: &Analysis) -> std::io::Result<()> {
+    let inv = &an.inventory;
+    if inv.assets.is_empty() {
+        return Ok(());
+    }
+    let mut by_role: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for asset in &inv.assets {
+        *by_role.entry(asset.role.to_string()).or_insert(0) += 1;
+    }
+    let roles: Vec<String> = by_role.iter().map(|(r, n)| format!("{r} {n}")).collect();
+    writeln!(out, "\nAssets: {} ({})", inv.assets.len(), roles.join(", "))?;
+    if inv.zones_proposed {
+        writeln!(
+            out,
+            "  zones are proposals (no site file): by subnet and VLAN, refined by role"
+        )?;
+    }
+    writeln!(
+        out,
+        "  {:<18} {:<17} {:<24} {:<26} {:<6} {:<6} {}",
+        "address", "mac", "name", "vendor / model", "level", "domain", "role"
+    )?;
+    for asset in inv.assets.iter().take(40) {
+        let vendor = [asset.vendor.as_ref(), asset.model.as_ref()]
+            .iter()
+            .flatten()
+            .map(|v| v.value.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let vendor = if vendor.is_empty() {
+            asset.mac_vendor.clone().unwrap_or_default()
+        } else {
+            vendor
+        };
+        writeln!(
+            out,
+            "  {:<18} {:<17} {:<24} {:<26} {:<6} {:<6} {}",
+            asset.ip().map_or("-".to_string(), |ip| ip.to_string()),
+            asset.macs.first().map_or("-", String::as_str),
+            clip(asset.name.as_deref().unwrap_or("-"), 24),
+            clip(&vendor, 26),
+            asset
+                .purdue_level
+                .map_or("-".to_string(), |l| l.to_string()),
+            asset.domain.to_string(),
+            asset.role
+        )?;
+    }
+    if inv.assets.len() > 40 {
+        writeln!(
+            out,
+            "  ... {} more (plantguard inventory for all)",
+            inv.assets.len() - 40
+        )?;
+    }
+    if !inv.convergence.is_empty() {
+        writeln!(out, "\nWhere IT and OT meet ({})", inv.convergence.len())?;
+        for c in inv.convergence.iter().take(12) {
+            let at = c
+                .evidence
+                .as_ref()
+                .map(|e| format!(" (frame {} of {})", e.pcap_cnt, e.pcap_filename))
+                .unwrap_or_default();
+            writeln!(out, "  - {}{at}", c.summary)?;
+        }
+    }
+    Ok(())
+}
+
+fn print_hardening(out: &mut impl Write, an: &Analysis) -> std::io::Result<()> {
+    let h = &an.hardening;
+    if !h.legacy_os.is_empty() {
+        writeln!(out, "\nUnsupported or ending operating systems")?;
+        for f in &h.legacy_os {
+            let end = f
+                .end_of_support
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "?".into());
+            writeln!(
+                out,
+                "  {:<16} {} (support ended {end}): {}",
+                f.ip.to_string(),
+                f.os,
+                f.meaning
+            )?;
+        }
+    }
+    if !h.credentials.is_empty() {
+        writeln!(out, "\nCredentials crossing the network in clear text")?;
+        for c in &h.credentials {
+            let default = c
+                .default_match
+                .as_ref()
+                .map(|m| format!("  DEFAULT ({} {})", m.vendor, m.product))
+                .unwrap_or_default();
+            let accepted = match c.accepted {
+                Some(true) => "accepted",
+                Some(false) => "refused",
+                None => "outcome unknown",
+            };
+            writeln!(
+                out,
+                "  {:<6} {} -> {}  user {:?} secret {:?} ({accepted}){default}",
+                c.service,
+                c.client_ip.map_or("?".to_string(), |ip| ip.to_string()),
+                c.server_ip.map_or("?".to_string(), |ip| ip.to_string()),
+                c.username,
+                c.secret
+            )?;
+        }
+    }
+    if !h.remote_access.is_empty() {
+        writeln!(out, "\nRemote-access sessions")?;
+        for r in &h.remote_access {
+            writeln!(
+                out,
+                "  {:<10} {} -> {}:{}  {} for {:.0} s, {} bytes",
+                r.tool,
+                r.client_ip,
+                r.server_ip,
+                r.server_port,
+                r.start,
+                r.duration_s,
+                r.bytes_to_server + r.bytes_to_client
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+        t.push('~');
+        t
+    }
 }

@@ -149,3 +149,57 @@ fn terminal_summary_shows_protocols_and_hosts() {
     assert!(s.contains("modbus"), "{s}");
     assert!(s.contains("Top hosts"), "{s}");
 }
+
+#[test]
+fn site_file_error_names_file_line_and_field_and_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site.toml");
+    std::fs::write(
+        &site,
+        "[site]\nname = \"Test plant\"\n\n[[zone]]\nname = \"cell\"\npurdue_level = 1\nkind = \"ot\"\nsubnets = [\"10.30.0.0/33\"]\n",
+    )
+    .unwrap();
+    let o = run(bin()
+        .arg("assess")
+        .arg(fixture())
+        .arg("--site")
+        .arg(&site)
+        .arg("-q"));
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("site.toml:8"), "no file:line in {err}");
+    assert!(err.contains("10.30.0.0/33"), "no value in {err}");
+}
+
+#[test]
+fn inventory_csv_has_one_row_per_asset_and_diff_of_a_run_with_itself_is_empty() {
+    let o = run(bin().arg("inventory").arg(fixture()).args(["--csv", "-q"]));
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    let csv = stdout(&o);
+    let header = csv.lines().next().unwrap();
+    assert!(header.starts_with("id,ips,macs,"));
+    let j = run(bin().arg("inventory").arg(fixture()).args(["--json", "-q"]));
+    let inv: serde_json::Value = serde_json::from_str(&stdout(&j)).unwrap();
+    let assets = inv["assets"].as_array().unwrap().len();
+    assert!(assets >= 2);
+    assert_eq!(csv.lines().count(), assets + 1);
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    assert!(run(bin()
+        .arg("assess")
+        .arg(fixture())
+        .arg("--out")
+        .arg(&out)
+        .arg("-q"))
+    .status
+    .success());
+    let d = run(bin().arg("diff").arg(&out).arg(&out).arg("--json"));
+    assert!(d.status.success(), "stderr: {}", stderr(&d));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&d)).unwrap();
+    for section in v.as_object().unwrap().values() {
+        if let Some(list) = section.as_array() {
+            assert!(list.is_empty(), "diff of a run with itself: {v}");
+        }
+    }
+}

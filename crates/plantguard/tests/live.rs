@@ -39,7 +39,10 @@ const SCENARIOS: &[&str] = &["modbus", "s7", "enip", "opcua", "bacnet_iec104", "
 const HARNESS_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// Why the live tests cannot run here, if they cannot.
@@ -87,7 +90,10 @@ fn run_harness(out: &Path, scenarios: &[String]) -> bool {
     let start = Instant::now();
     loop {
         if let Some(status) = child.try_wait().unwrap() {
-            eprintln!("live: harness finished in {:.1} s ({status})", start.elapsed().as_secs_f64());
+            eprintln!(
+                "live: harness finished in {:.1} s ({status})",
+                start.elapsed().as_secs_f64()
+            );
             return status.success();
         }
         if start.elapsed() > HARNESS_TIMEOUT {
@@ -135,14 +141,19 @@ fn read_dir_text(dir: &Path) -> Vec<(String, String)> {
     let mut files = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
             } else {
                 let mut s = String::new();
-                if std::fs::File::open(&p).and_then(|mut f| f.read_to_string(&mut s)).is_ok() {
+                if std::fs::File::open(&p)
+                    .and_then(|mut f| f.read_to_string(&mut s))
+                    .is_ok()
+                {
                     let name = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
                     files.push((name, s));
                 }
@@ -159,8 +170,20 @@ fn assess(dir: &Path) -> Outputs {
     let work = dir.join("assess");
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).unwrap();
-    let (l1, l2, folder) = (work.join("logs"), work.join("logs-secrets"), work.join("out"));
-    let default = plantguard(&["assess", cap, "--json", "--flows", "--logs", l1.to_str().unwrap(), "-q"]);
+    let (l1, l2, folder) = (
+        work.join("logs"),
+        work.join("logs-secrets"),
+        work.join("out"),
+    );
+    let default = plantguard(&[
+        "assess",
+        cap,
+        "--json",
+        "--flows",
+        "--logs",
+        l1.to_str().unwrap(),
+        "-q",
+    ]);
     let secrets = plantguard(&[
         "assess",
         cap,
@@ -194,10 +217,12 @@ fn assess(dir: &Path) -> Outputs {
 /// Whether `actual` contains `expected` (see the module docs).
 fn contains(actual: &Value, expected: &Value) -> bool {
     match (actual, expected) {
-        (Value::Object(a), Value::Object(e)) => {
-            e.iter().all(|(k, ev)| a.get(k).is_some_and(|av| contains(av, ev)))
+        (Value::Object(a), Value::Object(e)) => e
+            .iter()
+            .all(|(k, ev)| a.get(k).is_some_and(|av| contains(av, ev))),
+        (Value::Array(a), Value::Array(e)) => {
+            e.iter().all(|ev| a.iter().any(|av| contains(av, ev)))
         }
-        (Value::Array(a), Value::Array(e)) => e.iter().all(|ev| a.iter().any(|av| contains(av, ev))),
         (Value::Number(a), Value::Number(e)) => a.as_f64() == e.as_f64(),
         (a, e) => a == e,
     }
@@ -227,19 +252,34 @@ fn check(out: &Outputs, c: &Value) -> Result<String, String> {
         }
     };
     if let Some(file) = c.get("log").and_then(Value::as_str) {
-        let logs = if secrets { &out.secrets_logs } else { &out.logs };
+        let logs = if secrets {
+            &out.secrets_logs
+        } else {
+            &out.logs
+        };
         let lines: Vec<Value> = logs
             .iter()
             .filter(|(name, _)| name == file)
-            .flat_map(|(_, text)| text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect::<Vec<_>>())
+            .flat_map(|(_, text)| {
+                text.lines()
+                    .filter_map(|l| serde_json::from_str(l).ok())
+                    .collect::<Vec<_>>()
+            })
             .collect();
         if lines.is_empty() {
-            return Err(format!("no {file} written (logs: {:?})", logs.iter().map(|l| &l.0).collect::<Vec<_>>()));
+            return Err(format!(
+                "no {file} written (logs: {:?})",
+                logs.iter().map(|l| &l.0).collect::<Vec<_>>()
+            ));
         }
         return judge(lines.iter().collect(), file);
     }
     if let Some(ptr) = c.get("json").and_then(Value::as_str) {
-        let root = if secrets { &out.secrets_json } else { &out.json };
+        let root = if secrets {
+            &out.secrets_json
+        } else {
+            &out.json
+        };
         let Some(at) = root.pointer(ptr) else {
             return Err(format!("nothing at {ptr} in the JSON output"));
         };
@@ -252,9 +292,18 @@ fn check(out: &Outputs, c: &Value) -> Result<String, String> {
         return match out.all_default_text.find(text) {
             None => Ok("absent from the default outputs".into()),
             Some(i) => {
-                let from = out.all_default_text[..i].char_indices().rev().nth(80).map_or(0, |(j, _)| j);
-                let ctx: String = out.all_default_text[from..].chars().take(160 + text.len()).collect();
-                Err(format!("{text:?} printed without --show-secrets: ...{ctx}..."))
+                let from = out.all_default_text[..i]
+                    .char_indices()
+                    .rev()
+                    .nth(80)
+                    .map_or(0, |(j, _)| j);
+                let ctx: String = out.all_default_text[from..]
+                    .chars()
+                    .take(160 + text.len())
+                    .collect();
+                Err(format!(
+                    "{text:?} printed without --show-secrets: ...{ctx}..."
+                ))
             }
         };
     }
@@ -282,7 +331,10 @@ fn live_third_party_stacks() {
     let start = Instant::now();
     let harness_ok = run_harness(&out, &wanted);
     let left: Vec<String> = namespaces().difference(&before).cloned().collect();
-    assert!(left.is_empty(), "namespaces left behind by the live harness: {left:?}");
+    assert!(
+        left.is_empty(),
+        "namespaces left behind by the live harness: {left:?}"
+    );
 
     let mut failures = Vec::new();
     let (mut passed, mut gaps) = (0, 0);
@@ -291,7 +343,9 @@ fn live_third_party_stacks() {
         let expected_path = dir.join("expected.json");
         let Ok(text) = std::fs::read_to_string(&expected_path) else {
             let why = std::fs::read_to_string(dir.join("FAILED")).unwrap_or_default();
-            failures.push(format!("{name}: the harness produced no expected.json\n{why}"));
+            failures.push(format!(
+                "{name}: the harness produced no expected.json\n{why}"
+            ));
             continue;
         };
         let expected: Value = serde_json::from_str(&text).expect("expected.json");
@@ -331,6 +385,13 @@ fn live_third_party_stacks() {
         start.elapsed().as_secs_f64(),
         out.display()
     );
-    assert!(failures.is_empty(), "live checks failed:\n{}", failures.join("\n"));
-    assert!(harness_ok, "the live harness reported a failure (see its output above)");
+    assert!(
+        failures.is_empty(),
+        "live checks failed:\n{}",
+        failures.join("\n")
+    );
+    assert!(
+        harness_ok,
+        "the live harness reported a failure (see its output above)"
+    );
 }

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: Apache-2.0
+//! `plantguard inventory` and `plantguard diff`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use plantguard_analysis::inventory::{diff as diff_inventories, Inventory};
+
+use crate::assess::{run_engine, CaptureArgs};
+
+/// Options of `plantguard inventory`.
+#[derive(Args, Debug)]
+pub struct InventoryArgs {
+    #[command(flatten)]
+    pub capture: CaptureArgs,
+    /// CSV on standard output (one row per asset).
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+    /// JSON on standard output (`assets.json`).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `plantguard diff`.
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// The older `assets.json` (or an output folder holding one).
+    pub old: PathBuf,
+    /// The newer `assets.json` (or an output folder holding one).
+    pub new: PathBuf,
+    /// JSON on standard output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// One CSV row per asset.
+pub fn inventory_csv(inv: &Inventory) -> String {
+    let mut out = String::from(
+        "id,ips,macs,mac_vendor,name,vendor,product,model,firmware,serial,os,role,role_confidence,domain,purdue_level,zone,first_seen,last_seen,packets,bytes\n",
+    );
+    for a in &inv.assets {
+        let attr = |v: &Option<plantguard_analysis::inventory::Attributed>| {
+            v.as_ref().map(|x| x.value.clone()).unwrap_or_default()
+        };
+        let fields = [
+            a.id.to_string(),
+            a.ips().map(|i| i.to_string()).collect::<Vec<_>>().join(" "),
+            a.macs.join(" "),
+            a.mac_vendor.clone().unwrap_or_default(),
+            a.name.clone().unwrap_or_default(),
+            attr(&a.vendor),
+            attr(&a.product),
+            attr(&a.model),
+            attr(&a.firmware),
+            attr(&a.serial),
+            a.os.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
+            a.role.to_string(),
+            format!("{:.2}", a.role_confidence),
+            a.domain.to_string(),
+            a.purdue_level.map(|l| l.to_string()).unwrap_or_default(),
+            a.zone.clone().unwrap_or_default(),
+            a.first_seen.clone().unwrap_or_default(),
+            a.last_seen.clone().unwrap_or_default(),
+            a.packets.to_string(),
+            a.bytes.to_string(),
+        ];
+        let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&row.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+pub fn run(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
+    let run = match run_engine(&args.capture, |_| {})? {
+        Ok(r) => r,
+        Err(code) => return Ok(code),
+    };
+    let inv = &run.analysis.inventory;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, inv)?;
+        writeln!(out)?;
+    } else if args.csv {
+        out.write_all(inventory_csv(inv).as_bytes())?;
+    } else {
+        writeln!(
+            out,
+            "{:<24} {:<18} {:<24} {:<28} {:<22} {:<6} {:<8} {}",
+            "id", "address", "name", "vendor / model", "os", "level", "domain", "role (confidence)"
+        )?;
+        for a in &inv.assets {
+            let vendor = [a.vendor.as_ref(), a.model.as_ref()]
+                .iter()
+                .flatten()
+                .map(|v| v.value.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            writeln!(
+                out,
+                "{:<24} {:<18} {:<24} {:<28} {:<22} {:<6} {:<8} {} ({:.0}%)",
+                a.id.to_string(),
+                a.ip().map_or("-".into(), |i| i.to_string()),
+                a.name.as_deref().unwrap_or("-"),
+                if vendor.is_empty() {
+                    a.mac_vendor.clone().unwrap_or_default()
+                } else {
+                    vendor
+                },
+                a.os.as_ref().map_or("-".to_string(), |o| o.name.clone()),
+                a.purdue_level.map_or("-".into(), |l| l.to_string()),
+                a.domain.to_string(),
+                a.role,
+                a.role_confidence * 100.0
+            )?;
+        }
+        writeln!(out, "\n{} assets", inv.assets.len())?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_inventory(p: &std::path::Path) -> anyhow::Result<Inventory> {
+    let path = if p.is_dir() {
+        p.join("assets.json")
+    } else {
+        p.to_path_buf()
+    };
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not an assets.json", path.display()))
+}
+
+pub fn diff(args: &DiffArgs) -> anyhow::Result<ExitCode> {
+    let old = read_inventory(&args.old)?;
+    let new = read_inventory(&args.new)?;
+    let d = diff_inventories(&old, &new);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &d)?;
+        writeln!(out)?;
+    } else {
+        let text = serde_json::to_value(&d)?;
+        writeln!(
+            out,
+            "Changes from {} to {}",
+            args.old.display(),
+            args.new.display()
+        )?;
+        for (section, value) in text.as_object().into_iter().flatten() {
+            let n = value.as_array().map_or(0, Vec::len);
+            if n == 0 {
+                continue;
+            }
+            writeln!(out, "\n{section} ({n})")?;
+            for item in value.as_array().into_iter().flatten() {
+                writeln!(out, "  {}", item)?;
+            }
+        }
+        if d.is_empty() {
+            writeln!(out, "  no change")?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
