@@ -149,6 +149,9 @@ class Lab:
         return ["ip", "netns", "exec", self.ns(short), "unshare", "--uts", "sh", "-c",
                 'hostname "$0" && exec "$@"', self.hostnames[short], *argv]
 
+    def module_python(self):
+        return sys.executable
+
     def actor(self, name, **kwargs):
         return [sys.executable, self.module.__file__, name, json.dumps(kwargs)]
 
