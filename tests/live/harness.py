@@ -123,11 +123,16 @@ class Lab:
             self._hosts_line(short, ip)
         return ipa, ipb
 
-    def lan(self, switch, hosts):
-        """A bridge `br0` in namespace `switch`; each (short, host number) gets eth0 on it."""
-        self.nsx(switch, "ip", "link", "add", "br0", "type", "bridge", "stp_state", "0", "forward_delay", "0")
+    def lan(self, switch, switch_host, hosts):
+        """A bridge `br0` in namespace `switch`, which has address .<switch_host> on it (the
+        capture point, like a host with a built-in switch); each (short, host number) gets eth0
+        on the bridge."""
+        self.nsx(switch, "ip", "link", "add", "br0", "address", f"02:99:{self.index:02x}:00:00:{switch_host:02x}",
+                 "type", "bridge", "stp_state", "0", "forward_delay", "0")
+        self.nsx(switch, "ip", "addr", "add", f"{self.ip(switch_host)}/24", "brd", "+", "dev", "br0")
         self.nsx(switch, "ip", "link", "set", "br0", "up")
-        ips = []
+        self._hosts_line(switch, self.ip(switch_host))
+        ips = [self.ip(switch_host)]
         for i, (short, host) in enumerate(hosts):
             ip = self.ip(host)
             tmp, port = f"{RUN_TAG}t", f"p{i}"
