@@ -125,18 +125,18 @@ class Lab:
 
     def lan(self, switch, switch_host, hosts):
         """A bridge `br0` in namespace `switch`, which has address .<switch_host> on it (the
-        capture point, like a host with a built-in switch); each (short, host number) gets eth0
-        on the bridge."""
+        capture point, like a host with a built-in switch); each (short, host number[, mac])
+        gets eth0 on the bridge."""
         self.nsx(switch, "ip", "link", "add", "br0", "address", f"02:99:{self.index:02x}:00:00:{switch_host:02x}",
                  "type", "bridge", "stp_state", "0", "forward_delay", "0")
         self.nsx(switch, "ip", "addr", "add", f"{self.ip(switch_host)}/24", "brd", "+", "dev", "br0")
         self.nsx(switch, "ip", "link", "set", "br0", "up")
         self._hosts_line(switch, self.ip(switch_host))
         ips = [self.ip(switch_host)]
-        for i, (short, host) in enumerate(hosts):
+        for i, (short, host, *mac) in enumerate(hosts):
             ip = self.ip(host)
             tmp, port = f"{RUN_TAG}t", f"p{i}"
-            mac = f"02:99:{self.index:02x}:00:00:{host:02x}"
+            mac = mac[0] if mac else f"02:99:{self.index:02x}:00:00:{host:02x}"
             self.nsx(switch, "ip", "link", "add", tmp, "address", mac, "type", "veth", "peer", "name", port)
             self.nsx(switch, "ip", "link", "set", tmp, "netns", self.ns(short))
             self.nsx(switch, "ip", "link", "set", port, "master", "br0")
