@@ -136,8 +136,28 @@ fn handle(_: &mut u32, dir: Direction, b: &[u8], out: &mut dyn ObservationSink) 
     Some(msg)
 }
 
-/// HART-IP probe: version 1 or 2, a defined message type and id, a byte
-/// count of at least 8 that does not exceed 64 KiB.
+/// True when `b` starts with a plausible HART-IP header: version 1 or 2,
+/// a defined message type and id, status 0 in requests, and a byte count
+/// fitting the message id (13 for session initiate, 8 for close and
+/// keep-alive, more for PDUs).
+fn header_ok(b: &[u8]) -> bool {
+    let (Some(&ver), Some(&ty), Some(&id), Some(&status), Some(n)) =
+        (b.first(), b.get(1), b.get(2), b.get(3), be16(b, 6))
+    else {
+        return false;
+    };
+    let count_ok = match id {
+        0 => n == 13,
+        1 | 2 => n == 8,
+        3 | 4 => (11..=1024).contains(&n),
+        128 => n >= 8,
+        _ => false,
+    };
+    matches!(ver, 1 | 2) && matches!(ty, 0 | 1 | 2 | 3 | 15) && (ty != 0 || status == 0) && count_ok
+}
+
+/// HART-IP probe: a plausible header whose byte count covers the input
+/// exactly, or is followed by another plausible header.
 pub fn probe(_dir: Direction, b: &[u8]) -> Probe {
     if b.len() < 8 {
         return match b.first() {
@@ -145,13 +165,20 @@ pub fn probe(_dir: Direction, b: &[u8]) -> Probe {
             _ => Probe::NoMatch,
         };
     }
-    let ok = matches!(b.first(), Some(1 | 2))
-        && matches!(b.get(1), Some(0 | 1 | 2 | 3 | 15))
-        && matches!(b.get(2), Some(0..=4 | 128))
-        && be16(b, 6).is_some_and(|n| n >= 8 && usize::from(n) <= b.len().saturating_add(4096));
-    if ok {
-        Probe::Match
-    } else {
-        Probe::NoMatch
+    if !header_ok(b) {
+        return Probe::NoMatch;
+    }
+    let n = usize::from(be16(b, 6).unwrap_or(0));
+    match b.get(n..) {
+        Some([]) => Probe::Match,
+        Some(next) if next.len() >= 8 => {
+            if header_ok(next) {
+                Probe::Match
+            } else {
+                Probe::NoMatch
+            }
+        }
+        Some(_) => Probe::Match,
+        None => Probe::NeedMore,
     }
 }

@@ -176,13 +176,21 @@ fn pcworx_handle(
     Some(m)
 }
 
-/// PCWorx probe: first byte 0x01 (request) or 0x81 (response), a small
-/// command, and a length field equal to the first message's length.
-pub fn probe_pcworx(_dir: Direction, b: &[u8]) -> Probe {
+/// PCWorx probe: the session-open request of `pcworx-info.nse`
+/// (`01 01`, a length equal to the message, `78 80` at offset 8) or its
+/// answer (`81 01` with a consistent length). MS-SQL TDS packets share the
+/// `01 xx len` shape; the fixed bytes tell them apart.
+pub fn probe_pcworx(dir: Direction, b: &[u8]) -> Probe {
     let (Some(&b0), Some(&b1), Some(n)) = (b.first(), b.get(1), be16(b, 2)) else {
         return Probe::NeedMore;
     };
-    if (b0 == 0x01 || b0 == 0x81) && (b1 & 0x7F) <= 0x10 && usize::from(n) == b.len() && n >= 8 {
+    let len_ok = usize::from(n) == b.len() && n >= 8;
+    let ok = match (dir, b0, b1) {
+        (Direction::ToServer, 0x01, 0x01) => len_ok && b.get(8..10) == Some(&[0x78, 0x80][..]),
+        (Direction::ToClient, 0x81, 0x01) => len_ok,
+        _ => false,
+    };
+    if ok {
         Probe::Match
     } else {
         Probe::NoMatch

@@ -319,12 +319,34 @@ fn ethercat_counts_reads_and_writes() {
     assert_eq!(sink.ops, vec![("ethercat", Operation::Read)]);
 }
 
+/// ModbusTCP/mb2.pcap frame 3424 (first 24 bytes): an MS-SQL TDS SQL batch
+/// whose header once matched the HART-IP and PCWorx probes.
+fn tds_batch() -> Vec<u8> {
+    let mut v = vec![
+        0x01, // TDS type: SQL batch
+        0x01, // status: end of message
+        0x00, 0xa4, // length 164
+        0x00, 0x00, // SPID
+        0x01, // packet id
+        0x00, // window
+    ];
+    v.extend(b"s\0e\0l\0e\0c\0t\0".iter());
+    v.resize(164, 0);
+    v
+}
+
 #[test]
 fn probes_reject_other_protocols() {
     let http = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
     let modbus = [0u8, 1, 0, 0, 0, 6, 1, 3, 0, 0, 0, 1];
+    let tds = tds_batch();
+    let mut tds9 = tds.clone();
+    tds9[1] = 0x09;
     for info in ALL {
-        for (i, sample) in [&http[..], &modbus[..]].iter().enumerate() {
+        for (i, sample) in [&http[..], &modbus[..], &tds[..], &tds9[..]]
+            .iter()
+            .enumerate()
+        {
             assert_ne!(
                 (info.probe)(Direction::ToServer, sample),
                 Probe::Match,
