@@ -216,7 +216,7 @@ code,.ev{font:12.5px/1.3 ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans
 .filter{display:flex;gap:12px;align-items:center;margin:6px 0}
 .filter input{font:inherit;padding:6px 10px;border:1px solid #cbd5e1;border-radius:6px;width:min(420px,100%)}
 .map{border:1px solid var(--line);border-radius:10px;overflow:auto;background:#fff}
-.map svg{display:block;max-width:100%;height:auto}
+.map svg{display:block;max-width:none;height:auto}
 .legend-inline{display:flex;flex-wrap:wrap;gap:6px 18px;font-size:13px;color:var(--muted);margin:6px 0}
 .legend-inline svg{vertical-align:middle}
 .none{color:#15803d}

@@ -68,7 +68,7 @@ pub struct MapOptions {
 impl Default for MapOptions {
     fn default() -> Self {
         MapOptions {
-            max_assets_per_zone: 24,
+            max_assets_per_zone: 20,
             asset_edges_max: 60,
             links: Vec::new(),
             max_row_width: 1500.0,
@@ -151,7 +151,7 @@ const ZONE_PAD: f64 = 10.0;
 const ZONE_HEADER: f64 = 38.0;
 const ZONE_GAP: f64 = 18.0;
 const BAND_PAD: f64 = 12.0;
-const EMPTY_BAND_H: f64 = 34.0;
+const EMPTY_BAND_H: f64 = 44.0;
 const LABEL_W: f64 = 150.0;
 const MARGIN: f64 = 16.0;
 const TITLE_H: f64 = 56.0;
@@ -337,6 +337,38 @@ pub fn convergence_words(k: ConvergenceKind) -> &'static str {
     convergence_kind_words(k)
 }
 
+/// Picks the assets a collapsed zone shows: those in a convergence point
+/// first, then one of each role in turn (busiest first within a role), so a
+/// zone of 300 PLCs and 40 HMIs still shows its HMIs.
+fn pick_shown<'a>(
+    mut assets: Vec<&'a Asset>,
+    limit: usize,
+    hot: &BTreeSet<&AssetId>,
+) -> (Vec<&'a Asset>, Vec<&'a Asset>) {
+    assets.sort_by(|x, y| y.bytes.cmp(&x.bytes).then(x.id.cmp(&y.id)));
+    let mut shown: Vec<&Asset> = Vec::new();
+    let mut queues: BTreeMap<usize, std::collections::VecDeque<&Asset>> = BTreeMap::new();
+    for a in assets {
+        if hot.contains(&a.id) && shown.len() < limit {
+            shown.push(a);
+        } else {
+            queues.entry(role_rank(a.role)).or_default().push_back(a);
+        }
+    }
+    while shown.len() < limit && queues.values().any(|q| !q.is_empty()) {
+        for q in queues.values_mut() {
+            if shown.len() >= limit {
+                break;
+            }
+            if let Some(a) = q.pop_front() {
+                shown.push(a);
+            }
+        }
+    }
+    let hidden = queues.into_values().flatten().collect();
+    (shown, hidden)
+}
+
 /// Groups the inventory's assets into zones, picks what each zone shows,
 /// and sizes each zone.
 fn zones_of<'a>(
@@ -379,14 +411,9 @@ fn zones_of<'a>(
         let total = assets.len();
         let mut hidden: Vec<&Asset> = Vec::new();
         if assets.len() > opts.max_assets_per_zone {
-            assets.sort_by(|x, y| {
-                hot.contains(&y.id)
-                    .cmp(&hot.contains(&x.id))
-                    .then(role_rank(x.role).cmp(&role_rank(y.role)))
-                    .then(y.bytes.cmp(&x.bytes))
-                    .then(x.id.cmp(&y.id))
-            });
-            hidden = assets.split_off(opts.max_assets_per_zone.max(1));
+            let (shown, rest) = pick_shown(assets, opts.max_assets_per_zone.max(1), hot);
+            assets = shown;
+            hidden = rest;
         }
         let mut bands: BTreeMap<usize, Vec<Item>> = BTreeMap::new();
         assets.sort_by_key(|a| sort_key(a));
@@ -409,7 +436,7 @@ fn zones_of<'a>(
         };
         let most = bands.values().map(Vec::len).max().unwrap_or(0);
         let cols = ((most as f64 * 2.0).sqrt().ceil() as usize)
-            .clamp(1, 6)
+            .clamp(1, 5)
             .min(most.max(1));
         let title_w = 9.0 * name.chars().count().min(40) as f64 + 2.0 * ZONE_PAD;
         let meta_w = 190.0;
@@ -501,7 +528,14 @@ fn layout<'a>(
     let mut offsets: HashMap<usize, f64> = HashMap::new();
     for (b, c) in content.iter_mut().enumerate() {
         let x0 = cursor[b];
-        let limit = opts.max_row_width.max(x0 + 1.0);
+        // Lines are at least as wide as the widest zone of the band, so a
+        // band beside a wide spanning zone packs its small zones side by side.
+        let widest = zones
+            .iter()
+            .filter(|z| z.top == b && z.bottom == b)
+            .map(|z| z.w)
+            .fold(0.0, f64::max);
+        let limit = opts.max_row_width.max(x0 + widest);
         let mut x = x0;
         let mut line_y = 0.0;
         let mut line_h: f64 = 0.0;
