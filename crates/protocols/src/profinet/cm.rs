@@ -5,7 +5,10 @@
 //! PROFINET interface UUIDs of IEC 61158-6-10 (DEA00001 device, DEA00002
 //! controller, DEA00003 supervisor, DEA00004 parameter server) and the
 //! endpoint mapper (E1AF8308). Requests pair with their response by
-//! activity UUID and sequence number.
+//! activity UUID and sequence number when both travel in the same flow.
+//! Real devices often answer from an ephemeral port rather than 34964, so
+//! the answer belongs to another flow: then the request is logged when the
+//! flow ends (no `response_packet_type`) and the answer on its own.
 #![deny(
     clippy::indexing_slicing,
     clippy::unwrap_used,
@@ -338,7 +341,9 @@ impl Session for CmSession {
                     .iter()
                     .position(|p| p.activity == h.activity_uuid && p.seq == h.sequence_num);
                 let Some(i) = found else {
-                    out.anomaly(CM_NAME, "unmatched_response");
+                    // Not an anomaly: a PN-IO device answers from another UDP
+                    // port than the 34964 the request went to, so the answer
+                    // usually lives in a flow of its own. It is logged alone.
                     if out.wants_records() {
                         let mut r = Self::record(dir, &h);
                         r.response_packet_type = Some(packet_type_name(h.packet_type));
