@@ -71,9 +71,12 @@ fn new_session() -> Box<dyn Session> {
     Box::new(BacnetSession::new())
 }
 
-/// Strict probe on one datagram: BVLC type 0x81, a defined function, the
-/// BVLC length equal to the datagram length, and for NPDU-carrying
-/// functions an NPDU of version 1 that decodes.
+/// Strict probe on one datagram: BVLC type 0x81 and a defined function;
+/// BVLL-only functions need a BVLC length equal to the datagram length,
+/// NPDU-carrying functions need an NPDU of version 1 (and its APDU header)
+/// that decodes. A BVLC length that disagrees with an otherwise valid NPDU
+/// is accepted (and reported by the session as `bvlc_length_mismatch`):
+/// crafted password-guessing traffic in the corpus carries such lengths.
 pub fn probe(_dir: Direction, input: &[u8]) -> Probe {
     if input.len() < 4 {
         return if input.first().is_some_and(|&b| b != wire::BVLC_TYPE_BIP) {
@@ -85,11 +88,18 @@ pub fn probe(_dir: Direction, input: &[u8]) -> Probe {
     let Ok(bvlc) = wire::parse_bvlc(input) else {
         return Probe::NoMatch;
     };
-    if bvlc.function > 0x0B || usize::from(bvlc.length) != input.len() {
+    if bvlc.function > 0x0B {
         return Probe::NoMatch;
     }
-    if wire::carries_npdu(bvlc.function) && parse_frame(input).is_err() {
-        return Probe::NoMatch;
+    if wire::carries_npdu(bvlc.function) {
+        return match parse_frame(input) {
+            Ok(f) if f.npdu.is_some() => Probe::Match,
+            _ => Probe::NoMatch,
+        };
     }
-    Probe::Match
+    if usize::from(bvlc.length) == input.len() {
+        Probe::Match
+    } else {
+        Probe::NoMatch
+    }
 }

@@ -227,11 +227,20 @@ fn vendor_name_in_ucs2_becomes_identity() {
 }
 
 #[test]
-fn probe_requires_bvlc_length_equal_to_datagram() {
+fn probe_checks_bvlc_and_npdu() {
     assert_eq!(probe(Direction::ToServer, READ_PROPERTY_REQ), Probe::Match);
+    // bacnet_example.pcap frame 572: BVLC length 17 on a 25-byte datagram
+    // (a ReinitializeDevice password guess): still BACnet.
     let mut longer = READ_PROPERTY_REQ.to_vec();
     longer.push(0);
-    assert_eq!(probe(Direction::ToServer, &longer), Probe::NoMatch);
+    assert_eq!(probe(Direction::ToServer, &longer), Probe::Match);
+    // A BVLL-only message must have the exact length.
+    let bdt = [0x81, 0x02, 0x00, 0x06, 0x00];
+    assert_eq!(probe(Direction::ToServer, &bdt), Probe::NoMatch);
+    // Wrong NPDU version.
+    let mut bad = READ_PROPERTY_REQ.to_vec();
+    bad[4] = 2;
+    assert_eq!(probe(Direction::ToServer, &bad), Probe::NoMatch);
     assert_eq!(probe(Direction::ToServer, &[0x81, 0x0a]), Probe::NeedMore);
     assert_eq!(
         probe(Direction::ToServer, b"GET / HTTP/1.1\r\n"),
@@ -310,4 +319,21 @@ fn read_property_multiple_ack_names_the_device() {
     assert_eq!(f.name.as_deref(), Some("AHU-1"));
     assert_eq!(f.model.as_deref(), Some("DC-9"));
     assert!(f.extra.contains(&("device_instance".into(), "1234".into())));
+}
+
+/// bacnet_example.pcap frame 1: ReadProperty device 1 object-name, max APDU 1476.
+const READ_OBJECT_NAME: &[u8] = &[
+    0x81, 0x0a, 0x00, 0x11, // BVLC: unicast, length 17
+    0x01, 0x04, // NPDU: expecting reply
+    0x00, // confirmed request
+    0x05, // max segments unspecified, max APDU 1476
+    0x01, // invoke id 1
+    0x0c, // readProperty
+    0x0c, 0x00, 0x00, 0x00, 0x01, // [0] analog-input 1
+    0x19, 0x4d, // [1] object-name
+];
+
+#[test]
+fn probe_matches_plain_read_property() {
+    assert_eq!(probe(Direction::ToServer, READ_OBJECT_NAME), Probe::Match);
 }
