@@ -111,9 +111,12 @@ struct Case {
     tcp: &'static ProtocolInfo,
     udp: Option<&'static ProtocolInfo>,
     fields: &'static [&'static str],
-    /// Compares tshark's field values (after the 6 fixed columns) with the records of the frame.
-    compare: fn(&[&str], &[serde_json::Value], &[u8]) -> Vec<String>,
+    /// Compares tshark's field values (after the 7 fixed columns) with the records of the frame.
+    compare: CompareFn,
 }
+
+/// (tshark fields, records emitted for the frame, frame payload) -> problems.
+type CompareFn = fn(&[&str], &[serde_json::Value], &[u8]) -> Vec<String>;
 
 fn rec_u64(r: &serde_json::Value, k: &str) -> Option<u64> {
     r.get(k).and_then(serde_json::Value::as_u64)
