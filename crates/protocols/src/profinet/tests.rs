@@ -210,3 +210,92 @@ fn cm_pairs_connect_with_response() {
     assert_eq!(r["response_packet_type"], "response");
     assert_eq!(s.pending_len(), 0);
 }
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len() / 2)
+        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
+        .collect()
+}
+
+/// profinet_io_cm_release.pcapng frame 1: Release request, big-endian drep.
+fn release_req() -> Vec<u8> {
+    let mut v = vec![
+        0x04, // RPC version 4
+        0x00, // packet type: request
+        0x20, // flags1: idempotent
+        0x00, // flags2
+        0x00, 0x00, 0x00, // drep: big-endian, ASCII, IEEE
+        0x00, // serial high
+    ];
+    v.extend(unhex("dea000006c9711d1827100010003015a")); // object UUID
+    v.extend(unhex("dea000016c9711d1827100a02442df7d")); // interface: PN-IO device
+    v.extend(unhex("13142f9000001000a994d2106890ca5a")); // activity UUID
+    v.extend(unhex("00000000")); // server boot time
+    v.extend(unhex("00000001")); // interface version 1
+    v.extend(unhex("00000004")); // sequence number 4
+    v.extend(unhex("0001")); // opnum 1: release
+    v.extend(unhex("ffff")); // interface hint
+    v.extend(unhex("ffff")); // activity hint
+    v.extend(unhex("0034")); // body length 52
+    v.extend(unhex("0000")); // fragment number
+    v.extend(unhex("00")); // auth protocol
+    v.extend(unhex("00")); // serial low
+                           // NDR args and the IODReleaseReq block (AR UUID, session key, control command).
+    v.extend(unhex(
+        "00001000000000200000100000000000000000200114001c010000007c74224e166c4a58bf6b6c25a75870f00001000000040000",
+    ));
+    v
+}
+
+/// profinet_io_cm_release.pcapng frame 2: the answer, little-endian drep.
+fn release_res() -> Vec<u8> {
+    let mut v = vec![
+        0x04, 0x02, // version 4, packet type: response
+        0x28, 0x00, // flags1: last fragment, idempotent; flags2
+        0x10, 0x00, 0x00, // drep: little-endian
+        0x00, // serial high
+    ];
+    v.extend(unhex("0000a0de976cd111827100010003015a")); // object UUID (LE fields)
+    v.extend(unhex("0100a0de976cd111827100a02442df7d")); // interface UUID (LE fields)
+    v.extend(unhex("902f141300000010a994d2106890ca5a")); // activity UUID (LE fields)
+    v.extend(unhex("02000000")); // server boot time 2
+    v.extend(unhex("01000000")); // interface version 1
+    v.extend(unhex("04000000")); // sequence number 4
+    v.extend(unhex("0100")); // opnum 1
+    v.extend(unhex("ffff")); // interface hint
+    v.extend(unhex("ffff")); // activity hint
+    v.extend(unhex("3400")); // body length 52
+    v.extend(unhex("0000")); // fragment number
+    v.extend(unhex("00")); // auth protocol
+    v.extend(unhex("00")); // serial low
+                           // PNIO status OK, NDR args, IODReleaseRes block.
+    v.extend(unhex(
+        "00000000200000000010000000000000200000008114001c010000007c74224e166c4a58bf6b6c25a75870f00001000000080000",
+    ));
+    v
+}
+
+#[test]
+fn cm_release_pairs_across_byte_orders() {
+    let (req, res) = (release_req(), release_res());
+    assert_eq!(req.len(), 132);
+    assert_eq!(res.len(), 132);
+    assert_eq!(
+        probe_cm(crate::api::Direction::ToServer, &req),
+        crate::api::Probe::Match
+    );
+    let h = cm::parse_header(&res).unwrap();
+    assert_eq!(
+        (h.packet_type, h.opnum, h.sequence_num, h.server_boot_time),
+        (2, 1, 4, 2)
+    );
+    let mut s = CmSession::new();
+    let mut sink = Sink::default();
+    s.feed(crate::api::Direction::ToServer, &req, &mut sink);
+    s.feed(crate::api::Direction::ToClient, &res, &mut sink);
+    assert_eq!(sink.ops, vec![(CM_NAME, Operation::Session)]);
+    let r = &sink.records[0].1;
+    assert_eq!(r["operation"], "release");
+    assert_eq!(r["activity_uuid"], "13142f90-0000-1000-a994-d2106890ca5a");
+    assert_eq!(r["pnio_status"], "00000000");
+}
