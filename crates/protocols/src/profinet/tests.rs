@@ -2,7 +2,12 @@
 //! Unit tests with annotated bytes from
 //! `ITI-ICS-Security-Tools/pcaps/profinet/PROFINET-RT-DCP/ChangeIPUsingDCP.pcap`
 //! and `icsnpp-profinet-io-cm/testing/traces/profinet_io_cm_connect_minimal.pcapng`.
-#![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::panic)]
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::arithmetic_side_effects
+)]
 
 use super::*;
 use crate::api::{ObservationSink, Progress};
