@@ -1,18 +1,36 @@
 // SPDX-License-Identifier: Apache-2.0
 //! Recognition of the long tail of industrial protocols.
 //!
-//! Each protocol gets a small probe and session. Where the protocol has a
+//! Each protocol gets a small probe and a [`TailSession`] driven by a
+//! [`Spec`] (framing plus a message handler). Where the protocol has a
 //! signature (magic bytes, fixed header fields, consistent lengths) the
-//! probe checks it strictly and records say `recognised_by: "signature"`;
-//! where it has none (PCWorx, ProConOS, Red Lion Crimson, GE EGD) the
-//! probe accepts only its well-known port plus minimal sanity checks and
-//! records say `recognised_by: "port"`. A flow no parser claims stays
-//! `unrecognised` in the engine's summary: nothing is guessed.
+//! probe checks it strictly and `longtail.log` records say
+//! `recognised_by: "signature"`; where it has none (PCWorx, ProConOS, Red
+//! Lion Crimson, GE EGD) the probe accepts only a few fixed bytes seen on
+//! the well-known port and records say `recognised_by: "port"`. A flow no
+//! parser claims stays `unrecognised` in the engine's summary: nothing is
+//! guessed.
 //!
-//! - [`mms`]: MMS over TPKT/COTP/session/presentation (port 102, after S7).
-//! - [`tail`]: FINS, MELSEC/SLMP, ADS/AMS, HART-IP, Niagara Fox, GE SRTP,
-//!   CODESYS, PCWorx, ProConOS, Red Lion Crimson, GE EGD.
-//! - [`ethercat`]: EtherCAT over Ethernet (EtherType 0x88A4).
+//! | module | protocol | transport | recognised by | identity |
+//! |---|---|---|---|---|
+//! | [`mms`] | MMS over TPKT/COTP/session/presentation (102, after S7) | TCP | signature | Identify response |
+//! | [`fins`] | OMRON FINS (9600) | TCP, UDP | signature | Controller Data Read |
+//! | [`slmp`] | Mitsubishi SLMP/MC 3E-4E (5006/5007), MELSOFT | TCP, UDP | signature | Read Type Name |
+//! | [`ads`] | Beckhoff ADS/AMS (48898), ADS discovery (48899) | TCP, UDP | signature | ReadDeviceInfo, discovery |
+//! | [`hart`] | HART-IP (5094) | TCP, UDP | signature | command 0 |
+//! | [`fox`] | Niagara Fox (1911) | TCP | signature | hello (plus OS / name / software host facts) |
+//! | [`misc`] | GE SRTP (18245), CODESYS (1200/1217/2455) | TCP | signature | - |
+//! | [`misc`] | PCWorx (1962), ProConOS (20547), Crimson v3 (789), GE EGD (18246/udp) | TCP, UDP | port | PCWorx info, Crimson registers |
+//! | [`ethercat`] | EtherCAT (EtherType 0x88A4) | Ethernet | signature | - |
+//!
+//! Limits: a [`crate::api::ProbeFn`] sees bytes but not the port, so the
+//! "port" recognisers are tried on every unclaimed flow like the others;
+//! they are registered last and check fixed bytes to keep false matches
+//! down (an MS-SQL TDS batch once matched the PCWorx and HART-IP probes;
+//! both are now stricter, with a regression test). Records are per message,
+//! not per transaction. Not decoded: FINS/SLMP/ADS data payloads, Fox
+//! messages after the hello, GE SRTP service codes, CODESYS services,
+//! ProConOS and EGD payloads.
 #![deny(
     clippy::indexing_slicing,
     clippy::unwrap_used,

@@ -51,7 +51,7 @@ pub struct DgHeader {
     pub packet_type: u8,
     /// Flags1.
     pub flags1: u8,
-    /// Little-endian data representation (drep[0] bit 4).
+    /// Little-endian data representation (`drep[0]` bit 4).
     pub little_endian: bool,
     /// Object UUID (wire order normalised to big-endian text order).
     pub object_uuid: [u8; 16],
