@@ -51,6 +51,9 @@ enum Body {
 struct Half {
     body: Body,
     errors: u8,
+    /// After a gap: skip lines until a start line, without counting them as
+    /// errors (the rest of a lost message's body is expected there).
+    resync: bool,
 }
 
 impl Half {
@@ -58,6 +61,7 @@ impl Half {
         Half {
             body: Body::Headers,
             errors: 0,
+            resync: false,
         }
     }
 }
@@ -116,9 +120,16 @@ fn parse_headers(block: &[u8]) -> Headers<'_> {
             trim(line.get(colon.saturating_add(1)..).unwrap_or_default()),
         );
         match name.len() {
-            4 if name.eq_ignore_ascii_case(b"host") => h.host = Some(value),
-            6 if name.eq_ignore_ascii_case(b"server") => h.server = Some(value),
-            10 if name.eq_ignore_ascii_case(b"user-agent") => h.user_agent = Some(value),
+            // A repeated header keeps its first value (as tshark lists first).
+            4 if name.eq_ignore_ascii_case(b"host") => {
+                h.host.get_or_insert(value);
+            }
+            6 if name.eq_ignore_ascii_case(b"server") => {
+                h.server.get_or_insert(value);
+            }
+            10 if name.eq_ignore_ascii_case(b"user-agent") => {
+                h.user_agent.get_or_insert(value);
+            }
             13 if name.eq_ignore_ascii_case(b"authorization") => h.authorization = Some(value),
             14 if name.eq_ignore_ascii_case(b"content-length") => {
                 match wire::parse_decimal(value) {
@@ -144,7 +155,9 @@ fn header_end(input: &[u8]) -> Option<usize> {
     let mut rest = input;
     while let Some((line, used)) = split_line(rest) {
         pos = pos.checked_add(used)?;
-        if line.is_empty() {
+        // A line of only white space (`\r\r\n`, ` \n`) ends the block too, as
+        // browsers read it; an evasion otherwise hides the body.
+        if line.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
             return Some(pos);
         }
         rest = rest.get(used..)?;
@@ -223,11 +236,13 @@ impl HttpSession {
     /// Handles one request header block; returns the body state that follows.
     fn on_request(&mut self, block: &[u8], out: &mut dyn ObservationSink) -> Option<Body> {
         let (first, used) = split_line(block)?;
-        let line = wire::parse_request_line(first)?;
+        let line = wire::parse_request_line_lenient(first)?;
         let h = parse_headers(block.get(used..).unwrap_or_default());
         self.trace
             .push("http.request.method", || owned(line.method_bytes));
-        self.trace.push("http.request.uri", || owned(line.uri));
+        if !line.uri.is_empty() {
+            self.trace.push("http.request.uri", || owned(line.uri));
+        }
         if let Some(host) = h.host {
             self.trace.push("http.host", || owned(host));
         }
@@ -319,7 +334,7 @@ impl HttpSession {
     /// Handles one response header block; returns the body state that follows.
     fn on_response(&mut self, block: &[u8], out: &mut dyn ObservationSink) -> Option<Body> {
         let (first, used) = split_line(block)?;
-        let line = wire::parse_status_line(first)?;
+        let line = wire::parse_status_line_lenient(first)?;
         let h = parse_headers(block.get(used..).unwrap_or_default());
         self.trace
             .push("http.response.code", || line.code.to_string());
@@ -388,7 +403,38 @@ impl Session for HttpSession {
             }
             let body = self.half(dir).body;
             match body {
-                Body::Tunnel => return Progress::Abandon(AbandonReason::Encrypted),
+                Body::Tunnel => {
+                    // A proxy tunnel often carries plain HTTP (suricata-verify
+                    // http-connect): go on when the tunnel starts with a start
+                    // line, stop otherwise (TLS, SMTP, WebSocket frames).
+                    // Stray line ends after the 200 are tolerated.
+                    match rest.iter().position(|b| !matches!(b, b'\r' | b'\n')) {
+                        None => return Progress::Done,
+                        Some(0) => {}
+                        Some(skip) => {
+                            pos = pos.saturating_add(skip);
+                            continue;
+                        }
+                    }
+                    match split_line(rest) {
+                        Some((line, _))
+                            if wire::is_start_line(dir == Direction::ToServer, line) =>
+                        {
+                            self.half(dir).body = Body::Headers;
+                        }
+                        None if rest.len() < 1024
+                            && rest
+                                .iter()
+                                .all(|&b| !b.is_ascii_control() || b == b'\r' || b == b'\t') =>
+                        {
+                            return Progress::Incomplete {
+                                consumed: pos,
+                                needed: 1,
+                            };
+                        }
+                        _ => return Progress::Abandon(AbandonReason::Encrypted),
+                    }
+                }
                 Body::UntilClose => return Progress::Done,
                 Body::Length(n) | Body::ChunkData(n) => {
                     let take = usize::try_from(n).unwrap_or(usize::MAX).min(rest.len());
@@ -437,6 +483,24 @@ impl Session for HttpSession {
                     } else {
                         return Progress::Done;
                     }
+                    if self.half(dir).resync {
+                        let Some((line, used)) = split_line(rest) else {
+                            if rest.len() > MAX_HEADER_BYTES {
+                                // A long run without line ends: body bytes of
+                                // the lost message, not a start line.
+                                return Progress::Done;
+                            }
+                            return Progress::Incomplete {
+                                consumed: pos,
+                                needed: 1,
+                            };
+                        };
+                        if !wire::is_start_line(dir == Direction::ToServer, line) {
+                            pos = pos.saturating_add(used);
+                            continue;
+                        }
+                        self.half(dir).resync = false;
+                    }
                     let Some(end) = header_end(rest) else {
                         if rest.len() > MAX_HEADER_BYTES {
                             out.anomaly(NAME, "oversized_header");
@@ -478,13 +542,23 @@ impl Session for HttpSession {
         }
     }
 
-    fn gap(&mut self, dir: Direction, _len: u32) {
+    fn gap(&mut self, dir: Direction, len: u32) {
         let half = self.half(dir);
-        if half.body != Body::Tunnel && half.body != Body::UntilClose {
-            // Resync on the next start line; lost requests stay pending and
-            // responses pair in order, which may mispair around the gap.
-            half.body = Body::Headers;
-        }
+        let len = u64::from(len);
+        half.body = match half.body {
+            // The lost bytes lie inside a body of known length: keep framing.
+            Body::Length(n) if len < n => Body::Length(n.saturating_sub(len)),
+            Body::Length(n) if len == n => Body::Headers,
+            Body::ChunkData(n) if len < n => Body::ChunkData(n.saturating_sub(len)),
+            Body::ChunkData(n) if len == n => Body::ChunkEnd,
+            b @ (Body::Tunnel | Body::UntilClose) => b,
+            _ => {
+                // Resync on the next start line; lost requests stay pending
+                // and responses pair in order, which may mispair around the gap.
+                half.resync = true;
+                Body::Headers
+            }
+        };
     }
 
     fn finish(&mut self, out: &mut dyn ObservationSink) {

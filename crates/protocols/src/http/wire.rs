@@ -37,6 +37,8 @@ pub enum Method {
     Patch,
     /// WebDAV methods (PROPFIND, MKCOL, ...).
     WebDav,
+    /// Another method token (only accepted by the lenient request-line parser).
+    Other,
 }
 
 impl Method {
@@ -66,7 +68,7 @@ impl Method {
             Method::Get | Method::Head | Method::Options | Method::Trace => Operation::Read,
             Method::Post | Method::Put | Method::Delete | Method::Patch => Operation::Write,
             Method::Connect => Operation::Session,
-            Method::WebDav => Operation::Other,
+            Method::WebDav | Method::Other => Operation::Other,
         }
     }
 }
@@ -98,6 +100,61 @@ pub fn parse_request_line(line: &[u8]) -> Option<RequestLine<'_>> {
     if uri.is_empty() || !is_http1_version(version) || uri.iter().any(|b| b.is_ascii_control()) {
         return None;
     }
+    Some(RequestLine {
+        method,
+        method_bytes,
+        uri,
+        version,
+    })
+}
+
+/// Parses a request line leniently, once the flow is known to be HTTP:
+/// as [`parse_request_line`], but also a known method with no version
+/// (HTTP/0.9 style, `GET /path`), with no target at all (`OPTIONS`), with a
+/// truncated version (`GET / HTTP/1.`) or with spaces inside the target
+/// (everything between the method and a final `HTTP/` token is the
+/// target, as Zeek and Suricata keep it), and an unknown method token
+/// (upper-case letters, digits, `_` or `-`) when a `HTTP/` version token
+/// follows (`CCM_POST / HTTP/1.1`). The probe stays strict.
+pub fn parse_request_line_lenient(line: &[u8]) -> Option<RequestLine<'_>> {
+    if let Some(strict) = parse_request_line(line) {
+        return Some(strict);
+    }
+    let sp = line.iter().position(|&b| b == b' ').unwrap_or(line.len());
+    let method_bytes = line.get(..sp)?;
+    let rest = line.get(sp.saturating_add(1)..).unwrap_or_default();
+    let rest = rest.strip_suffix(b" ").unwrap_or(rest);
+    let (uri, version) = match rest.iter().rposition(|&b| b == b' ') {
+        Some(last)
+            if rest
+                .get(last.saturating_add(1)..)
+                .is_some_and(|v| v.starts_with(b"HTTP/")) =>
+        {
+            (
+                rest.get(..last).unwrap_or_default(),
+                rest.get(last.saturating_add(1)..).unwrap_or_default(),
+            )
+        }
+        _ => (rest, &[][..]),
+    };
+    // `PRI * HTTP/2.0` (the HTTP/2 preface) and other major versions are not HTTP/1.
+    let http1 = version.is_empty() || version.starts_with(b"HTTP/1.") || version == b"HTTP/0.9";
+    if !http1 || uri.iter().any(|b| b.is_ascii_control()) || version.len() > 16 {
+        return None;
+    }
+    let method = match Method::from_bytes(method_bytes) {
+        Some(m) => m,
+        None if !version.is_empty()
+            && (1..=24).contains(&method_bytes.len())
+            && method_bytes.iter().all(|&b| {
+                b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_' || b == b'-'
+            })
+            && method_bytes.first().is_some_and(u8::is_ascii_uppercase) =>
+        {
+            Method::Other
+        }
+        None => return None,
+    };
     Some(RequestLine {
         method,
         method_bytes,
@@ -143,9 +200,65 @@ pub fn parse_status_line(line: &[u8]) -> Option<StatusLine<'_>> {
     })
 }
 
-/// A decimal number of at most 18 digits (Content-Length).
+/// Parses a status line leniently, once the flow is known to be HTTP: any
+/// `HTTP/<digits>.<digits>` version (`HTTP/1.2`, `HTTP/1.01`, `HTTP/0.9`),
+/// spaces or tabs between version and code, and any non-digit after the
+/// three code digits (a NUL, a bare CR). The code itself must still be
+/// three digits from 100 (RFC 9112 §4): `2XX`, `000` or `2000` are refused.
+pub fn parse_status_line_lenient(line: &[u8]) -> Option<StatusLine<'_>> {
+    if let Some(strict) = parse_status_line(line) {
+        return Some(strict);
+    }
+    let rest = line.strip_prefix(b"HTTP/")?;
+    let major = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    let rest2 = rest.get(major..)?.strip_prefix(b".")?;
+    let minor = rest2.iter().take_while(|b| b.is_ascii_digit()).count();
+    if !(1..=2).contains(&major) || !(1..=2).contains(&minor) {
+        return None;
+    }
+    let version_len = 5usize
+        .checked_add(major)?
+        .checked_add(1)?
+        .checked_add(minor)?;
+    let version = line.get(..version_len)?;
+    let after = line.get(version_len..)?;
+    let ws = after
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    if ws == 0 {
+        return None;
+    }
+    let after = after.get(ws..)?;
+    let digits = after.get(..3)?;
+    if !digits.iter().all(u8::is_ascii_digit)
+        || digits.first() == Some(&b'0')
+        || after.get(3).is_some_and(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    let code = digits.iter().fold(0u16, |a, &d| {
+        a.wrapping_mul(10)
+            .wrapping_add(u16::from(d.wrapping_sub(b'0')))
+    });
+    let reason = after.get(3..).unwrap_or_default();
+    let reason = reason.strip_prefix(b" ").unwrap_or(reason);
+    Some(StatusLine {
+        version,
+        code,
+        reason,
+    })
+}
+
+/// A decimal number of at most 18 significant digits (Content-Length);
+/// leading zeros do not count (zeek issue 261, `leading_zeros` variant).
 pub fn parse_decimal(s: &[u8]) -> Option<u64> {
-    if s.is_empty() || s.len() > 18 || !s.iter().all(u8::is_ascii_digit) {
+    if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let zeros = s.iter().take_while(|&&b| b == b'0').count();
+    let s = s.get(zeros..).unwrap_or_default();
+    if s.len() > 18 {
         return None;
     }
     Some(s.iter().fold(0u64, |a, &d| {
