@@ -235,7 +235,8 @@ footer{margin-top:40px;padding-top:10px;border-top:1px solid var(--line);font-si
   thead{display:table-header-group}
   tr,.card,li{break-inside:avoid}
   .map{border:none;overflow:visible}
-  .map svg{width:100%;height:auto;break-inside:avoid}
+  .map svg{width:100%;height:auto;max-height:125mm}
+  section#figures{break-before:auto;margin-top:8mm}
   table{font-size:10.5px}
   *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 }
@@ -345,7 +346,7 @@ pub fn render_report_html(input: &ReportInput<'_>) -> String {
         Esc(&input.generator),
         Esc(&files.join(", "))
     );
-    let _ = write!(s, "</main><script>{JS_MAIN}</script></body></html>\n");
+    let _ = writeln!(s, "</main><script>{JS_MAIN}</script></body></html>");
     s
 }
 
@@ -766,7 +767,7 @@ fn section_figures(s: &mut String, a: &Assessment, inv: &Inventory, h: &Hardenin
         );
     } else {
         s.push_str(r#"<table><thead><tr><th>From zone → to zone</th><th>Protocol</th><th>Command</th><th class="num">Count</th><th>First seen</th></tr></thead><tbody>"#);
-        rows.sort_by(|x, y| y.3.cmp(&x.3));
+        rows.sort_by_key(|r| std::cmp::Reverse(r.3));
         for (c, sv, op, n) in rows {
             let _ = write!(
                 s,

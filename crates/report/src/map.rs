@@ -19,7 +19,8 @@
 //!   `<title>` carries address, MAC, vendor, model, firmware, OS and why the
 //!   role was chosen. Assets in a convergence point have a red border.
 //! - **Collapse.** A zone with more than [`MapOptions::max_assets_per_zone`]
-//!   assets shows that many (convergence assets first, then by role and
+//!   assets (fewer when the whole map would exceed [`MapOptions::max_nodes`])
+//!   shows that many (convergence assets first, then by role and
 //!   traffic) and one group node per band for the rest: `+ 37 more` with the
 //!   counts by role. Every asset is drawn or counted.
 //! - **Edges.** With per-asset links ([`asset_links`]) and a small
@@ -53,6 +54,11 @@ pub struct MapOptions {
     /// A zone with more assets than this shows this many and counts the
     /// rest in group nodes.
     pub max_assets_per_zone: usize,
+    /// Most asset nodes on the whole map. When the zones together would
+    /// draw more, every zone's limit is lowered alike (never below
+    /// [`MIN_PER_ZONE`]) until they fit, so a plant of many zones stays an
+    /// overview; the inventory table lists every asset.
+    pub max_nodes: usize,
     /// Edges join assets (not zones) when [`MapOptions::links`] is given and
     /// the inventory has at most this many assets.
     pub asset_edges_max: usize,
@@ -69,6 +75,7 @@ impl Default for MapOptions {
     fn default() -> Self {
         MapOptions {
             max_assets_per_zone: 20,
+            max_nodes: 160,
             asset_edges_max: 60,
             links: Vec::new(),
             max_row_width: 1500.0,
@@ -141,6 +148,20 @@ pub fn asset_links(a: &Assessment, inv: &Inventory) -> Vec<AssetLink> {
         }
     }
     links.into_values().collect()
+}
+
+/// The lowest per-zone limit [`MapOptions::max_nodes`] can impose.
+pub const MIN_PER_ZONE: usize = 4;
+
+/// The per-zone limit: [`MapOptions::max_assets_per_zone`], lowered until
+/// the zones' drawn assets fit [`MapOptions::max_nodes`].
+fn per_zone_limit(sizes: &[usize], opts: &MapOptions) -> usize {
+    let mut limit = opts.max_assets_per_zone.max(1);
+    let floor = MIN_PER_ZONE.min(limit);
+    while limit > floor && sizes.iter().map(|n| (*n).min(limit)).sum::<usize>() > opts.max_nodes {
+        limit -= 1;
+    }
+    limit
 }
 
 // Geometry, in pixels.
@@ -391,6 +412,8 @@ fn zones_of<'a>(
             *inner.entry(c.from_zone.as_str()).or_default() += c.flows;
         }
     }
+    let sizes: Vec<usize> = members.values().map(Vec::len).collect();
+    let limit = per_zone_limit(&sizes, opts);
     let mut out = Vec::new();
     for name in order {
         let summary = inv.zones.iter().find(|z| z.name == name);
@@ -410,8 +433,8 @@ fn zones_of<'a>(
         let band_of = |a: &Asset| band_index(a.purdue_level.or(level));
         let total = assets.len();
         let mut hidden: Vec<&Asset> = Vec::new();
-        if assets.len() > opts.max_assets_per_zone {
-            let (shown, rest) = pick_shown(assets, opts.max_assets_per_zone.max(1), hot);
+        if assets.len() > limit {
+            let (shown, rest) = pick_shown(assets, limit, hot);
             assets = shown;
             hidden = rest;
         }
@@ -435,7 +458,7 @@ fn zones_of<'a>(
             }
         };
         let most = bands.values().map(Vec::len).max().unwrap_or(0);
-        let cols = ((most as f64 * 2.0).sqrt().ceil() as usize)
+        let cols = ((most as f64).sqrt().ceil() as usize)
             .clamp(1, 5)
             .min(most.max(1));
         let title_w = 9.0 * name.chars().count().min(40) as f64 + 2.0 * ZONE_PAD;
@@ -481,6 +504,24 @@ fn need_in_band(z: &ZoneDraw, b: usize) -> f64 {
     header + grid + 2.0 * ZONE_PAD
 }
 
+/// Places boxes of the given (width, height) left to right from `x0`,
+/// wrapping at `limit`; returns each box's (x, y offset) and the total height.
+fn flow(sizes: &[(f64, f64)], x0: f64, limit: f64) -> (Vec<(f64, f64)>, f64) {
+    let mut out = Vec::with_capacity(sizes.len());
+    let (mut x, mut line_y, mut line_h) = (x0, 0.0, 0.0_f64);
+    for (w, h) in sizes {
+        if x > x0 && x + w > limit {
+            line_y += line_h + ZONE_GAP;
+            line_h = 0.0;
+            x = x0;
+        }
+        out.push((x, line_y));
+        line_h = line_h.max(*h);
+        x += w + ZONE_GAP;
+    }
+    (out, line_y + line_h)
+}
+
 struct Layout<'a> {
     zones: Vec<ZoneDraw<'a>>,
     band_y: Vec<f64>,
@@ -524,39 +565,39 @@ fn layout<'a>(
             *c = c.max(need_in_band(z, b));
         }
     }
-    // (zone index, y offset within the band) for single-band zones.
+    // Single-band zones flow in lines to the right of the spanning zones.
+    // The line width starts at the larger of `max_row_width` and the widest
+    // zone, and grows (up to `max_row_width` past the spanning zones)
+    // while the lines would stand taller than the spanning zones already
+    // make the band: beside tall spanning zones, small zones spread sideways
+    // instead of stacking into a tower.
     let mut offsets: HashMap<usize, f64> = HashMap::new();
     for (b, c) in content.iter_mut().enumerate() {
         let x0 = cursor[b];
-        // Lines are at least as wide as the widest zone of the band, so a
-        // band beside a wide spanning zone packs its small zones side by side.
-        let widest = zones
-            .iter()
-            .filter(|z| z.top == b && z.bottom == b)
-            .map(|z| z.w)
-            .fold(0.0, f64::max);
-        let limit = opts.max_row_width.max(x0 + widest);
-        let mut x = x0;
-        let mut line_y = 0.0;
-        let mut line_h: f64 = 0.0;
-        for i in 0..zones.len() {
-            if zones[i].top != b || zones[i].bottom != b {
-                continue;
-            }
-            let w = zones[i].w;
-            if x > x0 && x + w > limit {
-                line_y += line_h + ZONE_GAP;
-                line_h = 0.0;
-                x = x0;
-            }
-            zones[i].x = x;
-            offsets.insert(i, line_y);
-            let h = need_in_band(&zones[i], b);
-            zones[i].h = h;
-            line_h = line_h.max(h);
-            x += w + ZONE_GAP;
+        let members: Vec<usize> = (0..zones.len())
+            .filter(|i| zones[*i].top == b && zones[*i].bottom == b)
+            .collect();
+        if members.is_empty() {
+            continue;
         }
-        *c = c.max(line_y + line_h);
+        let sizes: Vec<(f64, f64)> = members
+            .iter()
+            .map(|i| (zones[*i].w, need_in_band(&zones[*i], b)))
+            .collect();
+        let widest = sizes.iter().map(|z| z.0).fold(0.0, f64::max);
+        let mut limit = opts.max_row_width.max(x0 + widest);
+        let cap = (x0 + opts.max_row_width).max(limit);
+        let mut placed = flow(&sizes, x0, limit);
+        while placed.1 > c.max(sizes.iter().map(|z| z.1).fold(0.0, f64::max)) && limit < cap {
+            limit = (limit + widest / 2.0).min(cap);
+            placed = flow(&sizes, x0, limit);
+        }
+        for (k, i) in members.iter().enumerate() {
+            zones[*i].x = placed.0[k].0;
+            offsets.insert(*i, placed.0[k].1);
+            zones[*i].h = sizes[k].1;
+        }
+        *c = c.max(placed.1);
     }
     let mut band_y = vec![0.0; nb];
     let mut band_h = vec![0.0; nb];

@@ -23,7 +23,7 @@ pub fn asset(i: u32, role: Role, level: Option<PurdueLevel>, zone: Option<&str>)
     let ip = IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + i));
     Asset {
         id: AssetId(format!("ip:{ip}")),
-        name: (i % 3 != 0).then(|| format!("{}-{i:04}", role.name())),
+        name: (!matches!(i % 3, 0)).then(|| format!("{}-{i:04}", role.name())),
         macs: vec![format!(
             "00:00:00:00:{:02x}:{:02x}",
             (i >> 8) & 0xff,
