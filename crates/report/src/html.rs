@@ -730,7 +730,11 @@ fn section_figures(s: &mut String, a: &Assessment, inv: &Inventory, h: &Hardenin
     // Protocols.
     let mut protos = a.protocols.clone();
     protos.sort_by(|x, y| y.bytes.cmp(&x.bytes).then(x.name.cmp(&y.name)));
-    s.push_str(r#"<div><h3>Protocols by traffic</h3><table><thead><tr><th>Protocol</th><th class="num">Flows</th><th class="num">Packets</th><th class="num">Bytes</th></tr></thead><tbody>"#);
+    s.push_str(r#"<div><h3>Protocols by traffic</h3>"#);
+    if protos.is_empty() {
+        s.push_str(r#"<p class="muted">No traffic was counted.</p>"#);
+    }
+    s.push_str(r#"<table><thead><tr><th>Protocol</th><th class="num">Flows</th><th class="num">Packets</th><th class="num">Bytes</th></tr></thead><tbody>"#);
     for p in protos.iter().take(15) {
         let _ = write!(
             s,

@@ -258,3 +258,49 @@ fn report_of_500_assets_opens_in_headless_chromium() {
     ));
     open_and_check(&bin, "synthetic-500-report", &html, 500);
 }
+
+/// Drives the page's own sort and filter code in the browser: a script
+/// appended for the test clicks the Traffic header twice (descending) and
+/// types into the filter box, then records what it found on the body.
+#[test]
+fn inventory_sorts_by_a_clicked_header_and_filters_as_typed() {
+    let Some(bin) = browser_or_skip() else { return };
+    let inv = common::synthetic(60);
+    let a = Assessment::default();
+    let h = Hardening::default();
+    let html = render_report_html(&ReportInput::new(&a, &inv, &h, Vec::new()));
+    let probe = r#"<script>(function(){
+  var t=document.getElementById('inventory-table');var ths=t.tHead.rows[0].cells;var col=-1;
+  for(var i=0;i<ths.length;i++){if(ths[i].textContent.trim()==='Traffic')col=i;}
+  ths[col].click();ths[col].click();
+  var rows=t.tBodies[0].rows;var prev=Infinity;var sorted=true;
+  for(var r=0;r<rows.length;r++){var v=parseFloat(rows[r].cells[col].getAttribute('data-sort'));if(v>prev)sorted=false;prev=v;}
+  var input=document.querySelector('input[data-filter=inventory-table]');
+  input.value='building system';input.dispatchEvent(new Event('input'));
+  var shown=0;for(var k=0;k<rows.length;k++){if(!rows[k].hidden)shown++;}
+  document.body.setAttribute('data-probe',(sorted?'sorted':'unsorted')+' '+ths[col].getAttribute('aria-sort')+' shown='+shown+' label='+document.getElementById('inventory-table-shown').textContent);
+})();</script></body>"#;
+    let html = html.replace("</body>", probe);
+    let buildings = inv
+        .assets
+        .iter()
+        .filter(|x| x.role == plantguard_analysis::inventory::Role::BuildingSystem)
+        .count();
+    assert!(buildings > 0);
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("probe.html");
+    std::fs::write(&page, html).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let out = run_chromium(&bin, profile.path(), &["--dump-dom".into()], &page);
+    let dom = String::from_utf8(out.stdout).unwrap();
+    let want = format!(
+        r#"data-probe="sorted descending shown={buildings} label={buildings} of {}""#,
+        inv.assets.len()
+    );
+    assert!(
+        dom.contains(&want),
+        "want {want} in {}",
+        &dom[dom.find("<body").unwrap()..][..300]
+    );
+    assert!(!dom[dom.find("<body").unwrap()..][..300].contains("data-errors"));
+}

@@ -109,7 +109,11 @@ pub fn synthetic(n: u32) -> Inventory {
             if assets.len() as u32 >= n {
                 break;
             }
-            assets.push(asset(i, *r, *l, *z));
+            let mut a = asset(i, *r, *l, *z);
+            if *r == Role::InternetHost {
+                a.domain = Domain::External;
+            }
+            assets.push(a);
             i += 1;
         }
     }
