@@ -21,7 +21,8 @@ use plantguard_report::{render_report_html, ReportInput};
 
 fn chromium() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("PLANTGUARD_CHROMIUM") {
-        return Some(PathBuf::from(p));
+        let p = PathBuf::from(p);
+        return p.is_file().then_some(p);
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
     for name in ["chromium", "chromium-browser", "google-chrome", "chrome"] {
