@@ -52,6 +52,10 @@ struct Pending {
 struct Half {
     /// Skipping the rest of an over-long line.
     skipping: bool,
+    /// After a gap: the next line is read only when it looks like the start
+    /// of a command or reply (a segment usually starts at a line), else
+    /// skipped as the tail of a line cut by the gap.
+    resync: bool,
 }
 
 /// Per-flow FTP state.
@@ -165,7 +169,10 @@ impl FtpSession {
     }
 
     fn on_reply(&mut self, line: &[u8], out: &mut dyn ObservationSink) {
-        let parsed = reply_code(line);
+        let parsed = lenient_reply_code(line);
+        if parsed.is_some() && reply_code(line).is_none() {
+            out.anomaly(NAME, "missing_space_after_reply_code");
+        }
         if let Some(code) = self.multiline {
             // Inside a multi-line reply only `code SP` ends it.
             if parsed == Some((code, b' ')) {
@@ -214,6 +221,25 @@ impl FtpSession {
     }
 }
 
+/// [`reply_code`], also accepting any other non-digit after the three
+/// digits as a final reply (`230_no_space`, zeek
+/// ftp-missing-space-after-reply-code), as servers' clients do.
+fn lenient_reply_code(line: &[u8]) -> Option<(u16, u8)> {
+    if let Some(r) = reply_code(line) {
+        return Some(r);
+    }
+    let sep = *line.get(3)?;
+    if sep.is_ascii_digit() {
+        return None;
+    }
+    let mut fixed = [0u8; 4];
+    fixed.get_mut(..3)?.copy_from_slice(line.get(..3)?);
+    if let Some(last) = fixed.get_mut(3) {
+        *last = b' ';
+    }
+    reply_code(&fixed)
+}
+
 impl Session for FtpSession {
     fn feed(&mut self, dir: Direction, input: &[u8], out: &mut dyn ObservationSink) -> Progress {
         let mut pos = 0usize;
@@ -248,6 +274,19 @@ impl Session for FtpSession {
                 half.skipping = false;
                 continue;
             }
+            if half.resync {
+                half.resync = false;
+                let starts = match dir {
+                    Direction::ToServer => {
+                        let verb_end = line.iter().position(|&b| b == b' ').unwrap_or(line.len());
+                        command(line.get(..verb_end).unwrap_or_default()).is_some()
+                    }
+                    Direction::ToClient => lenient_reply_code(line).is_some(),
+                };
+                if !starts {
+                    continue;
+                }
+            }
             match dir {
                 Direction::ToServer => self.on_command(line, out),
                 Direction::ToClient => self.on_reply(line, out),
@@ -256,12 +295,12 @@ impl Session for FtpSession {
     }
 
     fn gap(&mut self, dir: Direction, _len: u32) {
-        // The partial line before the gap is dropped by the engine; skip to
-        // the next line end so its tail is not read as a line.
+        // The partial line before the gap is dropped by the engine; the line
+        // after it is read only if it starts like a command or reply.
         match dir {
-            Direction::ToServer => self.client.skipping = true,
+            Direction::ToServer => self.client.resync = true,
             Direction::ToClient => {
-                self.server.skipping = true;
+                self.server.resync = true;
                 self.multiline = None;
             }
         }
