@@ -49,6 +49,15 @@ const CAPTURES: &[&str] = &[
 /// Disagreements we understand: (capture, host, ours, p0f's). The why is in
 /// docs/accuracy.md.
 const KNOWN: &[(&str, &str, &str, &str)] = &[
+    // An ELAU (Schneider PacDrive) motion controller answering Modbus: its
+    // SYN+ACK (TTL 64, window 8192, MSS only) is an embedded RTOS stack;
+    // p0f's fuzzy match picks Windows 7/8 from the 8192 window.
+    (
+        "ITI-ICS-Security-Tools/pcaps/ModbusTCP/mb2.pcap",
+        "141.81.0.86",
+        "Embedded",
+        "Windows 7 or 8",
+    ),
     // VirtualBox NAT answers the handshake itself (TTL 64, MSS only):
     // p0f fuzzily reads that as Windows XP; the Apache banner says Fedora.
     (

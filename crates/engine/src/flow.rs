@@ -11,7 +11,14 @@ use crate::sink::Sink;
 pub(crate) const MAX_PENDING: usize = 1 << 20;
 
 /// How many data chunks a flow may show before probing gives up on it.
-const MAX_PROBES: u8 = 4;
+const MAX_PROBES: u8 = 6;
+
+/// Most bytes held per direction while probes ask for more.
+const MAX_HELD: usize = 4096;
+
+/// Operation counts of one flow: (protocol, operation, count). A short
+/// list searched linearly: a flow sees a handful of distinct operations.
+pub(crate) type FlowOps = Vec<(&'static str, plantguard_model::Operation, u64)>;
 
 /// TCP-specific state of a flow.
 pub(crate) struct TcpState {
@@ -25,8 +32,10 @@ pub(crate) struct TcpState {
 
 /// The application layer of a flow.
 pub(crate) enum App {
-    /// Not yet recognised; counts data chunks looked at.
-    Probing(u8),
+    /// Not yet recognised: data chunks looked at, and the bytes held per
+    /// direction while a probe asked for more (a header split across
+    /// segments).
+    Probing(u8, Option<Box<[Vec<u8>; 2]>>),
     /// A parser claimed the flow.
     Parsing(Box<Parser>),
     /// A parser claimed the flow, then gave up on it.
@@ -57,7 +66,7 @@ impl App {
     fn is_active(&self) -> bool {
         matches!(
             self,
-            App::Probing(_) | App::Parsing(_) | App::ReassembleOnly
+            App::Probing(..) | App::Parsing(_) | App::ReassembleOnly
         )
     }
 }
@@ -82,7 +91,7 @@ pub(crate) struct Flow {
     pub tcp: Option<Box<TcpState>>,
     pub app: App,
     /// Operations the parser reported on this flow, with counts.
-    pub ops: Vec<(plantguard_model::Operation, u64)>,
+    pub ops: FlowOps,
     /// Both sides sent FIN, or one sent RST.
     pub closed: bool,
 }
@@ -207,17 +216,34 @@ pub(crate) fn deliver(
             if let App::ReassembleOnly = app {
                 return;
             }
-            if let App::Probing(tries) = app {
-                match probe(transport, server_port, dir, data) {
+            if let App::Probing(tries, held) = app {
+                let mut combined = None;
+                let looked_at: &[u8] = match held.as_deref() {
+                    Some(h) if !h[d].is_empty() => {
+                        let mut v = h[d].clone();
+                        v.extend_from_slice(data);
+                        combined.insert(v).as_slice()
+                    }
+                    _ => data,
+                };
+                match probe(transport, server_port, dir, looked_at) {
                     (Some(info), _) => {
+                        // Held bytes become the parser's pending input, so
+                        // they are fed before this chunk.
+                        let pending = held.take().map_or_else(|| [Vec::new(), Vec::new()], |h| *h);
                         *app = App::Parsing(Box::new(Parser {
                             info,
                             session: (info.new_session)(),
-                            pending: [Vec::new(), Vec::new()],
+                            pending,
                         }));
                     }
                     (None, need_more) => {
                         *tries += 1;
+                        let keep = need_more && !datagram && looked_at.len() <= MAX_HELD;
+                        if keep {
+                            let h = held.get_or_insert_with(Default::default);
+                            h[d] = combined.unwrap_or_else(|| data.to_vec());
+                        }
                         if *tries >= MAX_PROBES || (!need_more && *tries >= 2) {
                             *app = App::Unrecognised;
                         }

@@ -133,6 +133,17 @@ pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], _config: &Config) ->
             l2.insert(mac, h);
         }
         a.neighbors.extend(out.neighbors);
+        for ((proto, src, dst), (c, first, last)) in out.l2_conversations {
+            a.l2_conversations.push(crate::result::L2Conversation {
+                protocol: proto.to_string(),
+                src_mac: mac_string(src),
+                dst_mac: mac_string(dst),
+                frames: c.packets,
+                bytes: c.bytes,
+                first_seen: rfc3339(first),
+                last_seen: rfc3339(last),
+            });
+        }
         let r = &mut a.reassembly;
         r.delivered_bytes += out.reassembly.delivered_bytes;
         r.retransmitted_bytes += out.reassembly.retransmitted_bytes;
@@ -262,6 +273,9 @@ pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], _config: &Config) ->
         })
         .collect();
     a.neighbors.sort();
+    a.l2_conversations.sort_by(|x, y| {
+        (&x.protocol, &x.src_mac, &x.dst_mac).cmp(&(&y.protocol, &y.src_mac, &y.dst_mac))
+    });
     let evidence = |at: SeenAt| Evidence {
         pcap_filename: names.get(at.file as usize).cloned().unwrap_or_default(),
         pcap_cnt: at.frame,

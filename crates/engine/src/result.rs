@@ -35,6 +35,9 @@ pub struct Assessment {
     pub l2_hosts: Vec<L2Host>,
     /// Network devices that announced themselves (LLDP/CDP).
     pub neighbors: Vec<NeighborRecord>,
+    /// Industrial layer-2 traffic (PROFINET RT/DCP, GOOSE, SV, EtherCAT) per
+    /// device pair.
+    pub l2_conversations: Vec<L2Conversation>,
     /// Identity facts devices revealed, with evidence.
     pub identities: Vec<IdentityRecord>,
     /// IT-side facts (names, OS, software, credentials, lookups, TCP/IP
@@ -177,6 +180,25 @@ pub struct L2Host {
     /// Non-IP protocols it sent.
     pub protocols: Vec<String>,
     /// First frame.
+    pub first_seen: String,
+    /// Last frame.
+    pub last_seen: String,
+}
+
+/// Industrial frames between two MACs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct L2Conversation {
+    /// `profinet`, `ethercat`, `goose`, `iec61850_sv`.
+    pub protocol: String,
+    /// Sender.
+    pub src_mac: String,
+    /// Destination (a multicast group for GOOSE/SV).
+    pub dst_mac: String,
+    /// Frames.
+    pub frames: u64,
+    /// Bytes on the wire.
+    pub bytes: u64,
+    /// First frame (RFC 3339).
     pub first_seen: String,
     /// Last frame.
     pub last_seen: String,

@@ -82,7 +82,7 @@ pub(crate) struct Sink<'a> {
     pub ctx: PacketCtx,
     pub logs_enabled: bool,
     /// The current flow's operation counts (none for layer-2 frames).
-    pub flow_ops: Option<&'a mut Vec<(Operation, u64)>>,
+    pub flow_ops: Option<&'a mut crate::flow::FlowOps>,
 }
 
 /// Zeek-style uid: `C` followed by base62 digits of the flow's hash.
@@ -117,12 +117,19 @@ impl Sink<'_> {
 
 impl ObservationSink for Sink<'_> {
     fn operation(&mut self, protocol: &'static str, op: Operation) {
-        *self.obs.operations.entry((protocol, op)).or_insert(0) += 1;
-        if let Some(ops) = self.flow_ops.as_deref_mut() {
-            match ops.iter_mut().find(|(o, _)| *o == op) {
-                Some((_, n)) => *n += 1,
-                None => ops.push((op, 1)),
+        // Counted per flow on the hot path (no hashing); folded into the
+        // per-protocol totals when the flow ends.
+        match self.flow_ops.as_deref_mut() {
+            Some(ops) => {
+                let hit = ops.iter_mut().find(|(p, o, _)| {
+                    *o == op && (std::ptr::eq(p.as_ptr(), protocol.as_ptr()) || *p == protocol)
+                });
+                match hit {
+                    Some((_, _, n)) => *n += 1,
+                    None => ops.push((protocol, op, 1)),
+                }
             }
+            None => *self.obs.operations.entry((protocol, op)).or_insert(0) += 1,
         }
         if self.logs_enabled {
             // `operations.log`: every operation of every protocol in one

@@ -20,6 +20,9 @@ use crate::result::{mac_string, FlowRecord, NeighborRecord, ReassemblySummary};
 use crate::sink::{End, Observations, PacketCtx, Sink};
 use crate::Config;
 
+/// Most layer-2 conversations kept (a cap against MAC-spoofing floods).
+const MAX_L2_CONVERSATIONS: usize = 65_536;
+
 /// Capture time between two sweeps of the flow table for idle flows.
 const SWEEP_INTERVAL_NS: i64 = 10_000_000_000;
 
@@ -118,6 +121,8 @@ pub(crate) struct WorkerOut {
     pub hosts: HashMap<IpAddr, HostAgg>,
     pub l2: HashMap<[u8; 6], L2Agg>,
     pub neighbors: Vec<NeighborRecord>,
+    /// Industrial layer-2 traffic per (protocol, source MAC, destination MAC).
+    pub l2_conversations: HashMap<(&'static str, [u8; 6], [u8; 6]), (Count, i64, i64)>,
     pub flows_total: u64,
     pub tcp_flows: u64,
     pub udp_flows: u64,
@@ -347,6 +352,33 @@ impl<'c> Worker<'c> {
             _ => "other",
         };
         l2.protocols.insert(proto);
+        if matches!(proto, "profinet" | "ethercat" | "goose" | "iec61850_sv") {
+            let dst = meta.dst_mac.unwrap_or([0xff; 6]);
+            let key = (proto, mac, dst);
+            let full = self.out.l2_conversations.len() >= MAX_L2_CONVERSATIONS;
+            match self.out.l2_conversations.get_mut(&key) {
+                Some((c, _, last)) => {
+                    c.packets += 1;
+                    c.bytes += meta.wire_len;
+                    *last = (*last).max(meta.ts);
+                }
+                None if full => {
+                    *self
+                        .out
+                        .engine_anomalies
+                        .entry("engine.l2_conversations_full")
+                        .or_insert(0) += 1;
+                }
+                None => {
+                    let c = Count {
+                        flows: 1,
+                        packets: 1,
+                        bytes: meta.wire_len,
+                    };
+                    self.out.l2_conversations.insert(key, (c, meta.ts, meta.ts));
+                }
+            }
+        }
         let neighbor = match net {
             Network::Arp(arp) => {
                 if !arp.sender_ip.is_unspecified() {
@@ -494,7 +526,7 @@ impl<'c> Worker<'c> {
                     ops: Vec::new(),
                     closed: false,
                     app: match (self.config.parse, t) {
-                        (true, Transport::Tcp(_) | Transport::Udp(_)) => App::Probing(0),
+                        (true, Transport::Tcp(_) | Transport::Udp(_)) => App::Probing(0, None),
                         (false, Transport::Tcp(_)) => App::ReassembleOnly,
                         _ => App::Unrecognised,
                     },
@@ -669,6 +701,9 @@ impl<'c> Worker<'c> {
                 r.dropped_over_cap_bytes += st.dropped_over_cap_bytes;
             }
         }
+        for (protocol, op, n) in &flow.ops {
+            *self.out.obs.operations.entry((*protocol, *op)).or_insert(0) += n;
+        }
         let service = flow.app.service();
         let total = Count {
             flows: 1,
@@ -756,11 +791,13 @@ impl<'c> Worker<'c> {
                 orig_mac: flow.macs[0].map(mac_string),
                 resp_mac: flow.macs[1].map(mac_string),
                 handshake: flow.handshake,
-                operations: flow
-                    .ops
-                    .iter()
-                    .map(|(op, n)| (op.name().to_string(), *n))
-                    .collect(),
+                operations: {
+                    let mut m = BTreeMap::new();
+                    for (_, op, n) in &flow.ops {
+                        *m.entry(op.name().to_string()).or_insert(0) += n;
+                    }
+                    m
+                },
                 evidence,
             });
         }

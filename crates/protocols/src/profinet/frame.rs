@@ -16,8 +16,6 @@
     clippy::arithmetic_side_effects
 )]
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use super::dcp::{self, parse_device_id, parse_ip_suite, Blocks, DcpHeader};
 use super::record::{DcpRecord, RtRecord};
 use crate::api::ObservationSink;
@@ -28,16 +26,6 @@ use plantguard_model::{IdentityFact, Operation, Side};
 pub const DCP_NAME: &str = "profinet_dcp";
 /// Protocol name of RT observations and log (`profinet_rt.log`).
 pub const RT_NAME: &str = "profinet_rt";
-
-/// One `profinet_rt` record per this many RT frames.
-pub const RT_RECORD_EVERY: u64 = 1000;
-
-static RT_FRAMES: AtomicU64 = AtomicU64::new(0);
-
-/// RT cyclic frames parsed by this process so far.
-pub fn rt_frames_seen() -> u64 {
-    RT_FRAMES.load(Ordering::Relaxed)
-}
 
 /// Class of a FrameID.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -227,32 +215,11 @@ fn on_dcp(payload: &[u8], out: &mut dyn ObservationSink) {
     }
 }
 
-fn on_rt(payload: &[u8], frame_id: u16, out: &mut dyn ObservationSink) {
-    let n = RT_FRAMES.fetch_add(1, Ordering::Relaxed).saturating_add(1);
-    if n == 1 || n.is_multiple_of(RT_RECORD_EVERY) {
-        if !out.wants_records() {
-            return;
-        }
-        // APDU status at the end: CycleCounter(2), DataStatus(1), TransferStatus(1).
-        let tail = payload
-            .len()
-            .checked_sub(4)
-            .and_then(|at| payload.get(at..));
-        let (cycle_counter, data_status) = match tail {
-            Some(&[c0, c1, ds, _]) => (Some(u16::from_be_bytes([c0, c1])), Some(ds)),
-            _ => (None, None),
-        };
-        out.record(
-            RT_NAME,
-            &RtRecord {
-                frame_id,
-                cycle_counter,
-                data_status,
-                rt_frames_seen: n,
-            },
-        );
-    }
-}
+/// RT cyclic frames carry process data at a fixed rate: the engine counts
+/// them per device pair (`l2_conversations`), so nothing is kept here: a
+/// parser of frames has no per-conversation state, and process-wide counters
+/// would make results depend on what else ran before.
+fn on_rt(_payload: &[u8], _frame_id: u16, _out: &mut dyn ObservationSink) {}
 
 /// Layer-2 entry point for EtherType 0x8892.
 pub fn parse(payload: &[u8], out: &mut dyn ObservationSink) {
@@ -273,7 +240,6 @@ pub fn parse(payload: &[u8], out: &mut dyn ObservationSink) {
                         frame_id,
                         cycle_counter: None,
                         data_status: None,
-                        rt_frames_seen: rt_frames_seen(),
                     },
                 );
             }

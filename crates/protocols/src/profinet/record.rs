@@ -103,7 +103,8 @@ impl DcpRecord {
     }
 }
 
-/// One `profinet_rt.log` line (sparse: first frame, then every 1000th).
+/// One `profinet_rt.log` line, for alarm frames (cyclic frames are counted
+/// per device pair by the engine).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RtRecord {
     /// FrameID.
@@ -114,8 +115,6 @@ pub struct RtRecord {
     /// DataStatus.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data_status: Option<u8>,
-    /// RT frames seen so far by this process.
-    pub rt_frames_seen: u64,
 }
 
 /// One `profinet_io_cm.log` line.
