@@ -507,6 +507,39 @@ fn attention(cx: &Ctx, inv: &Inventory, h: &Hardening) -> Vec<Finding> {
             link: "#legacy",
         });
     }
+    let mut disruptive: BTreeMap<usize, (String, u64)> = BTreeMap::new();
+    let mut by_zones: BTreeSet<String> = BTreeSet::new();
+    for c in &inv.conduits.conduits {
+        for sv in &c.services {
+            for (op, n) in &sv.operations {
+                if op_rank(op) <= 3 {
+                    let e = disruptive
+                        .entry(op_rank(op))
+                        .or_insert_with(|| (operation_label(op), 0));
+                    e.1 += n;
+                    by_zones.insert(format!("{} → {}", c.from_zone, c.to_zone));
+                }
+            }
+        }
+    }
+    if !disruptive.is_empty() {
+        let what: Vec<String> = disruptive
+            .values()
+            .map(|(label, n)| format!("{n} {label}"))
+            .collect();
+        out.push(Finding {
+            sev: Severity::Medium,
+            text: format!(
+                "Controllers were reprogrammed or stopped during the capture: {}.",
+                what.join(", ")
+            ),
+            detail: format!(
+                "Zones {}. Confirm each was planned maintenance by an authorised engineer.",
+                by_zones.into_iter().collect::<Vec<_>>().join(", ")
+            ),
+            link: "#figures",
+        });
+    }
     let cleartext = h
         .credentials
         .iter()
@@ -754,7 +787,8 @@ fn section_figures(s: &mut String, a: &Assessment, inv: &Inventory, h: &Hardenin
     }
     s.push_str("</tbody></table></div>");
     // State-changing operations, by zones.
-    s.push_str(r#"<div><h3>Commands that change the process</h3>"#);
+    // Full width: the table has five columns and evidence that must not wrap.
+    s.push_str(r#"</div><div><h3>Commands that change the process</h3>"#);
     let mut rows = Vec::new();
     for c in &inv.conduits.conduits {
         for sv in &c.services {
@@ -770,8 +804,8 @@ fn section_figures(s: &mut String, a: &Assessment, inv: &Inventory, h: &Hardenin
             r#"<p class="muted">No writes, program downloads or mode changes were seen.</p>"#,
         );
     } else {
-        s.push_str(r#"<table><thead><tr><th>From zone → to zone</th><th>Protocol</th><th>Command</th><th class="num">Count</th><th>First seen</th></tr></thead><tbody>"#);
-        rows.sort_by_key(|r| std::cmp::Reverse(r.3));
+        s.push_str(r#"<table style="max-width:900px"><thead><tr><th>From zone → to zone</th><th>Protocol</th><th>Command</th><th class="num">Count</th><th>First seen</th></tr></thead><tbody>"#);
+        rows.sort_by_key(|r| (op_rank(r.2), std::cmp::Reverse(r.3)));
         for (c, sv, op, n) in rows {
             let _ = write!(
                 s,
@@ -786,7 +820,19 @@ fn section_figures(s: &mut String, a: &Assessment, inv: &Inventory, h: &Hardenin
         }
         s.push_str("</tbody></table>");
     }
-    s.push_str("</div></div></section>");
+    s.push_str("</div></section>");
+}
+
+/// Commands by how much they can disturb production, worst first.
+fn op_rank(op: &str) -> usize {
+    match op {
+        "mode_change_stop" => 0,
+        "program_download" => 1,
+        "firmware_transfer" => 2,
+        o if o.starts_with("mode_change") => 3,
+        "file_transfer" => 4,
+        _ => 5,
+    }
 }
 
 fn section_map(s: &mut String, input: &ReportInput<'_>) {
