@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use plantguard_analysis::inventory::{Asset, Inventory, ServiceRole};
+use plantguard_analysis::inventory::{Asset, Decided, Inventory, ServiceRole};
 
 use crate::escape::csv_field;
 
@@ -51,8 +51,8 @@ const CONDUIT_HEADER: &[&str] = &[
     "operations",
     "allowed_by",
     "unallowed_flows",
-    "clients",
-    "servers",
+    "client_assets",
+    "server_assets",
     "pcap_filename",
     "pcap_cnt",
 ];
@@ -97,7 +97,12 @@ pub fn inventory_csv(inv: &Inventory) -> String {
             format!("{:.2}", a.role_confidence),
             a.domain.name().to_string(),
             opt(a.purdue_level),
-            format!("{:?}", a.classified_by).to_ascii_lowercase(),
+            match a.classified_by {
+                Decided::Inferred => "inferred",
+                Decided::SiteZone => "site_zone",
+                Decided::KnownAsset => "known_asset",
+            }
+            .to_string(),
             a.zone.clone().unwrap_or_default(),
             a.other_zones.join("; "),
             a.ips()

@@ -19,7 +19,8 @@ use plantguard_model::Evidence;
 
 use crate::escape::{truncate, Esc};
 use crate::labels::{
-    domain_label, human_bytes, is_state_changing, level_label, operation_label, role_label,
+    domain_label, human_bytes, is_state_changing, level_label, operation_count, operation_label,
+    role_label,
 };
 use crate::map::{asset_links, convergence_words, render_map_inline, short_time, MapOptions};
 
@@ -515,7 +516,7 @@ fn attention(cx: &Ctx, inv: &Inventory, h: &Hardening) -> Vec<Finding> {
                 if op_rank(op) <= 3 {
                     let e = disruptive
                         .entry(op_rank(op))
-                        .or_insert_with(|| (operation_label(op), 0));
+                        .or_insert_with(|| (op.clone(), 0));
                     e.1 += n;
                     by_zones.insert(format!("{} → {}", c.from_zone, c.to_zone));
                 }
@@ -525,7 +526,7 @@ fn attention(cx: &Ctx, inv: &Inventory, h: &Hardening) -> Vec<Finding> {
     if !disruptive.is_empty() {
         let what: Vec<String> = disruptive
             .values()
-            .map(|(label, n)| format!("{n} {label}"))
+            .map(|(op, n)| operation_count(op, *n))
             .collect();
         out.push(Finding {
             sev: Severity::Medium,
@@ -1160,7 +1161,7 @@ fn section_conduits(s: &mut String, inv: &Inventory) {
             let ops: Vec<String> = sv
                 .operations
                 .iter()
-                .map(|(k, v)| format!("{} {v}", operation_label(k)))
+                .map(|(k, v)| operation_count(k, *v))
                 .collect();
             let allowed = if sv.allowed_by.is_empty() {
                 if sv.unallowed_flows > 0 {

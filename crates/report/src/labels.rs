@@ -188,6 +188,27 @@ pub fn operation_label(op: &str) -> String {
     }
 }
 
+/// `3 program downloads`, `1 controller stop`.
+pub fn operation_count(op: &str, n: u64) -> String {
+    let (one, many) = match op {
+        "read" => ("read", "reads"),
+        "identity_query" => ("identity query", "identity queries"),
+        "session" => ("session message", "session messages"),
+        "diagnostics" => ("diagnostic request", "diagnostic requests"),
+        "other" => ("other message", "other messages"),
+        _ => {
+            let many = operation_label(op);
+            let one = many.strip_suffix('s').unwrap_or(&many).to_string();
+            return if n == 1 {
+                format!("1 {one}")
+            } else {
+                format!("{n} {many}")
+            };
+        }
+    };
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Bytes in units a person reads (`1.2 MB`).
 pub fn human_bytes(b: u64) -> String {
     const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
