@@ -39,8 +39,10 @@ pub const NAME: &str = "ssh";
 
 /// Longest banner line (RFC 4253 §4.2: 255 bytes including CR LF).
 pub const MAX_LINE: usize = 255;
-/// Lines a server may send before its banner (RFC 4253 §4.2 allows them).
-pub const MAX_PRE_BANNER_LINES: u8 = 32;
+/// Lines a server may send before its banner (RFC 4253 §4.2 allows them;
+/// OpenSSH's client accepts 1024, and zeek's server-pre-banner-data capture
+/// shows 35 lines of ASCII art before the banner).
+pub const MAX_PRE_BANNER_LINES: u16 = 1024;
 
 /// Registry entry.
 pub static INFO: ProtocolInfo = ProtocolInfo {
@@ -104,7 +106,7 @@ pub struct SshRecord {
 struct Half {
     banner: Option<String>,
     seen: bool,
-    lines: u8,
+    lines: u16,
 }
 
 /// Per-flow SSH state.
