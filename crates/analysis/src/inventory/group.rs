@@ -229,6 +229,7 @@ pub(super) fn group(a: &Assessment, site: Option<&SiteFile>, kb: &KnowledgeBase)
         members.entry(r).or_default().insert(k);
     }
     let host_by_ip: HashMap<IpAddr, &Host> = hosts.iter().map(|h| (h.ip, *h)).collect();
+    let ix = Index::new(a);
 
     let mut out = Vec::new();
     for keys in members.values() {
@@ -251,10 +252,78 @@ pub(super) fn group(a: &Assessment, site: Option<&SiteFile>, kb: &KnowledgeBase)
             &host_by_ip,
             &dhcp_mac,
             &gateway_ips,
+            &ix,
         ));
     }
     out.sort_by(|x, y| x.id.cmp(&y.id));
     out
+}
+
+/// Facts, identities, PTR names and flows by address (and MAC), built once
+/// so each asset looks up its own instead of scanning everything: with
+/// thousands of hosts and tens of thousands of flows a scan per asset is
+/// quadratic.
+struct Index<'a> {
+    facts_by_ip: HashMap<IpAddr, Vec<&'a plantguard_engine::result::HostFactRecord>>,
+    facts_by_mac: HashMap<String, Vec<&'a plantguard_engine::result::HostFactRecord>>,
+    idents_by_ip: HashMap<IpAddr, Vec<&'a plantguard_engine::result::IdentityRecord>>,
+    idents_by_mac: HashMap<String, Vec<&'a plantguard_engine::result::IdentityRecord>>,
+    ptr_names: HashMap<IpAddr, Vec<NameFact>>,
+    flows_by_ip: HashMap<IpAddr, Vec<usize>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(a: &'a Assessment) -> Self {
+        let mut ix = Index {
+            facts_by_ip: HashMap::new(),
+            facts_by_mac: HashMap::new(),
+            idents_by_ip: HashMap::new(),
+            idents_by_mac: HashMap::new(),
+            ptr_names: HashMap::new(),
+            flows_by_ip: HashMap::new(),
+        };
+        for f in &a.host_facts {
+            if let Some(ip) = f.ip {
+                ix.facts_by_ip.entry(ip).or_default().push(f);
+            }
+            if let Some(m) = &f.mac {
+                ix.facts_by_mac
+                    .entry(m.to_ascii_lowercase())
+                    .or_default()
+                    .push(f);
+            }
+            // PTR answers name an address wherever they were seen.
+            if let Some(v) = fact_attr(&f.fact, "dns_ptr_answer") {
+                if let Some((q, n)) = v.split_once(' ') {
+                    if let Some(ip) = ptr_ip(q) {
+                        ix.ptr_names.entry(ip).or_default().push(NameFact {
+                            name: n.trim_end_matches('.').to_string(),
+                            source: "dns_ptr".into(),
+                            evidence: Some(f.evidence.clone()),
+                        });
+                    }
+                }
+            }
+        }
+        for r in &a.identities {
+            if let Some(ip) = r.ip {
+                ix.idents_by_ip.entry(ip).or_default().push(r);
+            }
+            if let Some(m) = &r.mac {
+                ix.idents_by_mac
+                    .entry(m.to_ascii_lowercase())
+                    .or_default()
+                    .push(r);
+            }
+        }
+        for (i, f) in a.flows.iter().enumerate() {
+            ix.flows_by_ip.entry(f.orig_h).or_default().push(i);
+            if f.resp_h != f.orig_h {
+                ix.flows_by_ip.entry(f.resp_h).or_default().push(i);
+            }
+        }
+        ix
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -268,6 +337,7 @@ fn build_asset(
     host_by_ip: &HashMap<IpAddr, &Host>,
     dhcp_mac: &BTreeMap<IpAddr, String>,
     gateway_ips: &BTreeSet<IpAddr>,
+    ix: &Index<'_>,
 ) -> Asset {
     let id = match (macs.iter().next(), ips.iter().next()) {
         (Some(m), _) => AssetId(format!("mac:{m}")),
@@ -330,7 +400,17 @@ fn build_asset(
 
     // Names.
     let mut names: Vec<NameFact> = Vec::new();
-    for f in super::host_facts_for(a, ips, macs) {
+    let empty = Vec::new();
+    let asset_facts: Vec<&plantguard_engine::result::HostFactRecord> = ips
+        .iter()
+        .flat_map(|ip| ix.facts_by_ip.get(ip).unwrap_or(&empty))
+        .chain(
+            macs.iter()
+                .flat_map(|m| ix.facts_by_mac.get(m).unwrap_or(&empty)),
+        )
+        .copied()
+        .collect();
+    for f in &asset_facts {
         match &f.fact {
             HostFact::Name { name, source } => names.push(NameFact {
                 name: name.clone(),
@@ -345,20 +425,9 @@ fn build_asset(
             _ => {}
         }
     }
-    // PTR answers name an address wherever they were seen.
-    for f in &a.host_facts {
-        if let Some(v) = fact_attr(&f.fact, "dns_ptr_answer") {
-            if let Some((q, n)) = v.split_once(' ') {
-                if let Some(ip) = ptr_ip(q) {
-                    if ips.contains(&ip) {
-                        names.push(NameFact {
-                            name: n.trim_end_matches('.').to_string(),
-                            source: "dns_ptr".into(),
-                            evidence: Some(f.evidence.clone()),
-                        });
-                    }
-                }
-            }
+    for ip in ips {
+        if let Some(ptr) = ix.ptr_names.get(ip) {
+            names.extend(ptr.iter().cloned());
         }
     }
     for n in &a.neighbors {
@@ -372,16 +441,18 @@ fn build_asset(
             }
         }
     }
-    let idents: Vec<&plantguard_engine::result::IdentityRecord> = a
-        .identities
+    let no_idents = Vec::new();
+    let mut idents: Vec<&plantguard_engine::result::IdentityRecord> = ips
         .iter()
-        .filter(|r| {
-            r.ip.is_some_and(|i| ips.contains(&i))
-                || r.mac
-                    .as_ref()
-                    .is_some_and(|m| macs.contains(&m.to_ascii_lowercase()))
-        })
+        .flat_map(|ip| ix.idents_by_ip.get(ip).unwrap_or(&no_idents))
+        .chain(
+            macs.iter()
+                .flat_map(|m| ix.idents_by_mac.get(m).unwrap_or(&no_idents)),
+        )
+        .copied()
         .collect();
+    idents.sort();
+    idents.dedup();
     for r in &idents {
         if let Some(n) = &r.identity.name {
             names.push(NameFact {
@@ -513,7 +584,7 @@ fn build_asset(
         serial,
         device_type,
         os: None,
-        services: services(a, ips),
+        services: services(a, ips, ix),
         first_seen: first,
         last_seen: last,
         role: Role::Unknown,
@@ -549,10 +620,16 @@ fn ptr_ip(q: &str) -> Option<IpAddr> {
 }
 
 /// Services from the kept flows, or from the host table without flows.
-fn services(a: &Assessment, ips: &BTreeSet<IpAddr>) -> Vec<ServiceUse> {
+fn services(a: &Assessment, ips: &BTreeSet<IpAddr>, ix: &Index<'_>) -> Vec<ServiceUse> {
     type Key = (ServiceRole, String, String, u16);
     let mut m: BTreeMap<Key, (BTreeSet<IpAddr>, ServiceUse)> = BTreeMap::new();
-    for f in &a.flows {
+    let mut mine: Vec<usize> = ips
+        .iter()
+        .flat_map(|ip| ix.flows_by_ip.get(ip).into_iter().flatten().copied())
+        .collect();
+    mine.sort_unstable();
+    mine.dedup();
+    for f in mine.iter().filter_map(|&i| a.flows.get(i)) {
         for (role, me, peer) in [
             (ServiceRole::Server, f.resp_h, f.orig_h),
             (ServiceRole::Client, f.orig_h, f.resp_h),

@@ -454,18 +454,6 @@ pub fn is_public(ip: IpAddr) -> bool {
     }
 }
 
-pub(crate) fn host_facts_for<'a>(
-    a: &'a Assessment,
-    ips: &BTreeSet<IpAddr>,
-    macs: &BTreeSet<String>,
-) -> impl Iterator<Item = &'a plantguard_engine::result::HostFactRecord> + 'a {
-    let ips = ips.clone();
-    let macs = macs.clone();
-    a.host_facts.iter().filter(move |f| {
-        f.ip.is_some_and(|i| ips.contains(&i)) || f.mac.as_ref().is_some_and(|m| macs.contains(m))
-    })
-}
-
 pub(crate) fn fact_attr<'a>(f: &'a HostFact, k: &str) -> Option<&'a str> {
     match f {
         HostFact::Attribute { key, value } if key == k => Some(value),
