@@ -32,6 +32,16 @@ fn new() -> Box<dyn Traced> {
 }
 
 fn explain(d: &Diff<'_>) -> Option<&'static str> {
+    // The server sends lines before its banner (RFC 4253 §4.2 allows them;
+    // zeek server-pre-banner-data: 35 lines of ASCII art): tshark keeps
+    // waiting to reassemble a PDU and never shows the banner of frame 12.
+    if d.file.to_string_lossy().contains("server-pre-banner-data")
+        && d.theirs.is_empty()
+        && d.ours.len() == 1
+        && d.payload.starts_with(d.ours[0].as_bytes())
+    {
+        return Some("tshark_misses_banner_after_pre_banner_lines");
+    }
     // The client sent HTTP to the SSH server (zeek http-to-ssh traces): the
     // session stops at the client's first non-banner line, so the server's
     // banner that follows is not read.
