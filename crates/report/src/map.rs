@@ -795,7 +795,7 @@ fn render_into(s: &mut String, inv: &Inventory, opts: &MapOptions, document: boo
         }
         let _ = write!(
             s,
-            r#"<g class="zone"><title>{}</title><rect data-zone="{}" x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="8" fill="{fill}" stroke="{stroke}" stroke-width="1.5"{dash}/>"#,
+            r#"<g class="zone"><title>{}</title><rect data-zone="{}" x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="8" fill="{fill}" stroke="{stroke}" stroke-width="1.5"{dash}/></g>"#,
             Esc(&tip),
             Esc(&z.name),
             z.x,
@@ -803,9 +803,11 @@ fn render_into(s: &mut String, inv: &Inventory, opts: &MapOptions, document: boo
             z.w,
             z.h
         );
+        // Zone labels go with the nodes, above the edges, with a halo of
+        // the zone's fill so a line crossing them does not hide them.
         let _ = write!(
-            s,
-            r#"<text class="zt" x="{:.1}" y="{:.1}">{}</text>"#,
+            node_svg,
+            r#"<g class="zone-label" paint-order="stroke" stroke="{fill}" stroke-width="4" stroke-linejoin="round"><text class="zt" x="{:.1}" y="{:.1}">{}</text>"#,
             z.x + ZONE_PAD,
             z.y + 17.0,
             Esc(&truncate(&z.name, 40))
@@ -819,7 +821,7 @@ fn render_into(s: &mut String, inv: &Inventory, opts: &MapOptions, document: boo
             if z.proposed { " · proposed" } else { "" }
         );
         let _ = write!(
-            s,
+            node_svg,
             r#"<text class="zm" x="{:.1}" y="{:.1}">{}</text></g>"#,
             z.x + ZONE_PAD,
             z.y + 31.0,
