@@ -18,6 +18,29 @@ pub struct Analysis {
     pub hardening: Hardening,
     /// Assets, zones, conduits, convergence.
     pub inventory: Inventory,
+    /// Whether secrets are shown whole.
+    pub show_secrets: bool,
+}
+
+impl Analysis {
+    /// The self-contained HTML report.
+    pub fn report_html(&self) -> String {
+        let a = &self.output.assessment;
+        let names = a.files.iter().map(|f| f.path.clone()).collect();
+        let mut input =
+            plantguard_report::ReportInput::new(a, &self.inventory, &self.hardening, names);
+        input.show_secrets = self.show_secrets;
+        plantguard_report::render_report_html(&input)
+    }
+
+    /// The plant map as a standalone SVG.
+    pub fn map_svg(&self) -> String {
+        let opts = plantguard_report::MapOptions {
+            links: plantguard_report::asset_links(&self.output.assessment, &self.inventory),
+            ..Default::default()
+        };
+        plantguard_report::render_map_svg(&self.inventory, &opts)
+    }
 }
 
 /// Loads the site file, naming file, line and field on error.
@@ -45,6 +68,7 @@ pub fn analyse(mut output: Output, site: Option<&SiteFile>, show_secrets: bool) 
         output,
         hardening,
         inventory,
+        show_secrets,
     }
 }
 

@@ -50,8 +50,9 @@ pub struct AssessArgs {
     /// Decode, track flows and reassemble TCP only; do not run protocol parsers.
     #[arg(long)]
     pub no_parsers: bool,
-    /// Write the output folder here: `assessment.json`, `assets.json`,
-    /// `hardening.json`, `flows.json`, `summary.txt` and Zeek-style logs under `logs/`.
+    /// Write the output folder here: `report.html`, `map.svg`, `inventory.csv`,
+    /// `conduits.csv`, `assessment.json`, `assets.json`, `hardening.json`,
+    /// `flows.json`, `summary.txt` and Zeek-style logs under `logs/`.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }
@@ -216,6 +217,22 @@ pub fn write_output_folder(dir: &Path, run: &Run) -> anyhow::Result<()> {
     write_json(dir, "flows.json", &flows)?;
     write_json(dir, "hardening.json", &a.hardening)?;
     write_json(dir, "assets.json", &a.inventory)?;
+    let files = [
+        ("report.html", a.report_html()),
+        ("map.svg", a.map_svg()),
+        (
+            "inventory.csv",
+            plantguard_report::inventory_csv(&a.inventory),
+        ),
+        (
+            "conduits.csv",
+            plantguard_report::conduits_csv(&a.inventory),
+        ),
+    ];
+    for (name, text) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
     let mut summary = Vec::new();
     crate::summary::print(&mut summary, a, run.elapsed)?;
     let path = dir.join("summary.txt");

@@ -60,7 +60,8 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     println!("Assessing the demo plant: {}", capture.display());
     let code = crate::assess::run(&assess).context("running the demo assessment")?;
     println!(
-        "\nOutput folder: {} (assessment.json, assets.json, hardening.json, flows.json, summary.txt, logs/)",
+        "\nReport: {}\nOutput folder: {} (map.svg, inventory.csv, conduits.csv, assets.json, hardening.json, assessment.json, flows.json, summary.txt, logs/)",
+        args.out.join("report.html").display(),
         args.out.display()
     );
     Ok(code)

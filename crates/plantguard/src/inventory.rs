@@ -24,6 +24,16 @@ pub struct InventoryArgs {
     pub json: bool,
 }
 
+/// Options of `plantguard map`.
+#[derive(Args, Debug)]
+pub struct MapArgs {
+    #[command(flatten)]
+    pub capture: CaptureArgs,
+    /// Where to write the SVG.
+    #[arg(long, short = 'o', default_value = "map.svg")]
+    pub output: PathBuf,
+}
+
 /// Options of `plantguard diff`.
 #[derive(Args, Debug)]
 pub struct DiffArgs {
@@ -34,52 +44,6 @@ pub struct DiffArgs {
     /// JSON on standard output.
     #[arg(long)]
     pub json: bool,
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-/// One CSV row per asset.
-pub fn inventory_csv(inv: &Inventory) -> String {
-    let mut out = String::from(
-        "id,ips,macs,mac_vendor,name,vendor,product,model,firmware,serial,os,role,role_confidence,domain,purdue_level,zone,first_seen,last_seen,packets,bytes\n",
-    );
-    for a in &inv.assets {
-        let attr = |v: &Option<plantguard_analysis::inventory::Attributed>| {
-            v.as_ref().map(|x| x.value.clone()).unwrap_or_default()
-        };
-        let fields = [
-            a.id.to_string(),
-            a.ips().map(|i| i.to_string()).collect::<Vec<_>>().join(" "),
-            a.macs.join(" "),
-            a.mac_vendor.clone().unwrap_or_default(),
-            a.name.clone().unwrap_or_default(),
-            attr(&a.vendor),
-            attr(&a.product),
-            attr(&a.model),
-            attr(&a.firmware),
-            attr(&a.serial),
-            a.os.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
-            a.role.to_string(),
-            format!("{:.2}", a.role_confidence),
-            a.domain.to_string(),
-            a.purdue_level.map(|l| l.to_string()).unwrap_or_default(),
-            a.zone.clone().unwrap_or_default(),
-            a.first_seen.clone().unwrap_or_default(),
-            a.last_seen.clone().unwrap_or_default(),
-            a.packets.to_string(),
-            a.bytes.to_string(),
-        ];
-        let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&row.join(","));
-        out.push('\n');
-    }
-    out
 }
 
 pub fn run(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
@@ -94,7 +58,7 @@ pub fn run(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
         serde_json::to_writer_pretty(&mut out, inv)?;
         writeln!(out)?;
     } else if args.csv {
-        out.write_all(inventory_csv(inv).as_bytes())?;
+        out.write_all(plantguard_report::inventory_csv(inv).as_bytes())?;
     } else {
         writeln!(
             out,
@@ -175,5 +139,22 @@ pub fn diff(args: &DiffArgs) -> anyhow::Result<ExitCode> {
         }
     }
     out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn map(args: &MapArgs) -> anyhow::Result<ExitCode> {
+    let run = match run_engine(&args.capture, |_| {})? {
+        Ok(r) => r,
+        Err(code) => return Ok(code),
+    };
+    let svg = run.analysis.map_svg();
+    std::fs::write(&args.output, svg)
+        .with_context(|| format!("writing {}", args.output.display()))?;
+    println!(
+        "{}: {} assets in {} zones",
+        args.output.display(),
+        run.analysis.inventory.assets.len(),
+        run.analysis.inventory.zones.len()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -27,6 +27,8 @@ enum Command {
     Assess(assess::AssessArgs),
     /// List every asset: role, domain, Purdue level, vendor, model, OS.
     Inventory(inventory::InventoryArgs),
+    /// Draw the plant map (Purdue bands, zones, assets, conduits) as SVG.
+    Map(inventory::MapArgs),
     /// Compare two assessments' `assets.json`: new, gone and changed assets and conduits.
     Diff(inventory::DiffArgs),
     /// Run the whole assessment on the bundled demo plant capture.
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         Command::Assess(args) => assess::run(&args),
         Command::Inventory(args) => inventory::run(&args),
         Command::Diff(args) => inventory::diff(&args),
+        Command::Map(args) => inventory::map(&args),
         Command::Demo(args) => demo::run(&args),
     };
     match result {
