@@ -211,7 +211,7 @@ pub(crate) fn deliver(
                 p.session.gap(dir, len);
             }
         }
-        StreamChunk::Data(data) if data.is_empty() => {}
+        StreamChunk::Data([]) => {}
         StreamChunk::Data(data) => {
             if let App::ReassembleOnly = app {
                 return;

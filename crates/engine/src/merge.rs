@@ -302,7 +302,7 @@ pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], _config: &Config) ->
         .collect();
     a.flows.sort_by(|x, y| (x.ts, &x.uid).cmp(&(y.ts, &y.uid)));
 
-    logs.sort_by(|x, y| (x.file, x.frame, x.uid, x.seq).cmp(&(y.file, y.frame, y.uid, y.seq)));
+    logs.sort_by_key(|l| (l.file, l.frame, l.uid, l.seq));
     let mut by_log: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for l in logs {
         by_log.entry(l.log.to_string()).or_default().push(l.line);

@@ -20,6 +20,9 @@ use crate::result::{mac_string, FlowRecord, NeighborRecord, ReassemblySummary};
 use crate::sink::{End, Observations, PacketCtx, Sink};
 use crate::Config;
 
+/// (protocol, source MAC, destination MAC) of layer-2 industrial traffic.
+pub(crate) type L2Key = (&'static str, [u8; 6], [u8; 6]);
+
 /// Most layer-2 conversations kept (a cap against MAC-spoofing floods).
 const MAX_L2_CONVERSATIONS: usize = 65_536;
 
@@ -122,7 +125,7 @@ pub(crate) struct WorkerOut {
     pub l2: HashMap<[u8; 6], L2Agg>,
     pub neighbors: Vec<NeighborRecord>,
     /// Industrial layer-2 traffic per (protocol, source MAC, destination MAC).
-    pub l2_conversations: HashMap<(&'static str, [u8; 6], [u8; 6]), (Count, i64, i64)>,
+    pub l2_conversations: HashMap<L2Key, (Count, i64, i64)>,
     pub flows_total: u64,
     pub tcp_flows: u64,
     pub udp_flows: u64,
@@ -240,7 +243,7 @@ impl<'c> Worker<'c> {
     pub fn finish_all(mut self) -> WorkerOut {
         let mut rest: Vec<Flow> = self.flows.drain().collect();
         // Finish in key order so log emission does not depend on the table layout.
-        rest.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        rest.sort_unstable_by_key(|f| f.key);
         for flow in rest {
             self.finish(flow);
         }
@@ -481,7 +484,7 @@ impl<'c> Worker<'c> {
             let reopened = syn
                 && !ack
                 && old.is_closed()
-                && !old.tcp.as_ref().is_some_and(|t| t.syn_seq == Some(seq));
+                && old.tcp.as_ref().is_none_or(|t| t.syn_seq != Some(seq));
             if idle || reopened {
                 let (old, _) = entry.remove();
                 self.finish(old);
@@ -646,7 +649,7 @@ impl<'c> Worker<'c> {
             .extract_if(|f| now.saturating_sub(f.last_ts) > timeout_for(f, cfg))
             .collect();
         // Finish in key order so log emission does not depend on the table layout.
-        expired.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        expired.sort_unstable_by_key(|f| f.key);
         for flow in expired {
             self.finish(flow);
         }

@@ -32,6 +32,7 @@ fn find_demo_dir(explicit: Option<&Path>) -> Option<PathBuf> {
         .into_iter()
         .flatten()
         .find(|d| d.join("plant.pcapng").is_file())
+        .map(|d| std::fs::canonicalize(&d).unwrap_or(d))
 }
 
 pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {

@@ -62,8 +62,8 @@ pub fn run(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
     } else {
         writeln!(
             out,
-            "{:<24} {:<18} {:<24} {:<28} {:<22} {:<6} {:<8} {}",
-            "id", "address", "name", "vendor / model", "os", "level", "domain", "role (confidence)"
+            "{:<24} {:<18} {:<24} {:<28} {:<22} {:<6} {:<8} role (confidence)",
+            "id", "address", "name", "vendor / model", "os", "level", "domain"
         )?;
         for a in &inv.assets {
             let vendor = [a.vendor.as_ref(), a.model.as_ref()]

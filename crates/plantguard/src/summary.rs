@@ -218,8 +218,8 @@ fn print_inventory(out: &mut impl Write, an: &Analysis) -> std::io::Result<()> {
     }
     writeln!(
         out,
-        "  {:<18} {:<17} {:<24} {:<26} {:<6} {:<6} {}",
-        "address", "mac", "name", "vendor / model", "level", "domain", "role"
+        "  {:<18} {:<17} {:<24} {:<26} {:<6} {:<6} role",
+        "address", "mac", "name", "vendor / model", "level", "domain"
     )?;
     for asset in inv.assets.iter().take(40) {
         let vendor = [asset.vendor.as_ref(), asset.model.as_ref()]
