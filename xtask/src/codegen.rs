@@ -132,7 +132,8 @@ pub const TABLES: &[Table] = &[
         key_type: KeyType::U32,
         out: "crates/protocols/src/opcua/type_name_gen.rs",
         fn_name: "service_type_name",
-        doc: "OPC UA service message type name (`ReadRequest`) for a DefaultBinary encoding node id.",
+        doc:
+            "OPC UA service message type name (`ReadRequest`) for a DefaultBinary encoding node id.",
     },
     Table {
         csv: "kb/protocols/opcua_services.csv",

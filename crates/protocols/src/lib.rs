@@ -39,6 +39,6 @@ pub mod telnet;
 pub mod tls;
 
 pub use api::{
-    AbandonReason, Direction, L2ProtocolInfo, ObservationSink, Probe, Progress, ProtocolInfo, Session,
-    Transport,
+    AbandonReason, Direction, L2ProtocolInfo, ObservationSink, Probe, Progress, ProtocolInfo,
+    Session, Transport,
 };
