@@ -8,7 +8,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
 )]
 
 use super::*;
@@ -82,7 +83,7 @@ const SERVER_INIT: &[u8] = &[
 fn handshake(split: bool) -> Sink {
     let mut s = RfbSession::new();
     let mut sink = Sink::default();
-    let mut feed = |s: &mut RfbSession, dir, bytes: &[u8], sink: &mut Sink| {
+    let feed = |s: &mut RfbSession, dir, bytes: &[u8], sink: &mut Sink| {
         if split {
             // One byte per call, with the engine's buffering of the unconsumed part.
             let mut buf = Vec::new();
