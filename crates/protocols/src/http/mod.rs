@@ -76,7 +76,12 @@ const MAX_PROBE_LINE: usize = 8192;
 pub fn probe(dir: Direction, input: &[u8]) -> Probe {
     let to_server = dir == Direction::ToServer;
     if let Some((line, _)) = text::split_line(input) {
-        return if line.len() <= MAX_PROBE_LINE && wire::is_start_line(to_server, line) {
+        // The same control bytes that refuse an unfinished line refuse a
+        // finished one, so a prefix's NoMatch never turns into Match.
+        let clean = !line
+            .iter()
+            .any(|&b| b.is_ascii_control() && b != b'\r' && b != b'\t');
+        return if line.len() <= MAX_PROBE_LINE && clean && wire::is_start_line(to_server, line) {
             Probe::Match
         } else {
             Probe::NoMatch
@@ -95,20 +100,7 @@ pub fn probe(dir: Direction, input: &[u8]) -> Probe {
             None => {
                 input.len() <= 9
                     && input.iter().all(u8::is_ascii_uppercase)
-                    && [
-                        &b"GET"[..],
-                        b"HEAD",
-                        b"POST",
-                        b"PUT",
-                        b"DELETE",
-                        b"CONNECT",
-                        b"OPTIONS",
-                        b"TRACE",
-                        b"PATCH",
-                        b"PROPFIND",
-                    ]
-                    .iter()
-                    .any(|m| m.starts_with(input))
+                    && wire::METHOD_TOKENS.iter().any(|m| m.starts_with(input))
             }
         }
     } else {

@@ -383,3 +383,26 @@ fn keeps_the_first_of_repeated_server_headers() {
     );
     assert_eq!(sink.records[0]["server"], "Caddy");
 }
+
+#[test]
+fn probe_never_turns_a_prefix_no_match_into_a_match() {
+    // Fuzz regression (http_probe crash-08a2703c): a status line whose
+    // reason holds a control byte was refused while unfinished and accepted
+    // once its line feed arrived.
+    let crash: &[u8] = b"HTTP/1.0 224 12\x01\n";
+    assert_eq!(
+        probe(Direction::ToClient, &crash[..crash.len() - 1]),
+        Probe::NoMatch
+    );
+    assert_eq!(probe(Direction::ToClient, crash), Probe::NoMatch);
+    // Every prefix of a start line with a WebDAV method is still possible.
+    let mkcol: &[u8] = b"MKCOL /dav/x HTTP/1.1\r\n";
+    for n in 1..mkcol.len() {
+        assert_ne!(
+            probe(Direction::ToServer, &mkcol[..n]),
+            Probe::NoMatch,
+            "{n}"
+        );
+    }
+    assert_eq!(probe(Direction::ToServer, mkcol), Probe::Match);
+}

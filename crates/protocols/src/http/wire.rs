@@ -41,6 +41,28 @@ pub enum Method {
     Other,
 }
 
+/// Every method token [`Method::from_bytes`] knows (the probe's prefix check).
+pub const METHOD_TOKENS: &[&[u8]] = &[
+    b"GET",
+    b"HEAD",
+    b"POST",
+    b"PUT",
+    b"DELETE",
+    b"CONNECT",
+    b"OPTIONS",
+    b"TRACE",
+    b"PATCH",
+    b"PROPFIND",
+    b"PROPPATCH",
+    b"MKCOL",
+    b"COPY",
+    b"MOVE",
+    b"LOCK",
+    b"UNLOCK",
+    b"SEARCH",
+    b"REPORT",
+];
+
 impl Method {
     /// The method named by `token`, if known.
     pub fn from_bytes(token: &[u8]) -> Option<Method> {
