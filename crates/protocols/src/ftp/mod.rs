@@ -17,6 +17,11 @@
 //! and refused on 530; the 220 greeting becomes `Software{role:
 //! "ftp_server"}`. A successful `AUTH TLS` ends parsing (`Encrypted`).
 //!
+//! Lenient where clients are: a reply code followed by something other
+//! than a space or `-` (`230_no_space`) is a final reply (anomaly
+//! `missing_space_after_reply_code`); after a gap the next line is read
+//! when it starts like a command or reply, else skipped as a cut line.
+//!
 //! Not decoded: data connections (PORT/PASV targets are logged as the
 //! argument only), file contents and sizes, Telnet controls inside commands.
 #![deny(

@@ -26,7 +26,17 @@
 //! [`HttpSession::flush`] (called from `Session::finish`) or when the
 //! pending cap evicts them.
 //!
-//! Not decoded: HTTP/2 and HTTP/0.9, bodies (no file extraction, no
+//! The probe is strict; once a flow is HTTP the session is lenient, as
+//! servers and Zeek are: request lines without a version or target, with
+//! spaces in the target or an unknown upper-case method followed by a
+//! version; status lines with any `HTTP/d.d` version, extra white space or
+//! a non-digit after the code; a white-space-only line ending the header
+//! block; Content-Length with leading zeros. After a gap a body of known
+//! length keeps its framing, otherwise lines are skipped (not counted as
+//! errors) until the next start line. Plain HTTP inside a CONNECT tunnel
+//! is followed; anything else there ends the session.
+//!
+//! Not decoded: HTTP/2 and HTTP/0.9 responses, bodies (no file extraction, no
 //! content types), Digest/NTLM/Negotiate authentication (only counted as
 //! `non_basic_authorization`), header folding, `Proxy-Authorization`.
 #![deny(
