@@ -111,6 +111,8 @@ pub fn reply_code(line: &[u8]) -> Option<(u16, u8)> {
 /// line end.
 pub fn probe(dir: Direction, input: &[u8]) -> Probe {
     let Some((line, _)) = split_line(input) else {
+        // A line end may be cut between its CR and LF.
+        let input = input.strip_suffix(b"\r").unwrap_or(input);
         return match dir {
             Direction::ToClient if input.len() < 4 && b"220 ".starts_with(input) => Probe::NeedMore,
             Direction::ToClient if input.starts_with(b"220") && input.len() < 511 => {

@@ -183,3 +183,12 @@ fn caps_pending_commands() {
     assert_eq!(s.pending_len(), MAX_PENDING);
     assert!(sink.anomalies.contains(&"too_many_transactions"));
 }
+
+#[test]
+fn probe_waits_when_a_command_line_is_cut_between_cr_and_lf() {
+    // Fuzz regression (ftp_probe crash-c7285138): `CCC\r` was NoMatch while
+    // `CCC\r\n` is Match.
+    assert_eq!(probe(Direction::ToServer, b"CCC\r"), Probe::NeedMore);
+    assert_eq!(probe(Direction::ToServer, b"CCC\r\n"), Probe::Match);
+    assert_eq!(probe(Direction::ToClient, b"220 ready\r"), Probe::NeedMore);
+}

@@ -63,7 +63,7 @@ const SE: u8 = 0xf0;
 pub fn probe(_dir: Direction, input: &[u8]) -> Probe {
     match input {
         [] | [IAC] => Probe::NeedMore,
-        [IAC, 0xfb..=0xfe] => Probe::NeedMore,
+        [IAC, 0xfb..=0xfe] | [IAC, SB] => Probe::NeedMore,
         [IAC, 0xfb..=0xfe, _, ..] | [IAC, SB, _, ..] => Probe::Match,
         _ => Probe::NoMatch,
     }

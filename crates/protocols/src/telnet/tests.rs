@@ -174,3 +174,14 @@ fn reports_an_unanswered_login_on_finish() {
         .iter()
         .any(|(_, f)| matches!(f, HostFact::Credential { accepted: None, .. })));
 }
+
+#[test]
+fn probe_waits_on_a_bare_sub_negotiation_start() {
+    // Fuzz regression (telnet_probe crash-076c2956): `IAC SB` alone was
+    // NoMatch while `IAC SB option ...` is Match.
+    assert_eq!(probe(Direction::ToServer, &[0xff, 0xfa]), Probe::NeedMore);
+    assert_eq!(
+        probe(Direction::ToServer, &[0xff, 0xfa, 0xb8, 0xa5, 0x2d]),
+        Probe::Match
+    );
+}
