@@ -14,5 +14,8 @@ cargo run -q -p xtask -- codegen --check
 echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets -q -- -D warnings
 
+echo "== fuzz targets build"
+(cd fuzz && cargo check -q --bins)
+
 echo "== cargo test"
 cargo test --workspace
