@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //! Runs the engine alone (no analyses, no per-flow records, no logs) over
 //! captures and prints its throughput: the foundation's own cost, for
-//! benchmarks. `cargo run --release -p plantguard-engine --example engine_only -- [--threads N] [--no-parsers] FILE...`
+//! benchmarks. `cargo run --release -p plantguard-engine --example engine_only -- [--threads N] [--no-parsers] [--only NAME,NAME] FILE...`
 use std::path::PathBuf;
 
 fn main() {
@@ -12,6 +12,17 @@ fn main() {
         match a.as_str() {
             "--threads" => config.threads = args.next().and_then(|t| t.parse().ok()).unwrap_or(1),
             "--no-parsers" => config.parse = false,
+            // `--only modbus,enip,s7comm,...`: just these parsers may claim flows.
+            "--only" => {
+                let names = args.next().unwrap_or_default();
+                config.protocols = Some(
+                    plantguard_protocols::registry::PROTOCOLS
+                        .iter()
+                        .map(|p| p.name)
+                        .filter(|n| names.split(',').any(|x| x == *n))
+                        .collect(),
+                );
+            }
             _ => inputs.push(PathBuf::from(a)),
         }
     }

@@ -170,8 +170,12 @@ fn probe(
     server_port: u16,
     dir: Direction,
     data: &[u8],
+    enabled: Option<&[&str]>,
 ) -> (Option<&'static ProtocolInfo>, bool) {
-    let fits = |p: &&&ProtocolInfo| p.transport == Transport::Both || p.transport == transport;
+    let fits = |p: &&&ProtocolInfo| {
+        (p.transport == Transport::Both || p.transport == transport)
+            && enabled.is_none_or(|names| names.contains(&p.name))
+    };
     let protos = plantguard_protocols::registry::PROTOCOLS;
     let mut need_more = false;
     // Protocols registered for the server port first, then the rest.
@@ -226,7 +230,7 @@ pub(crate) fn deliver(
                     }
                     _ => data,
                 };
-                match probe(transport, server_port, dir, looked_at) {
+                match probe(transport, server_port, dir, looked_at, sink.enabled) {
                     (Some(info), _) => {
                         // Held bytes become the parser's pending input, so
                         // they are fed before this chunk.

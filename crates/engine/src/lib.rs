@@ -58,6 +58,9 @@ pub struct Config {
     pub logs: bool,
     /// Keep every flow in the result.
     pub keep_flows: bool,
+    /// Only these parsers may claim flows (`None`: every registered one).
+    /// For measuring the cost of a family of parsers.
+    pub protocols: Option<Vec<&'static str>>,
 }
 
 impl Default for Config {
@@ -73,6 +76,7 @@ impl Default for Config {
             parse: true,
             logs: false,
             keep_flows: false,
+            protocols: None,
         }
     }
 }

@@ -83,6 +83,8 @@ pub(crate) struct Sink<'a> {
     pub logs_enabled: bool,
     /// The current flow's operation counts (none for layer-2 frames).
     pub flow_ops: Option<&'a mut crate::flow::FlowOps>,
+    /// Parsers allowed to claim flows (`None`: all).
+    pub enabled: Option<&'a [&'static str]>,
 }
 
 /// Zeek-style uid: `C` followed by base62 digits of the flow's hash.

@@ -329,6 +329,7 @@ impl<'c> Worker<'c> {
                     },
                     logs_enabled: self.config.logs,
                     flow_ops: None,
+                    enabled: self.config.protocols.as_deref(),
                 };
                 (p.parse)(payload, &mut sink);
             }
@@ -572,6 +573,7 @@ impl<'c> Worker<'c> {
             },
             logs_enabled: self.config.logs,
             flow_ops: Some(&mut flow.ops),
+            enabled: self.config.protocols.as_deref(),
         };
         if syn {
             if let Transport::Tcp(tcp) = t {
@@ -685,6 +687,7 @@ impl<'c> Worker<'c> {
                 },
                 logs_enabled: self.config.logs,
                 flow_ops: Some(&mut flow.ops),
+                enabled: self.config.protocols.as_deref(),
             };
             flush_tcp(&mut flow.tcp, &mut flow.app, resp.1, &mut sink);
             if let App::Parsing(p) = &mut flow.app {
