@@ -313,12 +313,8 @@ pub(crate) fn tcp_segment(
     let Some(state) = tcp_state.as_mut() else {
         return;
     };
-    if tcp.is_fin() {
-        state.fin[d] = true;
-    }
-    if tcp.is_rst() {
-        state.rst = true;
-    }
+    // FIN/RST and the flow's `closed` flag are recorded by the worker before
+    // this call; only the SYN sequence is kept here.
     if tcp.is_syn() && !tcp.is_ack() && state.syn_seq.is_none() {
         state.syn_seq = Some(tcp.seq);
     }
