@@ -633,22 +633,46 @@ fn total_len(c: &PduCtx) -> usize {
     (c.segs as usize - 1) * MSS + seg_len(c, c.segs - 1)
 }
 
-fn http_header(body: usize) -> String {
+/// Response header for a body of `body` bytes. `apache` names a server one
+/// byte longer than the default nginx (see [`http_layout`]).
+fn http_header(body: usize, apache: bool) -> String {
+    let server = if apache { "Apache" } else { "nginx" };
     format!(
-        "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: application/octet-stream\r\nContent-Length: {body}\r\nConnection: keep-alive\r\n\r\n"
+        "HTTP/1.1 200 OK\r\nServer: {server}\r\nContent-Type: application/octet-stream\r\nContent-Length: {body}\r\nConnection: keep-alive\r\n\r\n"
     )
 }
 
-fn http_response(c: &PduCtx, seg: u8, out: &mut Vec<u8>) {
-    let total = total_len(c);
-    let mut body = total - http_header(0).len();
-    while http_header(body).len() + body != total {
-        body = total - http_header(body).len();
+/// Number of decimal digits of `n`.
+fn digits(n: usize) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
+}
+
+/// Body length and server name of a response that is `total` bytes with its
+/// header: `header(body).len() + body == total`. The header grows with the
+/// digits of the Content-Length, so some totals have no solution (with the
+/// default header of `h` bytes plus digits, `h + 999 + 3` and `h + 1000 + 4`
+/// leave `h + 1003` out); those get the one-byte-longer server name.
+fn http_layout(total: usize) -> (usize, bool) {
+    let fixed = http_header(0, false).len() - 1; // header without the digits
+    for apache in [false, true] {
+        let room = total - fixed - usize::from(apache);
+        for d in 1..=20 {
+            if let Some(body) = room.checked_sub(d) {
+                if digits(body) == d {
+                    return (body, apache);
+                }
+            }
+        }
     }
+    unreachable!("body + digits(body) skips no two consecutive values")
+}
+
+fn http_response(c: &PduCtx, seg: u8, out: &mut Vec<u8>) {
+    let (body, apache) = http_layout(total_len(c));
     let len = seg_len(c, seg);
     let at = out.len();
     if seg == 0 {
-        out.extend_from_slice(http_header(body).as_bytes());
+        out.extend_from_slice(http_header(body, apache).as_bytes());
     }
     let pattern = b"PlantGuard-capgen-body-";
     let offset = seg as usize * MSS;
@@ -764,6 +788,24 @@ mod tests {
                 .unwrap();
             assert_eq!(all.len() - head_end, cl);
         }
+    }
+
+    #[test]
+    fn http_layout_fits_every_total() {
+        // Every response size the generator can ask for (300 B up to eight
+        // full segments), including those where the Content-Length gains a
+        // digit (…999 → …1000), which once looped forever.
+        for total in 300..=8 * MSS {
+            let (body, apache) = http_layout(total);
+            assert_eq!(
+                http_header(body, apache).len() + body,
+                total,
+                "total {total}"
+            );
+        }
+        let fixed = http_header(0, false).len() - 1;
+        assert!(http_layout(fixed + 1003).1);
+        assert!(!http_layout(fixed + 1002).1);
     }
 
     #[test]
