@@ -299,11 +299,29 @@ pub(crate) fn analyse(
         } else {
             ConvergenceKind::DualHomed
         };
+        // How the addresses were found to be one host, when it was not a
+        // shared MAC.
+        let tie = if x
+            .addresses
+            .iter()
+            .any(|u| u.sources.iter().any(|s| s == "host_name"))
+        {
+            "; it states the same host name on each"
+        } else if x
+            .addresses
+            .iter()
+            .any(|u| u.sources.iter().any(|s| s == "known_asset"))
+            || x.known.as_ref().is_some_and(|k| k.addresses().len() > 1)
+        {
+            "; the known-asset list names them as one host"
+        } else {
+            ""
+        };
         out.push(ConvergencePoint {
             kind,
             assets: vec![x.id.clone()],
             summary: format!(
-                "{} has addresses in {} ({})",
+                "{} has addresses in {} ({}){tie}",
                 x.name.clone().unwrap_or_else(|| x.id.to_string()),
                 zones
                     .iter()

@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use plantguard_engine::result::{Assessment, Host};
 use plantguard_model::HostFact;
 
+use super::zones::subnet24;
 use super::{
     fact_attr, is_public, AddressUse, Asset, AssetId, Attributed, Decided, Domain, NameFact, Role,
     ServiceRole, ServiceUse,
@@ -67,6 +68,148 @@ fn oui(mac: &str) -> &str {
 /// gateways usually sit).
 fn gateway_like(ip: IpAddr) -> bool {
     matches!(ip, IpAddr::V4(v) if matches!(v.octets()[3], 1 | 254))
+}
+
+/// Sources of names a host states about itself, the same on every interface
+/// it has: NetBIOS name registrations and node status answers, browser host
+/// announcements, the DHCP host name (options 12 and 81, DHCPv6 option 39)
+/// and the NTLMSSP workstation or computer name. DNS PTR answers, HTTP Host,
+/// TLS SNI and protocol identities name a service or come from someone
+/// else's records, so they never tie addresses together.
+const HOST_NAME_SOURCES: &[&str] = &[
+    "netbios",
+    "netbios_browser",
+    "dhcp",
+    "dhcpv6",
+    "smb_ntlmssp",
+];
+
+/// A name on more addresses than this is shared by several hosts (an image
+/// default, a naming scheme gone wrong), not one host's.
+const MAX_ADDRESSES_PER_NAME: usize = 4;
+
+/// An address stating more distinct names than this speaks for other hosts
+/// (a DHCP relay, a NetBIOS proxy): its names tie nothing.
+const MAX_NAMES_PER_ADDRESS: usize = 2;
+
+/// Names that stacks and installers leave as defaults: many hosts carry them.
+const GENERIC_HOST_NAMES: &[&str] = &[
+    "LOCALHOST",
+    "WORKGROUP",
+    "MSHOME",
+    "DOMAIN",
+    "DEFAULT",
+    "UNKNOWN",
+    "NONE",
+    "(NONE)",
+    "USER",
+    "ADMIN",
+    "ADMINISTRATOR",
+    "PC",
+    "HOST",
+    "CLIENT",
+    "SERVER",
+    "WORKSTATION",
+    "DESKTOP",
+    "LAPTOP",
+    "WINDOWS",
+    "ANDROID",
+    "IPHONE",
+    "RASPBERRYPI",
+    "UBUNTU",
+    "DEBIAN",
+    "KALI",
+    "*SMBSERVER",
+];
+
+/// The key a host name ties addresses by: its first DNS label, upper case
+/// (NetBIOS names are case-insensitive, and the NTLMSSP DNS computer name or
+/// a DHCP FQDN starts with the NetBIOS name). `None` for names that do not
+/// single out a host: empty, generic defaults, numbers, address literals.
+pub(super) fn host_name_key(name: &str) -> Option<String> {
+    let first = name.trim().trim_end_matches('.').split('.').next()?.trim();
+    let key = first.to_ascii_uppercase();
+    let generic = key.is_empty()
+        || key.len() > 63
+        || GENERIC_HOST_NAMES.contains(&key.as_str())
+        || key.starts_with("LOCALHOST")
+        || !key.chars().any(|c| c.is_ascii_alphabetic())
+        || key.chars().any(char::is_control);
+    (!generic).then_some(key)
+}
+
+/// Ties the addresses that state one strong host name (see
+/// [`HOST_NAME_SOURCES`]) into one asset: a dual-homed host announces its
+/// NetBIOS name on each interface, and a host renumbered by DHCP keeps its
+/// name. Returns the addresses tied, with the name.
+///
+/// Guards against false merges: generic names never tie; a name on more
+/// than [`MAX_ADDRESSES_PER_NAME`] addresses never ties; an address stating
+/// more than [`MAX_NAMES_PER_ADDRESS`] names, or a router's address, is no
+/// witness; and a name held by two addresses of one subnet at the same time
+/// (different own MACs, overlapping first..last seen) belongs to two hosts,
+/// so it ties none of its addresses. Two addresses of one subnet seen one
+/// after the other are a renumbering, and are tied.
+fn tie_by_host_name(
+    a: &Assessment,
+    hosts: &[&Host],
+    own: &BTreeMap<IpAddr, Option<String>>,
+    forwarded: &BTreeMap<String, BTreeSet<IpAddr>>,
+    g: &mut Groups,
+) -> BTreeMap<IpAddr, String> {
+    let host_by_ip: HashMap<IpAddr, &Host> = hosts.iter().map(|h| (h.ip, *h)).collect();
+    let own_mac = |ip: &IpAddr| own.get(ip).cloned().flatten();
+    let mut names_of: BTreeMap<IpAddr, BTreeSet<String>> = BTreeMap::new();
+    for f in &a.host_facts {
+        let (Some(ip), HostFact::Name { name, source }) = (f.ip, &f.fact) else {
+            continue;
+        };
+        if !HOST_NAME_SOURCES.contains(&source.as_str()) || !host_by_ip.contains_key(&ip) {
+            continue;
+        }
+        // A router's interfaces are tied already, and a DHCP relay states
+        // the names of the clients it relays.
+        if own_mac(&ip).is_some_and(|m| forwarded.contains_key(&m)) {
+            continue;
+        }
+        if let Some(k) = host_name_key(name) {
+            names_of.entry(ip).or_default().insert(k);
+        }
+    }
+    let mut by_name: BTreeMap<String, Vec<IpAddr>> = BTreeMap::new();
+    for (ip, names) in &names_of {
+        if names.len() <= MAX_NAMES_PER_ADDRESS {
+            for n in names {
+                by_name.entry(n.clone()).or_default().push(*ip);
+            }
+        }
+    }
+    let mut tied = BTreeMap::new();
+    for (name, ips) in by_name {
+        if ips.len() < 2 || ips.len() > MAX_ADDRESSES_PER_NAME {
+            continue;
+        }
+        let two_holders = ips.iter().enumerate().any(|(i, x)| {
+            ips.iter().skip(i + 1).any(|y| {
+                let (Some(hx), Some(hy)) = (host_by_ip.get(x), host_by_ip.get(y)) else {
+                    return false;
+                };
+                let same_nic = own_mac(x).is_some() && own_mac(x) == own_mac(y);
+                let overlap = hx.first_seen <= hy.last_seen && hy.first_seen <= hx.last_seen;
+                subnet24(*x) == subnet24(*y) && !same_nic && overlap
+            })
+        });
+        if two_holders {
+            continue;
+        }
+        for w in ips.windows(2) {
+            g.union(&format!("ip:{}", w[0]), &format!("ip:{}", w[1]));
+        }
+        for ip in ips {
+            tied.insert(ip, name.clone());
+        }
+    }
+    tied
 }
 
 pub(super) fn group(a: &Assessment, site: Option<&SiteFile>, kb: &KnowledgeBase) -> Vec<Asset> {
@@ -171,6 +314,8 @@ pub(super) fn group(a: &Assessment, site: Option<&SiteFile>, kb: &KnowledgeBase)
             }
         }
     }
+    // One host name on several addresses: a dual-homed host, a renumbering.
+    let tied = tie_by_host_name(a, &hosts, &own, &forwarded, &mut g);
     // DHCP clients still in DISCOVER (0.0.0.0) with facts keyed by MAC.
     for m in dhcp_mac.values() {
         g.node(&format!("mac:{m}"));
@@ -252,6 +397,7 @@ pub(super) fn group(a: &Assessment, site: Option<&SiteFile>, kb: &KnowledgeBase)
             &host_by_ip,
             &dhcp_mac,
             &gateway_ips,
+            &tied,
             &ix,
         ));
     }
@@ -337,6 +483,7 @@ fn build_asset(
     host_by_ip: &HashMap<IpAddr, &Host>,
     dhcp_mac: &BTreeMap<IpAddr, String>,
     gateway_ips: &BTreeSet<IpAddr>,
+    tied: &BTreeMap<IpAddr, String>,
     ix: &Index<'_>,
 ) -> Asset {
     let id = match (macs.iter().next(), ips.iter().next()) {
@@ -373,6 +520,9 @@ fn build_asset(
         }
         if gateway_ips.contains(ip) {
             sources.push("gateway".to_string());
+        }
+        if tied.contains_key(ip) && ips.len() > 1 {
+            sources.push("host_name".to_string());
         }
         if sources.is_empty() {
             sources.push("known_asset".to_string());
@@ -708,4 +858,253 @@ fn services(a: &Assessment, ips: &BTreeSet<IpAddr>, ix: &Index<'_>) -> Vec<Servi
             s
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::IpAddr;
+
+    use plantguard_engine::result::{Assessment, Host, HostFactRecord};
+    use plantguard_model::{Evidence, HostFact, Timestamp};
+
+    use super::host_name_key;
+    use crate::conduits::ConvergenceKind;
+    use crate::inventory::{build_inventory, Inventory};
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    /// A host that claimed its address in ARP with `mac`, seen from minute
+    /// `from` to minute `to` of one hour.
+    fn host(addr: &str, mac: &str, from: u32, to: u32) -> Host {
+        Host {
+            ip: ip(addr),
+            macs: vec![mac.into()],
+            arp_macs: vec![mac.into()],
+            vlans: vec![0],
+            first_seen: format!("2024-03-01T08:{from:02}:00.000000+0000"),
+            last_seen: format!("2024-03-01T08:{to:02}:00.000000+0000"),
+            packets_sent: 10,
+            bytes_sent: 1000,
+            packets_received: 10,
+            bytes_received: 1000,
+            flows_originated: 1,
+            flows_answered: 0,
+            services: vec![],
+        }
+    }
+
+    fn name(addr: &str, name: &str, source: &str) -> HostFactRecord {
+        HostFactRecord {
+            ip: Some(ip(addr)),
+            mac: None,
+            fact: HostFact::Name {
+                name: name.into(),
+                source: source.into(),
+            },
+            count: 1,
+            evidence: Evidence {
+                pcap_filename: "t.pcap".into(),
+                pcap_cnt: 1,
+                ts: Timestamp(0),
+            },
+        }
+    }
+
+    fn inventory(hosts: Vec<Host>, facts: Vec<HostFactRecord>) -> Inventory {
+        let a = Assessment {
+            hosts,
+            host_facts: facts,
+            ..Assessment::default()
+        };
+        build_inventory(&a, None, None)
+    }
+
+    fn assets_holding(inv: &Inventory, ips: &[&str]) -> usize {
+        let ids: std::collections::BTreeSet<_> = ips
+            .iter()
+            .map(|i| inv.asset_by_ip(ip(i)).expect(i).id.clone())
+            .collect();
+        ids.len()
+    }
+
+    #[test]
+    fn netbios_name_on_two_subnets_is_one_dual_homed_asset() {
+        let inv = inventory(
+            vec![
+                host("10.10.0.60", "f8:bc:12:0a:00:3c", 0, 50),
+                host("10.30.0.60", "f8:bc:12:1e:00:3c", 0, 50),
+                host("10.10.0.10", "3c:d9:2b:0a:00:0a", 0, 50),
+                host("10.30.0.10", "00:80:f4:1e:00:0a", 0, 50),
+            ],
+            vec![
+                name("10.10.0.60", "QA-PC-02", "netbios"),
+                name("10.30.0.60", "QA-PC-02", "netbios"),
+                name("10.30.0.60", "QA-PC-02", "netbios_browser"),
+            ],
+        );
+        assert_eq!(assets_holding(&inv, &["10.10.0.60", "10.30.0.60"]), 1);
+        assert_eq!(inv.assets.len(), 3);
+        let qa = inv.asset_by_ip(ip("10.30.0.60")).unwrap();
+        assert_eq!(qa.macs.len(), 2);
+        assert!(qa
+            .addresses
+            .iter()
+            .all(|u| u.sources.contains(&"host_name".to_string())));
+        let dual = inv
+            .convergence
+            .iter()
+            .find(|c| c.kind == ConvergenceKind::DualHomed)
+            .expect("dual-homed convergence point");
+        assert_eq!(dual.assets, vec![qa.id.clone()]);
+        assert!(dual.summary.contains("same host name"), "{}", dual.summary);
+    }
+
+    #[test]
+    fn dhcp_and_ntlmssp_names_tie_by_first_label_and_case() {
+        let inv = inventory(
+            vec![
+                host("10.10.0.61", "f8:bc:12:0a:00:3d", 0, 50),
+                host("10.30.0.61", "f8:bc:12:1e:00:3d", 0, 50),
+                host("10.40.0.61", "f8:bc:12:28:00:3d", 0, 50),
+            ],
+            vec![
+                name("10.10.0.61", "qa-pc-03", "dhcp"),
+                name("10.30.0.61", "QA-PC-03.corp.example", "smb_ntlmssp"),
+                name("10.40.0.61", "QA-PC-03", "smb_ntlmssp"),
+            ],
+        );
+        assert_eq!(
+            assets_holding(&inv, &["10.10.0.61", "10.30.0.61", "10.40.0.61"]),
+            1
+        );
+    }
+
+    #[test]
+    fn generic_names_do_not_merge() {
+        for generic in [
+            "localhost",
+            "WORKGROUP",
+            "",
+            "localhost.localdomain",
+            "10.0.0.1",
+        ] {
+            let inv = inventory(
+                vec![
+                    host("10.10.0.60", "f8:bc:12:0a:00:3c", 0, 50),
+                    host("10.30.0.60", "f8:bc:12:1e:00:3c", 0, 50),
+                ],
+                vec![
+                    name("10.10.0.60", generic, "netbios"),
+                    name("10.30.0.60", generic, "netbios"),
+                ],
+            );
+            assert_eq!(
+                assets_holding(&inv, &["10.10.0.60", "10.30.0.60"]),
+                2,
+                "{generic:?}"
+            );
+        }
+        assert_eq!(
+            host_name_key(" Ews-01.plant.example. "),
+            Some("EWS-01".into())
+        );
+        assert_eq!(host_name_key("WORKGROUP"), None);
+        assert_eq!(host_name_key("(none)"), None);
+    }
+
+    #[test]
+    fn a_name_on_more_than_four_addresses_does_not_merge() {
+        let subnets = ["10.10.0", "10.20.0", "10.30.0", "10.40.0", "10.50.0"];
+        let hosts: Vec<Host> = subnets
+            .iter()
+            .enumerate()
+            .map(|(i, s)| host(&format!("{s}.5"), &format!("00:11:22:33:44:{i:02x}"), 0, 50))
+            .collect();
+        let facts = subnets
+            .iter()
+            .map(|s| name(&format!("{s}.5"), "IMAGE-PC", "netbios"))
+            .collect();
+        let inv = inventory(hosts, facts);
+        assert_eq!(inv.assets.len(), 5);
+        // Four addresses are still one host.
+        let hosts: Vec<Host> = subnets[..4]
+            .iter()
+            .enumerate()
+            .map(|(i, s)| host(&format!("{s}.5"), &format!("00:11:22:33:44:{i:02x}"), 0, 50))
+            .collect();
+        let facts = subnets[..4]
+            .iter()
+            .map(|s| name(&format!("{s}.5"), "IMAGE-PC", "netbios"))
+            .collect();
+        assert_eq!(inventory(hosts, facts).assets.len(), 1);
+    }
+
+    #[test]
+    fn same_subnet_one_after_the_other_is_a_renumbering() {
+        let inv = inventory(
+            vec![
+                host("10.10.0.57", "18:66:da:0a:00:39", 0, 20),
+                host("10.10.0.58", "18:66:da:0a:00:40", 30, 50),
+            ],
+            vec![
+                name("10.10.0.57", "OFFICE-PC-07", "dhcp"),
+                name("10.10.0.58", "OFFICE-PC-07", "netbios"),
+            ],
+        );
+        assert_eq!(assets_holding(&inv, &["10.10.0.57", "10.10.0.58"]), 1);
+    }
+
+    #[test]
+    fn same_subnet_at_the_same_time_is_two_hosts() {
+        // Two PCs cloned from one image, both on the office network at once:
+        // the name belongs to two hosts and ties none of its addresses, not
+        // even the dual-homed one's other NIC.
+        let inv = inventory(
+            vec![
+                host("10.10.0.57", "18:66:da:0a:00:39", 0, 40),
+                host("10.10.0.58", "18:66:da:0a:00:40", 10, 50),
+                host("10.30.0.58", "18:66:da:1e:00:40", 10, 50),
+            ],
+            vec![
+                name("10.10.0.57", "CLONE-PC", "netbios"),
+                name("10.10.0.58", "CLONE-PC", "netbios"),
+                name("10.30.0.58", "CLONE-PC", "netbios"),
+            ],
+        );
+        assert_eq!(inv.assets.len(), 3);
+    }
+
+    #[test]
+    fn weak_names_and_relays_do_not_merge() {
+        // DNS PTR, HTTP Host and TLS SNI name services or come from others.
+        for source in ["dns_ptr", "http_host", "tls_sni", "modbus"] {
+            let inv = inventory(
+                vec![
+                    host("10.10.0.60", "f8:bc:12:0a:00:3c", 0, 50),
+                    host("10.30.0.60", "f8:bc:12:1e:00:3c", 0, 50),
+                ],
+                vec![
+                    name("10.10.0.60", "reports", source),
+                    name("10.30.0.60", "reports", source),
+                ],
+            );
+            assert_eq!(inv.assets.len(), 2, "{source}");
+        }
+        // A DHCP relay states the host names of the clients it relays.
+        let inv = inventory(
+            vec![
+                host("10.10.0.2", "00:11:22:00:00:02", 0, 50),
+                host("10.30.0.61", "f8:bc:12:1e:00:3d", 0, 50),
+            ],
+            vec![
+                name("10.10.0.2", "PC-A", "dhcp"),
+                name("10.10.0.2", "PC-B", "dhcp"),
+                name("10.10.0.2", "QA-PC-03", "dhcp"),
+                name("10.30.0.61", "QA-PC-03", "netbios"),
+            ],
+        );
+        assert_eq!(inv.assets.len(), 2);
+    }
 }

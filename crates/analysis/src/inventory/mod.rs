@@ -28,6 +28,23 @@
 //! whose MAC has that OUI (the gateway addresses). Limitation: two routers of
 //! the same vendor in one capture are merged; a site-file known-asset row
 //! can keep them apart only by naming them (see `docs/site-file.md`).
+//!
+//! # Host names
+//!
+//! Addresses that share no MAC are one asset when they state the same
+//! strong host name: a NetBIOS name (name registration, node status, browser
+//! host announcement), a DHCP host name, or an NTLMSSP workstation or
+//! computer name, compared by first label and case-insensitively. A
+//! dual-homed PC registers its NetBIOS name on each network it is on; a
+//! host renumbered by DHCP keeps its name. DNS PTR answers, HTTP Host and
+//! TLS SNI never tie addresses (they are someone else's record or a
+//! service's name). What keeps two hosts apart: generic names (`localhost`,
+//! `WORKGROUP`, empty, ...) and names on more than four addresses tie
+//! nothing; an address stating more than two names (a DHCP relay) or a
+//! router's address is no witness; a name held by two addresses of one /24
+//! at the same time belongs to two hosts and ties none of its addresses.
+//! The addresses tied carry the source `host_name`; a host tied across
+//! zones is reported as a dual-homed convergence point.
 
 mod class;
 mod diff;
@@ -201,7 +218,9 @@ pub struct AddressUse {
     pub first_seen: Option<String>,
     /// Last packet.
     pub last_seen: Option<String>,
-    /// How it was tied to the asset (`arp`, `dhcp`, `traffic`, `known_asset`, `gateway`).
+    /// How it was tied to the asset (`arp`, `dhcp`, `traffic`, `known_asset`,
+    /// `gateway`, `host_name`: the asset's other addresses state the same
+    /// host name, see the module docs).
     pub sources: Vec<String>,
 }
 

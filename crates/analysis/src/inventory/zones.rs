@@ -46,7 +46,9 @@ pub struct ZoneSummary {
     pub reasons: Vec<Reason>,
 }
 
-fn subnet24(ip: IpAddr) -> Cidr {
+/// The /24 (IPv4) or /64 (IPv6) holding `ip`: a proposed zone, and what
+/// "the same subnet" means when no site file says otherwise.
+pub(super) fn subnet24(ip: IpAddr) -> Cidr {
     match ip {
         IpAddr::V4(_) => Cidr::new(ip, 24),
         IpAddr::V6(_) => Cidr::new(ip, 64),
