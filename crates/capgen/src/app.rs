@@ -8,13 +8,16 @@ use crate::flows::Kind;
 use crate::rng::{mix, SplitMix64};
 
 /// Everything a PDU builder may look at.
+#[derive(Clone, Copy)]
 pub(crate) struct PduCtx {
     /// Per-flow seed.
     pub(crate) fs: u64,
     /// Exchange number in the flow.
     pub(crate) step: u32,
-    /// Server IPv4 address (for URLs and Host headers).
+    /// Server IPv4 address (for URLs and Host headers, station addresses).
     pub(crate) server_ip: [u8; 4],
+    /// Client IPv4 address (the announcing device of BACnet I-Am).
+    pub(crate) client_ip: [u8; 4],
     /// Capture start, Unix seconds (for timestamps inside PDUs).
     pub(crate) start: u64,
     /// Number of response segments (HTTP/TLS), at least 1.
@@ -24,6 +27,10 @@ pub(crate) struct PduCtx {
 impl PduCtx {
     fn rng(&self, salt: u64) -> SplitMix64 {
         SplitMix64::new(mix(self.fs ^ salt, u64::from(self.step)))
+    }
+    /// The same flow at exchange `step`.
+    fn at(&self, step: u32) -> Self {
+        Self { step, ..*self }
     }
     /// Unix time of this exchange, in microseconds (plausible, not the pcap time).
     fn unix_us(&self) -> u64 {
@@ -46,6 +53,11 @@ pub(crate) fn request(kind: Kind, c: &PduCtx, out: &mut Vec<u8>) {
         Kind::Ntp => ntp(c, out, true),
         Kind::Http => http_request(c, out),
         Kind::Tls => tls_request(c, out),
+        Kind::Dnp3 => dnp3_request(c, out),
+        Kind::Iec104 => iec104(c, 0, out, true),
+        Kind::Bacnet => bacnet(c, out, true),
+        Kind::BacnetWhoIs => bacnet_who_is(c, out),
+        Kind::BacnetIAm => bacnet_i_am(c, out),
     }
 }
 
@@ -61,6 +73,11 @@ pub(crate) fn response(kind: Kind, c: &PduCtx, seg: u8, out: &mut Vec<u8>) {
         Kind::Ntp => ntp(c, out, false),
         Kind::Http => http_response(c, seg, out),
         Kind::Tls => tls_response(c, seg, out),
+        Kind::Dnp3 => dnp3_response(c, seg, out),
+        Kind::Iec104 => iec104(c, seg, out, false),
+        Kind::Bacnet => bacnet(c, out, false),
+        // One-way kinds have no responses; repeat the announcement.
+        Kind::BacnetWhoIs | Kind::BacnetIAm => request(kind, c, out),
     }
 }
 
@@ -72,6 +89,8 @@ pub(crate) fn wanted_segments(kind: Kind, c: &PduCtx) -> u8 {
         Kind::Http => [1, 1, 1, 2, 2, 3, 4, 6, 8][r.below(9) as usize],
         Kind::Tls if c.step == 0 => 2 + r.below(2) as u8,
         Kind::Tls => [1, 1, 2, 2, 3, 4, 6][r.below(7) as usize],
+        Kind::Dnp3 if dnp3_unsolicited(c) => 2,
+        Kind::Iec104 if iec104_op(c.step) == Iec104Op::Interrogation => 3,
         _ => 1,
     }
 }
@@ -96,6 +115,9 @@ fn patch_be16(out: &mut [u8], at: usize, v: usize) {
 }
 fn patch_le16(out: &mut [u8], at: usize, v: usize) {
     out[at..at + 2].copy_from_slice(&(v as u16).to_le_bytes());
+}
+fn f32_le(out: &mut Vec<u8>, v: f32) {
+    out.extend_from_slice(&v.to_le_bytes());
 }
 fn patch_le32(out: &mut [u8], at: usize, v: usize) {
     out[at..at + 4].copy_from_slice(&(v as u32).to_le_bytes());
@@ -600,6 +622,535 @@ fn ntp(c: &PduCtx, out: &mut Vec<u8>, req: bool) {
     }
 }
 
+// ---------------------------------------------------------------------- DNP3
+
+/// CRC-16/DNP table (IEEE 1815-2012 §9.2.4.2.2): polynomial 0x3D65,
+/// reflected (0xA6BC).
+const DNP3_CRC: [u16; 256] = {
+    let mut t = [0u16; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u16;
+        let mut b = 0;
+        while b < 8 {
+            c = if c & 1 != 0 {
+                (c >> 1) ^ 0xA6BC
+            } else {
+                c >> 1
+            };
+            b += 1;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+};
+
+/// CRC-16/DNP: init 0, reflected, output inverted, sent little-endian.
+fn dnp3_crc(data: &[u8]) -> u16 {
+    let mut crc = 0u16;
+    for &b in data {
+        crc = (crc >> 8) ^ DNP3_CRC[usize::from((crc ^ u16::from(b)) as u8)];
+    }
+    !crc
+}
+
+/// Link frame (IEEE 1815-2012 §9.2.4, Figure 9-2): 0x05 0x64, LENGTH
+/// (control, both addresses and the user data), control, destination and
+/// source (little-endian), header CRC, then the user data in blocks of 16
+/// octets, each followed by its CRC.
+fn dnp3_frame(out: &mut Vec<u8>, control: u8, dst: u16, src: u16, user: &[u8]) {
+    let at = out.len();
+    out.extend_from_slice(&[0x05, 0x64, (5 + user.len()) as u8, control]);
+    le16(out, dst);
+    le16(out, src);
+    let crc = dnp3_crc(&out[at..]);
+    le16(out, crc);
+    for block in user.chunks(16) {
+        out.extend_from_slice(block);
+        le16(out, dnp3_crc(block));
+    }
+}
+
+/// Link control octets (§9.2.4.1.3): primary frames carrying unconfirmed
+/// user data (function 4), DIR set from the master.
+const DNP3_FROM_MASTER: u8 = 0xC4;
+const DNP3_FROM_OUTSTATION: u8 = 0x44;
+
+/// (master, outstation) link addresses. The outstation's follows from its
+/// IP address, so every flow to one RTU uses the same address.
+fn dnp3_addresses(c: &PduCtx) -> (u16, u16) {
+    let ip = c.server_ip;
+    let outstation = 10 + u16::from(ip[2]) * 24 + u16::from(ip[3].saturating_sub(10));
+    let master = [1, 1, 1, 2, 3][((c.fs >> 4) % 5) as usize];
+    (master, outstation)
+}
+
+/// What one master/outstation exchange does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dnp3Op {
+    /// READ of classes 1, 2, 3 and 0 (integrity poll; every 20th exchange):
+    /// static binary inputs (g1v2) and analog inputs (g30v1).
+    Integrity,
+    /// READ of classes 1, 2, 3 (event poll): a null response (60 %) or
+    /// binary and analog input events (g2v1, g32v1).
+    Events,
+    /// DIRECT_OPERATE of one CROB (g12v1; 4 %), echoed with status 0.
+    Operate,
+}
+
+fn dnp3_op(c: &PduCtx) -> Dnp3Op {
+    if c.step.is_multiple_of(20) {
+        Dnp3Op::Integrity
+    } else if c.rng(0xD0).below(100) < 4 {
+        Dnp3Op::Operate
+    } else {
+        Dnp3Op::Events
+    }
+}
+
+/// True when the outstation sends an unsolicited response right after the
+/// response of this exchange (5 % of event polls); the master confirms it
+/// at the start of its next request.
+fn dnp3_unsolicited(c: &PduCtx) -> bool {
+    dnp3_op(c) == Dnp3Op::Events && c.rng(0xD1).below(100) < 5
+}
+
+/// Point indexes, counts and values of one exchange.
+struct Dnp3Points {
+    binaries: u8,
+    analogs: u8,
+    index: u16,
+}
+
+fn dnp3_points(c: &PduCtx, salt: u64) -> Dnp3Points {
+    let mut r = c.rng(salt);
+    Dnp3Points {
+        binaries: r.range(1, 16) as u8,
+        analogs: r.range(1, 12) as u8,
+        index: r.below(32) as u16,
+    }
+}
+
+/// Binary and analog input events (g2v1, g32v1 with 2-octet index prefixes
+/// and count, qualifier 0x28), at least one object.
+fn dnp3_events(c: &PduCtx, salt: u64, app: &mut Vec<u8>) {
+    let mut r = c.rng(salt);
+    let analogs = r.below(4) as u16;
+    let binaries = if analogs == 0 {
+        r.range(1, 4)
+    } else {
+        r.below(4)
+    } as u16;
+    if analogs > 0 {
+        app.extend_from_slice(&[32, 1, 0x28]);
+        le16(app, analogs);
+        for _ in 0..analogs {
+            le16(app, r.below(12) as u16);
+            app.push(0x01); // online
+            le32(app, r.below(40_000) as u32);
+        }
+    }
+    if binaries > 0 {
+        app.extend_from_slice(&[2, 1, 0x28]);
+        le16(app, binaries);
+        for _ in 0..binaries {
+            le16(app, r.below(16) as u16);
+            app.push(0x01 | if r.below(2) == 0 { 0x80 } else { 0 });
+        }
+    }
+}
+
+/// Control relay output block (g12v1, §11.9): control code, count, on time,
+/// off time (ms, little-endian), status.
+fn dnp3_crob(c: &PduCtx, app: &mut Vec<u8>) {
+    let p = dnp3_points(c, 0xD2);
+    app.extend_from_slice(&[12, 1, 0x28]);
+    le16(app, 1);
+    le16(app, p.index);
+    let code = [0x03u8, 0x04, 0x41, 0x81][(c.step % 4) as usize]; // latch on/off, pulse close/trip
+    app.extend_from_slice(&[code, 1]);
+    le32(
+        app,
+        if code & 0x40 != 0 || code & 0x80 != 0 {
+            1000
+        } else {
+            0
+        },
+    );
+    le32(app, 0);
+    app.push(0); // status: success
+}
+
+/// Master request of exchange `c.step`: transport octet (FIR FIN), then the
+/// application header (FIR FIN, sequence) and object headers (§4.2.2). When
+/// the previous exchange ended with an unsolicited response, an application
+/// CONFIRM (UNS) of it comes first, in its own link frame.
+fn dnp3_request(c: &PduCtx, out: &mut Vec<u8>) {
+    let (master, outstation) = dnp3_addresses(c);
+    let k = c.step;
+    if k > 0 && dnp3_unsolicited(&c.at(k - 1)) {
+        let tseq = (2 * k - 1) as u8 & 0x3F;
+        let useq = (k - 1) as u8 & 0x0F;
+        let user = [0xC0 | tseq, 0xD0 | useq, 0x00];
+        dnp3_frame(out, DNP3_FROM_MASTER, outstation, master, &user);
+    }
+    let mut app = Vec::with_capacity(64);
+    app.push(0xC0 | ((2 * k) as u8 & 0x3F));
+    app.push(0xC0 | (k as u8 & 0x0F));
+    match dnp3_op(c) {
+        op @ (Dnp3Op::Integrity | Dnp3Op::Events) => {
+            app.push(0x01); // READ
+            for v in [2u8, 3, 4] {
+                app.extend_from_slice(&[60, v, 0x06]); // class 1, 2, 3: all objects
+            }
+            if op == Dnp3Op::Integrity {
+                app.extend_from_slice(&[60, 1, 0x06]); // class 0
+            }
+        }
+        Dnp3Op::Operate => {
+            app.push(0x05); // DIRECT_OPERATE
+            dnp3_crob(c, &mut app);
+        }
+    }
+    dnp3_frame(out, DNP3_FROM_MASTER, outstation, master, &app);
+}
+
+/// Outstation response (segment 0) or the unsolicited response that may
+/// follow it (segment 1): application header with IIN, then objects.
+fn dnp3_response(c: &PduCtx, seg: u8, out: &mut Vec<u8>) {
+    let (master, outstation) = dnp3_addresses(c);
+    let k = c.step;
+    let mut r = c.rng(0xD3);
+    let mut app = Vec::with_capacity(120);
+    app.push(0xC0 | ((2 * k + u32::from(seg)) as u8 & 0x3F));
+    if seg > 0 {
+        // FIR FIN CON UNS: unsolicited responses always ask for confirmation.
+        app.extend_from_slice(&[0xF0 | (k as u8 & 0x0F), 0x82, 0x00, 0x00]);
+        dnp3_events(c, 0xD4, &mut app);
+        dnp3_frame(out, DNP3_FROM_OUTSTATION, master, outstation, &app);
+        return;
+    }
+    let op = dnp3_op(c);
+    // IIN1 bit 1: class 1 events available (some event polls).
+    let iin1 = if op == Dnp3Op::Events && r.below(10) == 0 {
+        0x02
+    } else {
+        0x00
+    };
+    app.extend_from_slice(&[0xC0 | (k as u8 & 0x0F), 0x81, iin1, 0x00]);
+    match op {
+        Dnp3Op::Integrity => {
+            let p = dnp3_points(c, 0xD5);
+            app.extend_from_slice(&[1, 2, 0x00, 0, p.binaries - 1]);
+            for _ in 0..p.binaries {
+                app.push(0x01 | if r.below(2) == 0 { 0x80 } else { 0 });
+            }
+            app.extend_from_slice(&[30, 1, 0x00, 0, p.analogs - 1]);
+            for _ in 0..p.analogs {
+                app.push(0x01);
+                le32(&mut app, r.below(40_000) as u32);
+            }
+        }
+        Dnp3Op::Events if r.below(10) < 6 => {} // null response
+        Dnp3Op::Events => dnp3_events(c, 0xD6, &mut app),
+        Dnp3Op::Operate => dnp3_crob(c, &mut app),
+    }
+    dnp3_frame(out, DNP3_FROM_OUTSTATION, master, outstation, &app);
+}
+
+// -------------------------------------------------------------- IEC 104
+
+/// What one IEC 60870-5-104 exchange is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Iec104Op {
+    /// STARTDT act / con (exchange 0).
+    StartDt,
+    /// Station interrogation C_IC_NA_1 (exchange 1, then every 200th):
+    /// act; actcon, interrogated single points and measured values, actterm.
+    Interrogation,
+    /// TESTFR act / con (every 32nd exchange).
+    TestFr,
+    /// S-frame acknowledging what the controlled station sent, then one
+    /// spontaneous I-frame (M_ME_NC_1 or M_SP_NA_1).
+    Spontaneous,
+}
+
+fn iec104_op(step: u32) -> Iec104Op {
+    if step == 0 {
+        Iec104Op::StartDt
+    } else if (step - 1).is_multiple_of(200) {
+        Iec104Op::Interrogation
+    } else if step.is_multiple_of(32) {
+        Iec104Op::TestFr
+    } else {
+        Iec104Op::Spontaneous
+    }
+}
+
+/// I-frames sent before exchange `step`: (controlling station, controlled
+/// station). An interrogation is one from the controlling station and four
+/// back (actcon, two data APDUs, actterm); a spontaneous exchange one back.
+fn iec104_sent(step: u32) -> (u32, u32) {
+    if step <= 1 {
+        return (0, 0);
+    }
+    let interrogations = (step - 1).div_ceil(200); // j in 1..step with (j-1) % 200 == 0
+    let tests = (step - 1) / 32; // multiples of 32 in 1..step (never an interrogation)
+    let spontaneous = step - 1 - interrogations - tests;
+    (interrogations, 4 * interrogations + spontaneous)
+}
+
+/// APCI of an I-format APDU (IEC 60870-5-104 §5.1): start, length (patched
+/// by [`iec104_end`]), N(S) and N(R), each shifted left by one.
+fn iec104_i(out: &mut Vec<u8>, tx: u32, rx: u32) -> usize {
+    let at = out.len();
+    out.extend_from_slice(&[0x68, 0]);
+    le16(out, ((tx & 0x7FFF) << 1) as u16);
+    le16(out, ((rx & 0x7FFF) << 1) as u16);
+    at
+}
+
+fn iec104_end(out: &mut [u8], at: usize) {
+    out[at + 1] = (out.len() - at - 2) as u8;
+}
+
+/// Data unit identifier (IEC 60870-5-101 §7.2 with the 104 field sizes):
+/// type, variable structure qualifier, cause of transmission, originator,
+/// common address (2 octets).
+fn iec104_dui(out: &mut Vec<u8>, type_id: u8, sq: bool, n: u8, cot: u8, ca: u16) {
+    out.extend_from_slice(&[type_id, (u8::from(sq) << 7) | n, cot, 0]);
+    le16(out, ca);
+}
+
+fn ioa(out: &mut Vec<u8>, a: u32) {
+    out.extend_from_slice(&a.to_le_bytes()[..3]);
+}
+
+/// IEC 60870-5-104 over TCP 2404: the controlling station (TCP client)
+/// starts data transfer, interrogates the station, acknowledges spontaneous
+/// data with S-frames and tests the link; the controlled station answers
+/// and reports measured values (M_ME_NC_1, short float) and single points
+/// (M_SP_NA_1) spontaneously.
+fn iec104(c: &PduCtx, seg: u8, out: &mut Vec<u8>, req: bool) {
+    let ip = c.server_ip;
+    let ca = 1 + u16::from(ip[2]) * 24 + u16::from(ip[3].saturating_sub(10));
+    let (sent_c, sent_s) = iec104_sent(c.step);
+    let mut r = c.rng(0x2404 ^ u64::from(seg));
+    match (iec104_op(c.step), req) {
+        (Iec104Op::StartDt, true) => out.extend_from_slice(&[0x68, 4, 0x07, 0, 0, 0]),
+        (Iec104Op::StartDt, false) => out.extend_from_slice(&[0x68, 4, 0x0B, 0, 0, 0]),
+        (Iec104Op::TestFr, true) => out.extend_from_slice(&[0x68, 4, 0x43, 0, 0, 0]),
+        (Iec104Op::TestFr, false) => out.extend_from_slice(&[0x68, 4, 0x83, 0, 0, 0]),
+        (Iec104Op::Spontaneous, true) => {
+            out.extend_from_slice(&[0x68, 4, 0x01, 0]);
+            le16(out, ((sent_s & 0x7FFF) << 1) as u16);
+        }
+        (Iec104Op::Interrogation, true) => {
+            let at = iec104_i(out, sent_c, sent_s);
+            iec104_dui(out, 100, false, 1, 6, ca); // C_IC_NA_1, activation
+            ioa(out, 0);
+            out.push(20); // QOI: station interrogation
+            iec104_end(out, at);
+        }
+        (Iec104Op::Interrogation, false) => {
+            let tx = sent_s + u32::from(seg) + u32::from(seg == 2);
+            let rx = sent_c + 1;
+            if seg != 1 {
+                // Activation confirmation (7) or termination (10).
+                let at = iec104_i(out, tx, rx);
+                iec104_dui(out, 100, false, 1, if seg == 0 { 7 } else { 10 }, ca);
+                ioa(out, 0);
+                out.push(20);
+                iec104_end(out, at);
+                return;
+            }
+            // Interrogated by station interrogation (20): single points and
+            // measured values, each a sequence from one IOA (SQ = 1).
+            let points = 4 + (c.fs % 5) as u8;
+            let at = iec104_i(out, tx, rx);
+            iec104_dui(out, 1, true, points, 20, ca);
+            ioa(out, 100);
+            for _ in 0..points {
+                out.push(r.below(2) as u8); // SIQ: SPI, good quality
+            }
+            iec104_end(out, at);
+            let values = 4 + ((c.fs >> 8) % 8) as u8;
+            let at = iec104_i(out, tx + 1, rx);
+            iec104_dui(out, 13, true, values, 20, ca);
+            ioa(out, 1000);
+            for _ in 0..values {
+                f32_le(out, r.below(100_000) as f32 / 100.0);
+                out.push(0); // QDS: good
+            }
+            iec104_end(out, at);
+        }
+        (Iec104Op::Spontaneous, false) => {
+            let at = iec104_i(out, sent_s, sent_c);
+            if r.below(2) == 0 {
+                let n = r.range(1, 4) as u8;
+                let first = 1000 + r.below(13 - u64::from(n)) as u32;
+                iec104_dui(out, 13, false, n, 3, ca); // M_ME_NC_1, spontaneous
+                for k in 0..n {
+                    ioa(out, first + u32::from(k));
+                    f32_le(out, r.below(100_000) as f32 / 100.0);
+                    out.push(0);
+                }
+            } else {
+                let n = r.range(1, 6) as u8;
+                let first = 100 + r.below(9 - u64::from(n)) as u32;
+                iec104_dui(out, 1, false, n, 3, ca); // M_SP_NA_1, spontaneous
+                for k in 0..n {
+                    ioa(out, first + u32::from(k));
+                    out.push(r.below(2) as u8);
+                }
+            }
+            iec104_end(out, at);
+        }
+    }
+}
+
+// ------------------------------------------------------------------ BACnet
+
+/// BVLC header (ASHRAE 135 Annex J.2): type 0x81, function, length
+/// (patched by [`bvlc_end`]).
+fn bvlc_begin(out: &mut Vec<u8>, function: u8) -> usize {
+    let at = out.len();
+    out.extend_from_slice(&[0x81, function, 0, 0]);
+    at
+}
+
+fn bvlc_end(out: &mut [u8], at: usize) {
+    let n = out.len() - at;
+    patch_be16(out, at + 2, n);
+}
+
+/// Object identifier (Clause 20.2.14): 10-bit type, 22-bit instance, after
+/// the tag octet (`0xC4` application, `0x0C` context 0).
+fn bacnet_objid(out: &mut Vec<u8>, tag: u8, object_type: u32, instance: u32) {
+    out.push(tag);
+    be32(out, (object_type << 22) | (instance & 0x3F_FFFF));
+}
+
+/// Unsigned with context tag `tag` in as few octets as it needs (Clause 20.2.4).
+fn bacnet_ctx_unsigned(out: &mut Vec<u8>, tag: u8, v: u32) {
+    let n = (4 - v.leading_zeros() as usize / 8).max(1);
+    out.push((tag << 4) | 0x08 | n as u8);
+    out.extend_from_slice(&v.to_be_bytes()[4 - n..]);
+}
+
+/// Device instance of a controller: follows from its address, so Who-Is
+/// ranges, I-Am and ReadProperty agree.
+fn bacnet_instance(ip: [u8; 4]) -> u32 {
+    10_000 + u32::from(ip[2]) * 24 + u32::from(ip[3].saturating_sub(10))
+}
+
+const BACNET_DEVICE: u32 = 8;
+/// Johnson Controls (ASHRAE vendor id 5).
+const BACNET_VENDOR: u8 = 5;
+const BACNET_MODEL: &[u8] = b"MS-FEC2611-0";
+
+/// Confirmed ReadProperty / ReadPropertyMultiple and their ComplexACK
+/// (Clauses 15.5, 15.7, 20.1.2, 20.1.5), unicast (Original-Unicast-NPDU).
+/// Exchange 0 reads the device's model-name; later ones poll point objects
+/// (analog/binary input/value): 70 % ReadProperty of present-value, 30 %
+/// ReadPropertyMultiple of present-value, status-flags (and units).
+fn bacnet(c: &PduCtx, out: &mut Vec<u8>, req: bool) {
+    let device = bacnet_instance(c.server_ip);
+    let at = bvlc_begin(out, 0x0A);
+    out.extend_from_slice(&[0x01, if req { 0x04 } else { 0x00 }]); // NPDU: expecting reply
+    let invoke = c.step as u8;
+    let mut r = c.rng(0xBAC0);
+    let rpm = c.step > 0 && r.below(10) < 3;
+    let service = if rpm { 0x0E } else { 0x0C };
+    if req {
+        out.extend_from_slice(&[0x00, 0x05, invoke, service]); // max APDU 1476
+    } else {
+        out.extend_from_slice(&[0x30, invoke, service]);
+    }
+    if c.step == 0 {
+        bacnet_objid(out, 0x0C, BACNET_DEVICE, device);
+        out.extend_from_slice(&[0x19, 70]); // model-name
+        if !req {
+            out.extend_from_slice(&[0x3E, 0x75, 1 + BACNET_MODEL.len() as u8, 0x00]);
+            out.extend_from_slice(BACNET_MODEL);
+            out.push(0x3F);
+        }
+        bvlc_end(out, at);
+        return;
+    }
+    // Polled object: a few per flow, in turn.
+    let blocks = 1 + c.fs % 4;
+    let mut br = SplitMix64::new(mix(c.fs ^ 0xBAC1, u64::from(c.step) % blocks));
+    let object_type = [0u32, 2, 3, 5][br.below(4) as usize]; // AI, AV, BI, BV
+    let instance = br.range(1, 200) as u32;
+    let analog = object_type < 3;
+    let mut value = |out: &mut Vec<u8>| {
+        if analog {
+            out.push(0x44); // REAL
+            out.extend_from_slice(&(r.below(100_000) as f32 / 100.0).to_be_bytes());
+        } else {
+            out.extend_from_slice(&[0x91, r.below(2) as u8]); // ENUMERATED active/inactive
+        }
+    };
+    bacnet_objid(out, 0x0C, object_type, instance);
+    if !rpm {
+        out.extend_from_slice(&[0x19, 85]); // present-value
+        if !req {
+            out.push(0x3E);
+            value(out);
+            out.push(0x3F);
+        }
+    } else {
+        let props: &[u8] = if analog { &[85, 111, 117] } else { &[85, 111] };
+        out.push(0x1E);
+        for &p in props {
+            if req {
+                out.extend_from_slice(&[0x09, p]);
+                continue;
+            }
+            out.extend_from_slice(&[0x29, p, 0x4E]);
+            match p {
+                85 => value(out),
+                111 => out.extend_from_slice(&[0x82, 0x04, 0x00]), // status-flags: all clear
+                _ => out.extend_from_slice(&[0x91, 62]),           // units: degrees-Celsius
+            }
+            out.push(0x4F);
+        }
+        out.push(0x1F);
+    }
+    bvlc_end(out, at);
+}
+
+/// Who-Is (Clause 16.10.1) broadcast to a cell: global (DNET 0xFFFF) or
+/// local, half of them limited to the cell's device instance range.
+fn bacnet_who_is(c: &PduCtx, out: &mut Vec<u8>) {
+    let mut r = c.rng(0xB1);
+    let at = bvlc_begin(out, 0x0B);
+    if r.below(2) == 0 {
+        out.extend_from_slice(&[0x01, 0x20, 0xFF, 0xFF, 0x00, 0xFF]);
+    } else {
+        out.extend_from_slice(&[0x01, 0x00]);
+    }
+    out.extend_from_slice(&[0x10, 0x08]);
+    if r.below(2) == 0 {
+        let low = bacnet_instance([0, 0, c.server_ip[2], 10]);
+        bacnet_ctx_unsigned(out, 0, low);
+        bacnet_ctx_unsigned(out, 1, low + 23);
+    }
+    bvlc_end(out, at);
+}
+
+/// I-Am (Clause 16.10.2) broadcast by a controller: device identifier,
+/// max APDU 1476, no segmentation, vendor id.
+fn bacnet_i_am(c: &PduCtx, out: &mut Vec<u8>) {
+    let at = bvlc_begin(out, 0x0B);
+    out.extend_from_slice(&[0x01, 0x00, 0x10, 0x00]);
+    bacnet_objid(out, 0xC4, BACNET_DEVICE, bacnet_instance(c.client_ip));
+    out.extend_from_slice(&[0x22, 0x05, 0xC4, 0x91, 0x03, 0x21, BACNET_VENDOR]);
+    bvlc_end(out, at);
+}
+
 // -------------------------------------------------------------- HTTP, TLS
 
 const PATHS: [&str; 6] = [
@@ -764,6 +1315,7 @@ mod tests {
             fs: 0x1234_5678_9ABC_DEF0,
             step,
             server_ip: [10, 20, 0, 10],
+            client_ip: [192, 168, 1, 10],
             start: 1_709_539_200,
             segs,
         }
@@ -806,6 +1358,25 @@ mod tests {
         let fixed = http_header(0, false).len() - 1;
         assert!(http_layout(fixed + 1003).1);
         assert!(!http_layout(fixed + 1002).1);
+    }
+
+    #[test]
+    fn dnp3_crc_matches_the_reference_check_value() {
+        assert_eq!(dnp3_crc(b"123456789"), 0xEA82);
+    }
+
+    #[test]
+    fn iec104_counts_match_the_exchanges() {
+        // I-frames per exchange, summed one by one, against the closed form.
+        let (mut client, mut server) = (0, 0);
+        for step in 0..2_000 {
+            assert_eq!(iec104_sent(step), (client, server), "step {step}");
+            match iec104_op(step) {
+                Iec104Op::Interrogation => (client, server) = (client + 1, server + 4),
+                Iec104Op::Spontaneous => server += 1,
+                Iec104Op::StartDt | Iec104Op::TestFr => {}
+            }
+        }
     }
 
     #[test]

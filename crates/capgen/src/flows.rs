@@ -30,11 +30,21 @@ pub enum Kind {
     Http,
     /// TLS 1.3, TCP 443.
     Tls,
+    /// DNP3 over TCP 20000 (master polls, direct operate, unsolicited responses).
+    Dnp3,
+    /// IEC 60870-5-104, TCP 2404.
+    Iec104,
+    /// BACnet/IP confirmed ReadProperty(Multiple) and ComplexACK, UDP 47808.
+    Bacnet,
+    /// BACnet/IP Who-Is broadcast to a cell, UDP 47808 (one way).
+    BacnetWhoIs,
+    /// BACnet/IP I-Am broadcast by a controller, UDP 47808 (one way).
+    BacnetIAm,
 }
 
 impl Kind {
     /// All kinds, in declaration order.
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Modbus,
         Kind::EnipTcp,
         Kind::EnipIo,
@@ -44,6 +54,11 @@ impl Kind {
         Kind::Ntp,
         Kind::Http,
         Kind::Tls,
+        Kind::Dnp3,
+        Kind::Iec104,
+        Kind::Bacnet,
+        Kind::BacnetWhoIs,
+        Kind::BacnetIAm,
     ];
 
     /// Short lowercase name.
@@ -58,20 +73,39 @@ impl Kind {
             Kind::Ntp => "ntp",
             Kind::Http => "http",
             Kind::Tls => "tls",
+            Kind::Dnp3 => "dnp3",
+            Kind::Iec104 => "iec104",
+            Kind::Bacnet => "bacnet",
+            Kind::BacnetWhoIs => "bacnet-whois",
+            Kind::BacnetIAm => "bacnet-iam",
         }
     }
 
     /// True for TCP flows.
     pub fn is_tcp(self) -> bool {
-        !matches!(self, Kind::EnipIo | Kind::Dns | Kind::Ntp)
+        !matches!(
+            self,
+            Kind::EnipIo
+                | Kind::Dns
+                | Kind::Ntp
+                | Kind::Bacnet
+                | Kind::BacnetWhoIs
+                | Kind::BacnetIAm
+        )
+    }
+
+    /// True for flows whose every packet goes from client to server
+    /// (broadcast announcements): no responses.
+    pub(crate) fn one_way(self) -> bool {
+        matches!(self, Kind::BacnetWhoIs | Kind::BacnetIAm)
     }
 
     /// Exchanges that set up the application session before the steady state
     /// (ENIP RegisterSession; COTP CR/CC + S7 Setup Communication; OPC UA
-    /// HEL/ACK + OPN; TLS handshake).
+    /// HEL/ACK + OPN; TLS handshake; IEC 104 STARTDT).
     pub(crate) fn setup_exchanges(self) -> u32 {
         match self {
-            Kind::EnipTcp | Kind::Tls => 1,
+            Kind::EnipTcp | Kind::Tls | Kind::Iec104 => 1,
             Kind::S7 | Kind::OpcUa => 2,
             _ => 0,
         }
@@ -87,6 +121,9 @@ impl Kind {
             Kind::Http => 3,
             Kind::Tls => 4,
             Kind::Dns | Kind::Ntp => 0,
+            Kind::Dnp3 | Kind::Iec104 => 8,
+            Kind::Bacnet => 6,
+            Kind::BacnetWhoIs | Kind::BacnetIAm => 1,
         }
     }
 }
@@ -119,6 +156,15 @@ pub(crate) fn mix_weights(mix: Mix) -> &'static [(Kind, u64)] {
             (Kind::Ntp, 40),
             (Kind::Http, 120),
             (Kind::Tls, 190),
+        ],
+        Mix::Ics2 => &[
+            (Kind::Dnp3, 280),
+            (Kind::Iec104, 220),
+            (Kind::Bacnet, 200),
+            (Kind::BacnetWhoIs, 40),
+            (Kind::BacnetIAm, 40),
+            (Kind::Dns, 150),
+            (Kind::Ntp, 70),
         ],
     }
 }
@@ -271,6 +317,18 @@ fn endpoints(kind: Kind, mix: Mix, p: &HostPlan, r: &mut SplitMix64) -> (u32, u3
                 (c, srv, sport)
             }
         }
+        Kind::Dnp3 => (pick(r, &p.clients), pick(r, or(&p.sel, &p.plcs)), 20000),
+        Kind::Iec104 => (pick(r, &p.clients), pick(r, or(&p.abb, &p.plcs)), 2404),
+        Kind::Bacnet => (pick(r, &p.clients), pick(r, or(&p.jci, &p.plcs)), 47808),
+        Kind::BacnetWhoIs => {
+            let client = pick(r, &p.clients);
+            let device = pick(r, or(&p.jci, &p.plcs));
+            (client, p.broadcast_of(device), 47808)
+        }
+        Kind::BacnetIAm => {
+            let device = pick(r, or(&p.jci, &p.plcs));
+            (device, p.broadcast_of(device), 47808)
+        }
         Kind::Http | Kind::Tls => {
             let k = r.below((p.it_servers.len() + p.dmz.len()) as u64) as usize;
             let server = p
@@ -290,6 +348,9 @@ fn endpoints(kind: Kind, mix: Mix, p: &HostPlan, r: &mut SplitMix64) -> (u32, u3
     let cport = match (kind, ch.role) {
         (Kind::EnipIo, _) => 2222,
         (Kind::Ntp, Role::Plc(_)) => 123,
+        (Kind::BacnetWhoIs | Kind::BacnetIAm, _) => 47808,
+        // BACnet clients often bind the well-known port too.
+        (Kind::Bacnet, _) if r.below(2) == 0 => 47808,
         _ => ephemeral(r, ch.windows()),
     };
     (client, server, cport, sport)

@@ -8,7 +8,7 @@ use crate::flows::{self, Flow, Phase, ACK_DUE, FIN, RETRANS, RETRANS_SERVER, SPL
 use crate::frame::{self, tcp, Addr, TcpSeg};
 use crate::hosts::HostPlan;
 use crate::rng::{mix, threshold, SplitMix64};
-use crate::{Config, ConfigError};
+use crate::{Config, ConfigError, Kind};
 
 /// One generated frame.
 #[derive(Clone, Copy, Debug)]
@@ -69,8 +69,8 @@ impl Generator {
     }
 
     /// Number of flows of each kind (in [`Kind::ALL`] order).
-    pub fn flows_per_kind(&self) -> [u64; 9] {
-        let mut n = [0; 9];
+    pub fn flows_per_kind(&self) -> [u64; Kind::ALL.len()] {
+        let mut n = [0; Kind::ALL.len()];
         for f in &self.flows {
             n[f.kind as usize] += 1;
         }
@@ -128,10 +128,12 @@ impl Generator {
         let is_tcp = f.kind.is_tcp();
         let close = if is_tcp && f.flags & FIN != 0 { 3 } else { 0 };
         let server_ip = hosts.hosts[f.server as usize].ip;
+        let client_ip = hosts.hosts[f.client as usize].ip;
         let ctx = |step: u32, segs: u8| PduCtx {
             fs,
             step,
             server_ip,
+            client_ip,
             start: u64::from(cfg.start_time),
             segs,
         };
@@ -205,6 +207,11 @@ impl Generator {
                     let need = 1 + u32::from(f.segs);
                     (seq, ack) = data(f, dir, payload, rng, *retrans_t, *reorder_t, close + need);
                     flags |= tcp::PSH;
+                    if f.kind.one_way() {
+                        // Announcements: no response, the next one follows.
+                        f.phase = Phase::Request;
+                        f.step = f.step.wrapping_add(1);
+                    }
                 }
                 Phase::Response => {
                     app::response(f.kind, &ctx(f.step, f.segs), f.seg, payload);

@@ -5,7 +5,8 @@
 //! workstations and servers, a DMZ, HMI/SCADA/engineering stations and PLC
 //! cells, talking Modbus/TCP, EtherNet/IP (explicit and implicit I/O),
 //! S7comm, OPC UA, DNS and NTP (plus HTTP and TLS for the `it` and `mixed`
-//! mixes). The same [`Config`] always yields the same bytes: all randomness
+//! mixes; DNP3, IEC 60870-5-104 and BACnet/IP instead of the first four in
+//! the `ics2` mix). The same [`Config`] always yields the same bytes: all randomness
 //! comes from a SplitMix64 seeded by [`Config::seed`].
 //!
 //! The output is streamed: [`Generator`] yields one frame at a time, so a
@@ -51,6 +52,9 @@ pub enum Mix {
     It,
     /// Both, about 60 % industrial flows.
     Mixed,
+    /// Industrial protocols II: DNP3, IEC 60870-5-104, BACnet/IP, DNS, NTP;
+    /// every frame is 60–200 bytes.
+    Ics2,
 }
 
 /// Invalid generator parameters.
@@ -182,7 +186,7 @@ pub struct Summary {
     /// Time of the first and last packet, microseconds since the epoch.
     pub span_us: (u64, u64),
     /// Flows per [`Kind`] in [`Kind::ALL`] order.
-    pub flows_per_kind: [u64; 9],
+    pub flows_per_kind: [u64; Kind::ALL.len()],
 }
 
 /// Error from [`write_pcap`].

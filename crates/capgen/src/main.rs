@@ -23,7 +23,11 @@ TRAFFIC MODEL
   Flows (ics mix, per mille): Modbus/TCP 502 280, EtherNet/IP 44818 150,
   ENIP implicit I/O UDP 2222 100, S7comm 102 200, OPC UA 4840 100,
   DNS 53 120, NTP 123 50. it mix: HTTP 80/8080 300, TLS 443 400, DNS 250,
-  NTP 50. mixed: both (about 60 % industrial).
+  NTP 50. mixed: both (about 60 % industrial). ics2 (industrial protocols
+  II): DNP3 TCP 20000 280, IEC 60870-5-104 TCP 2404 220, BACnet/IP UDP 47808
+  ReadProperty(Multiple) 200, Who-Is 40, I-Am 40, DNS 150, NTP 70; its cells
+  hold SEL RTUs (DNP3), ABB RTUs (IEC 104) and Johnson Controls building
+  controllers (BACnet) instead of PLCs.
   Clients are HMIs/SCADA/EWS (10 % DMZ historian); servers are PLCs of the
   fitting vendor. TCP flows open with SYN/SYN-ACK/ACK (MSS, SACK-permitted)
   except --midstream-share of them, run the protocol's setup (ENIP
@@ -33,7 +37,19 @@ TRAFFIC MODEL
   responses), 0x06/0x10 writes, incrementing transaction ids; ENIP
   SendRRData with CIP Read Tag (0x4C) or Get Attribute Single (0x0E);
   S7 Read Var (3 % Write Var); OPC UA MSG ReadRequest/ReadResponse;
-  DNS A queries (3 % NXDOMAIN); NTP mode 3/4; HTTP GET with
+  DNS A queries (3 % NXDOMAIN); NTP mode 3/4; DNP3 link frames with
+  CRCs per 16-octet block, READ of classes 1/2/3 (event polls: null
+  responses or g2v1/g32v1 events) and every 20th exchange classes 1/2/3/0
+  (integrity: g1v2 + g30v1), 4 % DIRECT_OPERATE of a g12v1 CROB, 5 % of
+  event polls followed by an unsolicited response (g32v1/g2v1) that the
+  master confirms; IEC 104 STARTDT act/con, C_IC_NA_1 station
+  interrogation (actcon, M_SP_NA_1 + M_ME_NC_1 inrogen, actterm; every 200
+  exchanges), S-frames each answered by a spontaneous M_ME_NC_1 or M_SP_NA_1
+  I-frame, TESTFR every 32 exchanges; BACnet ReadProperty of the device's
+  model-name, then ReadProperty (70 %) / ReadPropertyMultiple of AI/AV/BI/BV
+  objects with their ComplexACK; Who-Is (global or local, half with an
+  instance range) and I-Am broadcast to the cell's x.x.x.255 address as
+  one-way flows; HTTP GET with
   Content-Length bodies; TLS application data. --fin-share of TCP flows
   close with FIN, FIN, ACK; the rest just stop.
 
@@ -46,16 +62,21 @@ TRAFFIC MODEL
   TCP sequence/ack numbers advance with the bytes sent; --retransmit-share
   of data segments are repeated byte for byte later, --reorder-share are
   sent as two halves, second half first. IPv4, TCP and UDP checksums are
-  all correct; short frames are zero-padded to 60 bytes. ics frames are
-  60-200 bytes (incl. VLAN tag).
+  all correct; short frames are zero-padded to 60 bytes. ics and ics2
+  frames are 60-200 bytes (incl. VLAN tag).
 
   Same arguments => byte-identical file (SplitMix64 seeded by --seed).";
 
 #[derive(Clone, Copy, ValueEnum)]
 enum MixArg {
+    /// Modbus/TCP, EtherNet/IP, S7comm, OPC UA, DNS, NTP (60-200-byte frames).
     Ics,
+    /// HTTP, TLS, DNS, NTP (bulk transfers up to 1514-byte frames).
     It,
+    /// Both, about 60 % industrial flows.
     Mixed,
+    /// Industrial protocols II: DNP3, IEC 60870-5-104, BACnet/IP, DNS, NTP (60-200-byte frames).
+    Ics2,
 }
 
 /// Write a deterministic, realistic plant capture (classic LE pcap, Ethernet).
@@ -111,6 +132,7 @@ fn main() -> anyhow::Result<()> {
         MixArg::Ics => Mix::Ics,
         MixArg::It => Mix::It,
         MixArg::Mixed => Mix::Mixed,
+        MixArg::Ics2 => Mix::Ics2,
     };
     cfg.midstream_share = a.midstream_share;
     cfg.fin_share = a.fin_share;

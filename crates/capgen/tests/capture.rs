@@ -17,7 +17,7 @@ fn cfg(packets: u64, flows: u32, hosts: u32, seed: u64, mix: Mix) -> Config {
 
 #[test]
 fn same_seed_gives_identical_bytes() {
-    for mix in [Mix::Ics, Mix::It, Mix::Mixed] {
+    for mix in [Mix::Ics, Mix::It, Mix::Mixed, Mix::Ics2] {
         let c = cfg(30_000, 700, 120, 42, mix);
         assert_eq!(generate(&c), generate(&c), "{mix:?}");
     }
@@ -41,6 +41,9 @@ fn packet_and_flow_counts_are_exact() {
         (3_000, 1_000, 100, Mix::Ics),
         (2_000, 2_000, 300, Mix::Mixed),
         (997, 13, 5, Mix::Mixed),
+        (40_000, 900, 150, Mix::Ics2),
+        (2_000, 2_000, 300, Mix::Ics2),
+        (997, 13, 5, Mix::Ics2),
     ] {
         let frames = parse(&generate(&cfg(packets, flows, hosts, 9, mix)));
         assert_eq!(
@@ -59,13 +62,19 @@ fn packet_and_flow_counts_are_exact() {
 
 #[test]
 fn ics_frames_are_industrial_sized() {
-    let frames = parse(&generate(&cfg(60_000, 800, 150, 3, Mix::Ics)));
-    for f in &frames {
-        assert!((60..=200).contains(&f.len), "frame of {} bytes", f.len);
+    for mix in [Mix::Ics, Mix::Ics2] {
+        let frames = parse(&generate(&cfg(60_000, 800, 150, 3, mix)));
+        for f in &frames {
+            assert!(
+                (60..=200).contains(&f.len),
+                "{mix:?}: frame of {} bytes",
+                f.len
+            );
+        }
+        // Mean frame size sits in the small-packet range.
+        let mean = frames.iter().map(|f| f.len).sum::<usize>() / frames.len();
+        assert!((70..=140).contains(&mean), "{mix:?}: mean {mean}");
     }
-    // Mean frame size sits in the small-packet range.
-    let mean = frames.iter().map(|f| f.len).sum::<usize>() / frames.len();
-    assert!((70..=140).contains(&mean), "mean {mean}");
 }
 
 #[test]
@@ -77,7 +86,7 @@ fn it_mix_has_bulk_frames() {
 
 #[test]
 fn all_checksums_are_valid() {
-    for mix in [Mix::Ics, Mix::Mixed] {
+    for mix in [Mix::Ics, Mix::Mixed, Mix::Ics2] {
         for f in parse(&generate(&cfg(20_000, 500, 100, 5, mix))) {
             assert!(f.ip_checksum_ok && f.l4_checksum_ok);
         }
@@ -162,6 +171,12 @@ fn frames_by_length(stream: &[u8], port: u16) -> Vec<&[u8]> {
             44818 => 24 + u16::from_le_bytes([s[2], s[3]]) as usize,
             4840 => u32::from_le_bytes(s[4..8].try_into().unwrap()) as usize,
             443 => 5 + u16::from_be_bytes([s[3], s[4]]) as usize,
+            2404 => 2 + s[1] as usize,
+            20000 => {
+                // DNP3 link frame: header, user data, a CRC per 16-octet block.
+                let n = s[2] as usize - 5;
+                10 + n + 2 * n.div_ceil(16)
+            }
             _ => return out,
         };
         assert!(
@@ -180,7 +195,13 @@ type Direction = (Option<u32>, Vec<(u32, Vec<u8>)>);
 
 #[test]
 fn tcp_streams_reassemble_into_whole_pdus() {
-    let mut c = cfg(300_000, 1_500, 200, 8, Mix::Mixed);
+    for mix in [Mix::Mixed, Mix::Ics2] {
+        streams_reassemble_into_whole_pdus(mix);
+    }
+}
+
+fn streams_reassemble_into_whole_pdus(mix: Mix) {
+    let mut c = cfg(300_000, 1_500, 200, 8, mix);
     c.retransmit_share = 0.02;
     c.reorder_share = 0.02;
     let frames = parse(&generate(&c));
@@ -226,8 +247,8 @@ fn tcp_streams_reassemble_into_whole_pdus() {
             }
         }
     }
-    assert!(pdus > 10_000, "{pdus} PDUs");
-    assert!(modbus_tids > 1_000);
+    assert!(pdus > 10_000, "{mix:?}: {pdus} PDUs");
+    assert!(mix != Mix::Mixed || modbus_tids > 1_000);
 }
 
 #[test]

@@ -36,6 +36,8 @@ fn tshark_reads_every_packet_without_malformed_ones() {
         (Mix::Ics, "ics", 0.01),
         (Mix::Mixed, "mixed", 0.01),
         (Mix::Mixed, "in-order", 0.0),
+        (Mix::Ics2, "ics2", 0.01),
+        (Mix::Ics2, "ics2-in-order", 0.0),
     ] {
         let path = dir.path().join(format!("{name}.pcap"));
         let mut c = Config::new(40_000, 1_200, 200, 77);
@@ -69,9 +71,23 @@ fn tshark_reads_every_packet_without_malformed_ones() {
             "{name}: malformed packets:\n{malformed}"
         );
         let protos = tshark(&["-r", p, "-q", "-z", "io,phs"]).unwrap();
-        for proto in [
-            "mbtcp", "s7comm", "enip", "cip", "cipio", "opcua", "dns", "ntp",
-        ] {
+        let expected: &[&str] = if mix == Mix::Ics2 {
+            &[
+                "dnp3",
+                "iec60870_104",
+                "iec60870_asdu",
+                "bvlc",
+                "bacnet",
+                "bacapp",
+                "dns",
+                "ntp",
+            ]
+        } else {
+            &[
+                "mbtcp", "s7comm", "enip", "cip", "cipio", "opcua", "dns", "ntp",
+            ]
+        };
+        for proto in expected {
             assert!(
                 protos.contains(&format!(" {proto} ")),
                 "{name}: {proto} not dissected:\n{protos}"
