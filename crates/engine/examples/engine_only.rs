@@ -2,6 +2,8 @@
 //! Runs the engine alone (no analyses, no per-flow records, no logs) over
 //! captures and prints its throughput: the foundation's own cost, for
 //! benchmarks. `cargo run --release -p plantguard-engine --example engine_only -- [--threads N] [--no-parsers] [--only NAME,NAME] FILE...`
+//! `--list-parsers` prints the registered parser names (the names `--only`
+//! takes), one a line, and exits.
 use std::path::PathBuf;
 
 fn main() {
@@ -12,9 +14,29 @@ fn main() {
         match a.as_str() {
             "--threads" => config.threads = args.next().and_then(|t| t.parse().ok()).unwrap_or(1),
             "--no-parsers" => config.parse = false,
+            "--list-parsers" => {
+                // In registry order, once each (some names are registered
+                // for TCP and UDP).
+                let mut names: Vec<&str> = Vec::new();
+                for p in plantguard_protocols::registry::PROTOCOLS {
+                    if !names.contains(&p.name) {
+                        names.push(p.name);
+                        println!("{}", p.name);
+                    }
+                }
+                return;
+            }
             // `--only modbus,enip,s7comm,...`: just these parsers may claim flows.
             "--only" => {
                 let names = args.next().unwrap_or_default();
+                for x in names.split(',') {
+                    if plantguard_protocols::registry::by_name(x).is_none() {
+                        eprintln!(
+                            "engine_only: no parser is registered as {x:?} (see --list-parsers)"
+                        );
+                        std::process::exit(2);
+                    }
+                }
                 config.protocols = Some(
                     plantguard_protocols::registry::PROTOCOLS
                         .iter()
