@@ -24,7 +24,7 @@ esac
 
 # ---- 1. packages -----------------------------------------------------------------------
 APT_PKGS=(iproute2 tshark tcpdump dnsmasq-base udhcpc busybox snmpd snmp x11vnc xvfb
-          openbsd-inetd inetutils-telnetd lldpd openssl curl python3-venv python3-dev gcc)
+          openbsd-inetd inetutils-telnetd lldpd openssl curl samba python3-venv python3-dev gcc)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -44,7 +44,7 @@ if ((${#missing[@]})); then
 fi
 # Services from these packages must not run in the root namespace: we start our own copies
 # inside the plant. (Docker-style images deny service starts already; stop any that did start.)
-for svc in snmpd openbsd-inetd lldpd; do
+for svc in snmpd openbsd-inetd lldpd nmbd smbd samba-ad-dc; do
   if pid=$(cat "/run/$svc.pid" 2>/dev/null) && kill -0 "$pid" 2>/dev/null; then
     service "$svc" stop >/dev/null 2>&1 || true
   fi

@@ -8,7 +8,9 @@ Checks:
      dissector for it, frames of that protocol);
   3. every [[event]] has at least one frame matching its tshark_filter inside
      [window_start, window_end];
-  4. identities configured on the hosts are visible on the wire where the protocol carries them.
+  4. identities configured on the hosts are visible on the wire where the protocol carries them
+     (a NetBIOS name from every NIC of its host);
+  5. hygiene: only the plant's addresses and names, no IPv6.
 
 Usage: check_truth.py [--truth demo/truth.toml] [--pcap demo/plant.pcapng]
 Exit status 0 when every check passes. Prints 'N passed, N failed' at the end.
@@ -147,6 +149,19 @@ def main():
         ip = hosts[name]["ip"]
         full = f"(ip.addr == {ip} || eth.addr == {hosts[name]['mac']}) && ({flt})"
         check(len(times(a.pcap, full)) > 0, f"identity {name}: {what}")
+
+    # A host's NetBIOS name is registered and announced from every one of its NICs (what ties a
+    # dual-homed PC's addresses together).
+    for h in truth["host"]:
+        nb = h.get("identity", {}).get("netbios_name")
+        if not nb:
+            continue
+        for i in h["interfaces"]:
+            src = f"ip.src == {i['ip']} && eth.src == {i['mac']}"
+            check(len(times(a.pcap, f'{src} && nbns.flags.opcode == 5 && nbns.name contains "{nb}<00>"')) > 0,
+                  f"identity {h['name']}: NetBIOS name registration {nb}<00> from {i['ip']}")
+            check(len(times(a.pcap, f'{src} && browser.command == 0x01 && browser.server == "{nb}"')) > 0,
+                  f"identity {h['name']}: browser host announcement {nb} from {i['ip']}")
 
     # Hygiene: only the plant's own addresses, and only the plant's own names in DNS.
     nets = " || ".join(f"ip.src == {seg['subnet']}" for seg in truth["segment"])

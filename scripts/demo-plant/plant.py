@@ -126,11 +126,30 @@ def build():
             nsx(ns, "ip", "link", "set", f"eth{ii}", "up")
             if not ip.startswith("dhcp:"):
                 nsx(ns, "ip", "addr", "add", f"{ip}/24", "dev", f"eth{ii}")
+        if len(h["ifaces"]) > 1 and h["name"] != "fw-01":
+            strong_host_send(ns, h)
         if h["name"] == "fw-01":
             nsx(ns, "sysctl", "-qw", "net.ipv4.ip_forward=1")
         elif not h["ifaces"][0][1].startswith("dhcp:"):
             seg = h["ifaces"][0][0]
             nsx(ns, "ip", "route", "add", "default", "via", SEGMENTS[seg][2])
+
+
+def strong_host_send(ns, h):
+    """A multi-homed host sends each packet from the NIC that owns its source address (the strong
+    host send model of Windows since Vista). Linux picks the NIC by destination only, so nmbd's
+    socket bound to the control address would put a broadcast to the office subnet on the office
+    NIC. Policy rules drop a packet whose source address belongs to another NIC's subnet; the
+    local table moves behind them so they apply to broadcasts too."""
+    nsx(ns, "ip", "rule", "add", "pref", "100", "lookup", "local")
+    nsx(ns, "ip", "rule", "del", "pref", "0")
+    ifaces = [(SEGMENTS[seg][1], ip) for seg, ip, _mac in h["ifaces"] if not ip.startswith("dhcp:")]
+    pref = 10
+    for net, ip in ifaces:
+        for other, _ in ifaces:
+            if other != net:
+                nsx(ns, "ip", "rule", "add", "pref", str(pref), "from", ip, "to", other, "blackhole")
+                pref += 1
 
 
 def in_host(hostname, argv):
@@ -246,6 +265,36 @@ def start_services():
                   file=sys.stderr)
 
 
+def start_netbios(hostname):
+    """Samba's nmbd as the NetBIOS stack of a Windows PC: on start it registers the PC's names
+    (QA-PC-02<00>, <03>, <20>, WORKGROUP<00>, <1e>) by broadcast on every NIC, then sends a
+    browser host announcement on every NIC about a minute later. It never becomes a master
+    browser (local master = no), and no smbd runs."""
+    h = host(hostname)
+    d = os.path.join(RUN, f"nmbd-{hostname}")
+    for sub in ("lock", "state", "cache", "private", "pid", "ncalrpc"):
+        os.makedirs(os.path.join(d, sub), exist_ok=True)
+    conf = write(os.path.join(d, "smb.conf"), "\n".join([
+        "[global]",
+        f"   netbios name = {h['identity']['netbios_name']}",
+        f"   workgroup = {h['identity']['workgroup']}",
+        f"   server string = {h['identity']['netbios_name']}",
+        "   interfaces = " + " ".join(f"eth{i}" for i in range(len(h["ifaces"]))),
+        "   bind interfaces only = yes",
+        "   local master = no",
+        "   domain master = no",
+        "   preferred master = no",
+        "   dns proxy = no",
+        *[f"   {k} = {d}/{sub}" for k, sub in (("lock directory", "lock"), ("state directory", "state"),
+                                             ("cache directory", "cache"), ("private dir", "private"),
+                                             ("pid directory", "pid"), ("ncalrpc dir", "ncalrpc"))],
+        f"   log file = {d}/log.%m",
+        "",
+    ]))
+    spawn(f"nmbd-{hostname}", hostname, ["nmbd", "--foreground", "--no-process-group", "--debug-stdout",
+                                         "--debuglevel=1", f"--configfile={conf}"])
+
+
 # ------------------------------------------------------------------ story
 EVENTS = []
 ACTIONS = []
@@ -291,6 +340,9 @@ def story():
     w10_ua = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
               "Chrome/118.0.0.0 Safari/537.36 Edg/118.0.2088.46")
 
+    # The dual-homed QA PC boots: NetBIOS name registration on both NICs now, host announcements
+    # on both about a minute later.
+    start_netbios("qa-pc-02")
     at(2)
     udhcpc = write(os.path.join(RUN, "udhcpc.sh"),
                    "#!/bin/sh\ncase \"$1\" in bound|renew)\n ip addr flush dev $interface\n"
@@ -468,7 +520,8 @@ def main():
             json.dump(ACTIONS, f, indent=1)
         logs = os.path.join(HERE, ".logs")
         shutil.rmtree(logs, ignore_errors=True)
-        shutil.copytree(RUN, logs, ignore=shutil.ignore_patterns("*.pcapng", "www", "ftproot", "projects", "snmp"))
+        shutil.copytree(RUN, logs, ignore=shutil.ignore_patterns("*.pcapng", "www", "ftproot", "projects", "snmp",
+                                                           "msg.sock", "ncalrpc"))
         print(f"wrote {out}/plant.pcapng and {out}/truth.toml (logs in {logs})", flush=True)
     finally:
         cleanup()

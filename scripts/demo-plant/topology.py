@@ -50,10 +50,11 @@ HOSTS = [
         "name": "qa-pc-02", "role": "it_workstation", "domain": "it", "purdue_level": 4,
         "ifaces": [("office", "10.10.0.60", "f8:bc:12:0a:00:3c"),
                    ("control", "10.30.0.60", "f8:bc:12:1e:00:3c")],
-        "identity": {"vendor": "Dell", "hostname": "QA-PC-02"},
+        "identity": {"vendor": "Dell", "hostname": "QA-PC-02", "netbios_name": "QA-PC-02", "workgroup": "WORKGROUP",
+                     "netbios_stack": "Samba nmbd (Debian 12) on both NICs"},
         "os": "Windows 7 (HTTP User-Agent)",
         "dual_homed": True,
-        "notes": "Careless dual-homed quality PC: one NIC on the office network, one on the control network, no routing between them. Reads PLC registers directly and browses the DMZ web server.",
+        "notes": "Careless dual-homed quality PC: one NIC on the office network, one on the control network, no routing between them. Registers and announces its NetBIOS name QA-PC-02 on both networks (NBNS name registration, browser host announcement), as a Windows PC does. Reads PLC registers directly and browses the DMZ web server.",
     },
     {
         "name": "dmz-web-01", "role": "historian", "domain": "dmz", "purdue_level": 3.5,

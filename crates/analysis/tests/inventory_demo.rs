@@ -103,19 +103,20 @@ fn score(inv: &Inventory) -> (usize, usize, usize, Vec<String>) {
     (t.len(), roles, levels, misses)
 }
 
-fn assert_each_host_once(inv: &Inventory, allowed_split: &[&str]) {
+/// Every truth host is exactly one asset, holding all its addresses and no
+/// other host's, and every asset is a truth host.
+fn assert_each_host_once(inv: &Inventory) {
     for h in truth() {
         let ids: std::collections::BTreeSet<_> = h
             .ips
             .iter()
-            .filter_map(|ip| inv.asset_by_ip(ip.parse().unwrap()))
+            .map(|ip| {
+                inv.asset_by_ip(ip.parse().unwrap())
+                    .unwrap_or_else(|| panic!("{} {ip} is in no asset", h.name))
+            })
             .map(|a| a.id.clone())
             .collect();
-        if allowed_split.contains(&h.name.as_str()) {
-            assert!(!ids.is_empty(), "{}", h.name);
-        } else {
-            assert_eq!(ids.len(), 1, "{} is {:?}", h.name, ids);
-        }
+        assert_eq!(ids.len(), 1, "{} is {:?}", h.name, ids);
         for id in &ids {
             let a = inv.asset(id).unwrap();
             for ip in a.ips() {
@@ -146,9 +147,25 @@ fn assert_each_host_once(inv: &Inventory, allowed_split: &[&str]) {
 fn demo_without_site_file() {
     let (a, h) = demo();
     let inv = build_inventory(a, Some(h), None);
-    // qa-pc-02's two NICs share no MAC, name or address: nothing on the wire
-    // ties them together (docs/accuracy.md).
-    assert_each_host_once(&inv, &["qa-pc-02"]);
+    assert_each_host_once(&inv);
+    // qa-pc-02's two NICs share no MAC; it registers and announces its
+    // NetBIOS name on both, which ties them into one dual-homed asset.
+    let qa = inv.asset_by_ip("10.30.0.60".parse().unwrap()).unwrap();
+    assert_eq!(qa.addresses.len(), 2, "{qa:#?}");
+    assert!(qa
+        .addresses
+        .iter()
+        .all(|u| u.sources.iter().any(|s| s == "host_name")));
+    assert_eq!(qa.role, Role::ItWorkstation, "{:#?}", qa.role_reasons);
+    assert!(
+        inv.convergence
+            .iter()
+            .any(|c| c.kind == ConvergenceKind::DualHomed
+                && c.assets == vec![qa.id.clone()]
+                && c.summary.contains("same host name")),
+        "{:#?}",
+        inv.convergence
+    );
     for x in &inv.assets {
         eprintln!(
             "{:<26} {:<28} {:<24} {:.2} {:<8} {:?} {:?}",
@@ -201,7 +218,7 @@ fn demo_with_known_assets_merges_dual_homed_host_and_reconciles() {
     let (a, h) = demo();
     let site = reconcile_site();
     let inv = build_inventory(a, Some(h), Some(&site));
-    assert_each_host_once(&inv, &[]);
+    assert_each_host_once(&inv);
     let qa = inv.asset_by_ip("10.30.0.60".parse().unwrap()).unwrap();
     assert_eq!(qa.addresses.len(), 2);
     assert_eq!(qa.role, Role::ItWorkstation, "{:#?}", qa.role_reasons);
@@ -247,6 +264,7 @@ fn demo_with_demo_site_file() {
     let site = load_site(&root().join("demo/site.toml")).unwrap();
     let inv = build_inventory(a, Some(h), Some(&site));
     assert!(!inv.zones_proposed);
+    assert_each_host_once(&inv);
     let (n, roles, levels, misses) = score(&inv);
     eprintln!(
         "with demo/site.toml: {roles}/{n} roles, {levels}/{n} levels\n{}",

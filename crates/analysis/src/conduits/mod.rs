@@ -19,7 +19,7 @@ use plantguard_engine::result::Assessment;
 use plantguard_model::{Evidence, HostFact};
 use serde::{Deserialize, Serialize};
 
-use crate::inventory::{is_public, Asset, AssetId, Domain};
+use crate::inventory::{is_public, subnet24, Asset, AssetId, Domain};
 use crate::site::{ConduitEnd, SiteFile};
 use crate::Hardening;
 
@@ -127,6 +127,38 @@ fn it_ot(a: Domain, b: Domain) -> bool {
     matches!((a, b), (Domain::It, Domain::Ot) | (Domain::Ot, Domain::It))
 }
 
+/// The zone an asset's address is in: its zone, or for a host with
+/// addresses in several zones (a dual-homed host) the one of them that holds
+/// this address, so a flow from its control-network NIC is a control-network
+/// flow.
+fn address_zone(x: &Asset, ip: IpAddr, site: Option<&SiteFile>) -> Option<String> {
+    if x.other_zones.is_empty() || x.is_network_infrastructure {
+        return x.zone.clone();
+    }
+    let candidates = || x.zone.iter().chain(x.other_zones.iter());
+    let found = match site.filter(|s| !s.zones.is_empty()) {
+        Some(s) => candidates()
+            .filter_map(|name| {
+                let z = s.zones.iter().find(|z| &z.name == name)?;
+                let prefix = z
+                    .subnets
+                    .iter()
+                    .filter(|c| c.contains(ip))
+                    .map(|c| c.prefix)
+                    .max()?;
+                Some((prefix, name))
+            })
+            .max()
+            .map(|(_, name)| name.clone()),
+        None if is_public(ip) => candidates().find(|z| *z == "internet").cloned(),
+        None => {
+            let net = subnet24(ip).to_string();
+            candidates().find(|z| z.ends_with(net.as_str())).cloned()
+        }
+    };
+    found.or_else(|| x.zone.clone())
+}
+
 /// Builds the matrix and the convergence points.
 pub(crate) fn analyse(
     a: &Assessment,
@@ -142,7 +174,7 @@ pub(crate) fn analyse(
     let zone_of = |ip: IpAddr| -> (String, Domain, Option<&Asset>) {
         match by_ip.get(&ip) {
             Some(x) => (
-                x.zone.clone().unwrap_or_else(|| {
+                address_zone(x, ip, site).unwrap_or_else(|| {
                     if x.is_network_infrastructure {
                         "network".into()
                     } else {
@@ -236,7 +268,15 @@ pub(crate) fn analyse(
                     .entry((x.id.clone(), y.id.clone()))
                     .or_insert_with(|| (Vec::new(), BTreeSet::new(), f.evidence.clone()));
                 e.0.push(f.uid.clone());
-                e.1.insert(format!("{protocol} {}/{}", f.proto, f.resp_p));
+                // Which address a host with several spoke from or to.
+                let mut what = format!("{protocol} {}/{}", f.proto, f.resp_p);
+                if x.addresses.len() > 1 && !x.is_network_infrastructure {
+                    what.push_str(&format!(" from {}", f.orig_h));
+                }
+                if y.addresses.len() > 1 && !y.is_network_infrastructure {
+                    what.push_str(&format!(" to {}", f.resp_h));
+                }
+                e.1.insert(what);
             }
         }
         for (me, other) in [(fa, f.resp_h), (ta, f.orig_h)] {

@@ -64,6 +64,7 @@ use crate::{Hardening, KnowledgeBase, OsInference};
 
 pub use class::{Decided, Domain, PurdueLevel, Reason, Role};
 pub use diff::{diff, AssetChange, ConduitChange, FieldChange, InventoryDiff};
+pub(crate) use zones::subnet24;
 pub use zones::ZoneSummary;
 
 /// Version of the `assets.json` shape.

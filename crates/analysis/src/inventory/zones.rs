@@ -48,7 +48,7 @@ pub struct ZoneSummary {
 
 /// The /24 (IPv4) or /64 (IPv6) holding `ip`: a proposed zone, and what
 /// "the same subnet" means when no site file says otherwise.
-pub(super) fn subnet24(ip: IpAddr) -> Cidr {
+pub(crate) fn subnet24(ip: IpAddr) -> Cidr {
     match ip {
         IpAddr::V4(_) => Cidr::new(ip, 24),
         IpAddr::V6(_) => Cidr::new(ip, 64),
