@@ -1,22 +1,39 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# Peer comparison: time `plantguard assess` on one thread and on all threads
+# Peer comparison: time `plantguard assess` on one thread and on all threads,
+# and the engine alone (`engine_only`, one thread, with and without parsers),
 # against ndpiReader (nDPI) and tshark on the same generated capture, and print
 # throughput and ratios. See bench/README.md.
 #
-#   bench/run.sh [--packets N] [--flows F] [--hosts H] [--seed S] [--mix ics|it|mixed]
-#                [--runs R] [--keep] [--no-peers] [--no-tshark-conv] [--memory]
+#   bench/run.sh [--packets N] [--flows F] [--hosts H] [--seed S]
+#                [--mix ics|ics2|it|mixed] [--runs R] [--keep] [--no-peers]
+#                [--no-tshark-conv] [--memory | --it-cost | --corpus-unrecognised [DIR]]
 #
+#   --mix M     traffic mix of the generated capture (crates/capgen/README.md):
+#               ics (Modbus, ENIP, S7, OPC UA), ics2 (DNP3, IEC 104, BACnet),
+#               it, mixed. Every mix gets the same rows.
 #   --keep      keep the generated capture in bench/data/ (reused next time
 #               when the parameters match); by default it is deleted.
 #   --memory    generate 20 M packets / 1 M flows and report plantguard's max
 #               RSS (the 1 GiB budget), instead of the speed comparison.
+#   --it-cost   on a `mixed` capture, engine_only on one thread with only the
+#               industrial parsers and DNS (--only, list below) against all
+#               parsers (and no parsers, for reference), rounds interleaved:
+#               prints what the IT decoders cost, in % of throughput.
+#   --corpus-unrecognised [DIR]
+#               run `plantguard assess --json` over every capture under DIR
+#               (default: ../shared/corpus beside the repository; identical
+#               files once) and report the share of TCP/UDP bytes in flows no
+#               parser claimed, and the top 10 unrecognised ports by bytes.
+#               These are wire bytes (frame lengths): the JSON carries no
+#               payload byte counts per flow or port.
 #   --no-peers  time plantguard only.
 #   --no-tshark-conv  skip `tshark -z conv,tcp` (slow: one run only by default).
 #
 # Environment: PLANTGUARD (binary, default target/release/plantguard),
-# CAPGEN (default target/release/plantguard-capgen), SKIP_BUILD=1.
+# CAPGEN (default target/release/plantguard-capgen), ENGINE_ONLY (default
+# target/release/examples/engine_only), SKIP_BUILD=1.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,11 +43,20 @@ FLOWS=50000
 HOSTS=2000
 SEED=1
 MIX=ics
+MIX_SET=0
 RUNS=3
 KEEP=0
 MEMORY=0
+IT_COST=0
+CORPUS=""
 PEERS=1
 TSHARK_CONV=1
+
+# Parsers that stay on for --it-cost: every industrial parser plus DNS (NTP
+# has no parser). Every registered parser must be in exactly one of the two
+# lists; the script checks them against `engine_only --list-parsers`.
+ICS_PARSERS="modbus,enip,s7comm,opcua,dnp3,iec104,bacnet,profinet_io_cm,mms,fins,ads,ads_discovery,hart_ip,fox,slmp,melsoft,codesys,ge_srtp,pcworx,proconos,crimson_v3,ge_egd,dns"
+IT_PARSERS="teamviewer,tls,ssh,rdp,rfb,telnet,ftp,http,snmp,dhcp,dhcpv6,llmnr,mdns,nbns,nbdgm,smb"
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -38,24 +64,39 @@ while [ $# -gt 0 ]; do
     --flows) FLOWS=$2; shift 2 ;;
     --hosts) HOSTS=$2; shift 2 ;;
     --seed) SEED=$2; shift 2 ;;
-    --mix) MIX=$2; shift 2 ;;
+    --mix) MIX=$2; MIX_SET=1; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --memory) MEMORY=1; shift ;;
+    --it-cost) IT_COST=1; shift ;;
+    --corpus-unrecognised)
+      if [ $# -gt 1 ] && [ "${2#--}" = "$2" ]; then CORPUS=$2; shift 2; else CORPUS=DEFAULT; shift; fi ;;
     --no-peers) PEERS=0; shift ;;
     --no-tshark-conv) TSHARK_CONV=0; shift ;;
-    -h|--help) sed -n '3,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,36p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
+if [ $((MEMORY + IT_COST + (${#CORPUS} > 0))) -gt 1 ]; then
+  echo "--memory, --it-cost and --corpus-unrecognised exclude each other" >&2
+  exit 2
+fi
 if [ "$MEMORY" = 1 ]; then
   PACKETS=20000000
   FLOWS=1000000
   HOSTS=5000
   RUNS=1
 fi
-
 log() { printf '== %s\n' "$*" >&2; }
+if [ "$IT_COST" = 1 ]; then
+  [ "$MIX_SET" = 0 ] || [ "$MIX" = mixed ] || log "--it-cost measures on a mixed capture, not $MIX"
+  MIX=mixed
+  PEERS=0
+fi
+if [ "$CORPUS" = DEFAULT ]; then
+  CORPUS="$ROOT/../shared/corpus"
+fi
+[ -z "$CORPUS" ] || PEERS=0
 
 # --- tools ---------------------------------------------------------------------
 need_pkgs=()
@@ -78,11 +119,17 @@ fi
 # --- build ---------------------------------------------------------------------
 CAPGEN=${CAPGEN:-$ROOT/target/release/plantguard-capgen}
 PLANTGUARD=${PLANTGUARD:-$ROOT/target/release/plantguard}
+ENGINE_ONLY=${ENGINE_ONLY:-$ROOT/target/release/examples/engine_only}
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   log "cargo build --release -p plantguard -p plantguard-capgen"
   if ! (cd "$ROOT" && cargo build --release -p plantguard -p plantguard-capgen); then
     log "plantguard does not build yet; building the generator only"
     (cd "$ROOT" && cargo build --release -p plantguard-capgen)
+  fi
+  if [ -z "$CORPUS" ] && [ "$MEMORY" = 0 ]; then
+    log "cargo build --release -p plantguard-engine --example engine_only"
+    (cd "$ROOT" && cargo build --release -p plantguard-engine --example engine_only) ||
+      log "engine_only does not build; no engine-only rows"
   fi
 fi
 HAVE_PG=0
@@ -90,6 +137,89 @@ if command -v "$PLANTGUARD" >/dev/null && "$PLANTGUARD" assess --help >/dev/null
   HAVE_PG=1
 else
   log "no working '$PLANTGUARD assess'; timing the peers only"
+fi
+HAVE_EO=0
+[ -x "$ENGINE_ONLY" ] && HAVE_EO=1
+
+# --- corpus: unrecognised traffic ------------------------------------------------
+if [ -n "$CORPUS" ]; then
+  [ "$HAVE_PG" = 1 ] || { echo "--corpus-unrecognised needs plantguard ($PLANTGUARD)" >&2; exit 1; }
+  [ -d "$CORPUS" ] || { echo "no corpus directory $CORPUS" >&2; exit 1; }
+  CORPUS=$(cd "$CORPUS" && pwd)
+  OUT=$(mktemp -d)
+  trap 'rm -rf "$OUT"' EXIT
+  # Captures by name; identical files (same sha256) are assessed once.
+  find "$CORPUS" -type f \( -iname '*.pcap' -o -iname '*.pcapng' -o -iname '*.cap' \
+      -o -iname '*.pcap.gz' -o -iname '*.pcapng.gz' \) -print0 |
+    sort -z | xargs -0 sha256sum | sort -s -k1,1 -u | cut -c67- | sort >"$OUT/files"
+  n=$(wc -l <"$OUT/files")
+  log "$n distinct captures under $CORPUS; plantguard assess --json -t 1 on each"
+  i=0
+  : >"$OUT/failed"
+  load0=$(cut -d' ' -f1-3 /proc/loadavg)
+  while IFS= read -r f; do
+    i=$((i + 1))
+    if ! "$PLANTGUARD" assess "$f" --json --quiet --threads 1 >"$OUT/$i.json" 2>"$OUT/$i.err"; then
+      printf '%s\t%s\n' "$f" "$(head -c 200 "$OUT/$i.err" | tr '\n' ' ')" >>"$OUT/failed"
+      rm -f "$OUT/$i.json"
+    fi
+  done <"$OUT/files"
+  echo
+  echo "corpus: $CORPUS ($n distinct captures; load average before: $load0, after: $(cut -d' ' -f1-3 /proc/loadavg))"
+  python3 - "$OUT" "$CORPUS" <<'PY'
+import glob, json, os, sys
+out, corpus = sys.argv[1], sys.argv[2]
+files = open(os.path.join(out, "files")).read().splitlines()
+tot = {"bytes": 0, "flows": 0, "packets": 0}
+unr = {"bytes": 0, "flows": 0, "packets": 0}
+ports = {}
+ok = 0
+for path in glob.glob(os.path.join(out, "*.json")):
+    idx = int(os.path.basename(path)[:-5])
+    try:
+        a = json.load(open(path))
+    except ValueError:
+        continue
+    ok += 1
+    for p in a.get("ports", []):
+        if p["name"].startswith(("tcp/", "udp/")):
+            for k in tot:
+                tot[k] += p[k]
+    for u in a.get("unrecognised", []):
+        if u["name"].startswith(("tcp/", "udp/")):
+            for k in unr:
+                unr[k] += u[k]
+            e = ports.setdefault(u["name"], {"bytes": 0, "flows": 0, "packets": 0, "files": {}})
+            for k in ("bytes", "flows", "packets"):
+                e[k] += u[k]
+            f = files[idx - 1]
+            e["files"][f] = e["files"].get(f, 0) + u["bytes"]
+failed = open(os.path.join(out, "failed")).read().splitlines()
+print(f"assessed: {ok}; not assessed (not a capture, or the run failed): {len(failed)}")
+for line in failed[:10]:
+    f, err = line.split("\t", 1)
+    print(f"  {os.path.relpath(f, corpus)}: {err.strip()[:120]}")
+if len(failed) > 10:
+    print(f"  ... and {len(failed) - 10} more")
+def pct(a, b):
+    return f"{100.0 * a / b:.2f} %" if b else "-"
+print()
+print("TCP/UDP traffic in flows no parser claimed (unrecognised[] over ports[], tcp/ and udp/ labels):")
+print(f"  bytes:   {unr['bytes']:>14,} of {tot['bytes']:>14,} = {pct(unr['bytes'], tot['bytes'])}")
+print(f"  flows:   {unr['flows']:>14,} of {tot['flows']:>14,} = {pct(unr['flows'], tot['flows'])}")
+print(f"  packets: {unr['packets']:>14,} of {tot['packets']:>14,} = {pct(unr['packets'], tot['packets'])}")
+print("  NOTE: these are WIRE bytes (whole frames: Ethernet, IP and TCP/UDP headers")
+print("  included), not TCP/UDP payload bytes: the JSON counts payload nowhere per")
+print("  flow or per port (reassembly.delivered_bytes is one total for all TCP).")
+print()
+print("top 10 unrecognised ports by bytes:")
+print(f"  {'port':<12} {'bytes':>12} {'% of all':>9} {'flows':>8} {'packets':>9} {'files':>6}  file with the most of these bytes")
+top = sorted(ports.items(), key=lambda kv: -kv[1]["bytes"])[:10]
+for name, e in top:
+    ex = os.path.relpath(max(e["files"], key=lambda f: (e["files"][f], f)), corpus)
+    print(f"  {name:<12} {e['bytes']:>12,} {pct(e['bytes'], tot['bytes']):>9} {e['flows']:>8,} {e['packets']:>9,} {len(e['files']):>6}  {ex}")
+PY
+  exit 0
 fi
 
 # --- capture -------------------------------------------------------------------
@@ -109,6 +239,17 @@ cat "$FILE" >/dev/null # warm the page cache so the first tool is not penalised
 NPROC=$(nproc)
 RESULTS=$(mktemp)
 TMP=$(mktemp -d)
+
+if [ "$HAVE_EO" = 1 ]; then
+  # Both parser lists together must be exactly the registered parsers.
+  registered=$("$ENGINE_ONLY" --list-parsers | sort)
+  listed=$(printf '%s,%s' "$ICS_PARSERS" "$IT_PARSERS" | tr ',' '\n' | sort)
+  if [ "$registered" != "$listed" ]; then
+    echo "bench/run.sh: ICS_PARSERS + IT_PARSERS differ from engine_only --list-parsers:" >&2
+    diff <(echo "$listed") <(echo "$registered") >&2 || true
+    exit 1
+  fi
+fi
 
 # measure NAME THREADS RUNS CMD: timed runs; wall time is the median of the
 # runs (hyperfine when installed, else GNU time), CPU time (user + system) the
@@ -131,10 +272,50 @@ measure() {
   fi
   cpu=$(awk '{print $2 + $3}' "$tf" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   rss=$(awk '$4>m {m=$4} END {print m}' "$tf")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$threads" "$secs" "$cpu" "$rss" "$load" "$runs" "$cmd" >>"$RESULTS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t-\n' "$name" "$threads" "$secs" "$cpu" "$rss" "$load" "$runs" "$cmd" >>"$RESULTS"
 }
 
-if [ "$MEMORY" = 1 ]; then
+median() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print 0}'; }
+
+# engine_rounds RUNS NAME ARGS [NAME ARGS ...]: `engine_only ARGS FILE` RUNS
+# times each, the commands interleaved within every round so that a change
+# in machine load hits them alike. Records the median wall and CPU time
+# (GNU time), the maximum RSS, and the median of the engine's own packets/s
+# (its "M packets/s" line: engine time only, no process start-up).
+engine_rounds() {
+  local runs=$1 i r load line
+  shift
+  local -a names=() args=()
+  while [ $# -gt 0 ]; do
+    names+=("$1")
+    args+=("$2")
+    shift 2
+  done
+  for i in "${!names[@]}"; do : >"$TMP/eo.$i.time"; : >"$TMP/eo.$i.rate"; done
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  for r in $(seq "$runs"); do
+    for i in "${!names[@]}"; do
+      # shellcheck disable=SC2086 # ARGS are words
+      line=$(/usr/bin/time -a -o "$TMP/eo.$i.time" -f '%e %U %S %M' "$ENGINE_ONLY" ${args[$i]} "$FILE")
+      log "${names[$i]} $r/$runs [load $(cut -d' ' -f1 /proc/loadavg)]: $line"
+      sed -n 's/.*: \([0-9.]*\) M packets\/s.*/\1/p' <<<"$line" >>"$TMP/eo.$i.rate"
+    done
+  done
+  for i in "${!names[@]}"; do
+    printf '%s\t1\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${names[$i]}" \
+      "$(awk '{print $1}' "$TMP/eo.$i.time" | median)" \
+      "$(awk '{print $2 + $3}' "$TMP/eo.$i.time" | median)" \
+      "$(awk '$4>m {m=$4} END {print m}' "$TMP/eo.$i.time")" \
+      "$load" "$runs" "$ENGINE_ONLY ${args[$i]} $FILE" \
+      "$(median <"$TMP/eo.$i.rate")" >>"$RESULTS"
+  done
+}
+
+if [ "$IT_COST" = 1 ]; then
+  [ "$HAVE_EO" = 1 ] || { echo "--it-cost needs $ENGINE_ONLY" >&2; exit 1; }
+  engine_rounds "$RUNS" "engine ics+dns" "--threads 1 --only $ICS_PARSERS" \
+    "engine all parsers" "--threads 1" "engine no parsers" "--threads 1 --no-parsers"
+elif [ "$MEMORY" = 1 ]; then
   if [ "$HAVE_PG" = 1 ]; then
     measure plantguard "$NPROC" 1 "$PLANTGUARD assess $FILE --threads $NPROC --quiet --json >/dev/null"
     measure plantguard 1 1 "$PLANTGUARD assess $FILE --threads 1 --quiet --json >/dev/null"
@@ -147,6 +328,10 @@ else
     measure plantguard 1 "$RUNS" "$PLANTGUARD assess $FILE --threads 1 --quiet --json >/dev/null"
     [ "$NPROC" -le 2 ] || measure plantguard 2 "$RUNS" "$PLANTGUARD assess $FILE --threads 2 --quiet --json >/dev/null"
     measure plantguard "$NPROC" "$RUNS" "$PLANTGUARD assess $FILE --threads $NPROC --quiet --json >/dev/null"
+  fi
+  if [ "$HAVE_EO" = 1 ]; then
+    engine_rounds "$RUNS" "engine no parsers" "--threads 1 --no-parsers" \
+      "engine all parsers" "--threads 1"
   fi
   if [ "$PEERS" = 1 ]; then
     # ndpiReader: -q = no per-flow or summary output; one thread for a pcap file.
@@ -171,18 +356,29 @@ echo "  $(uname -sr); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 
 echo "  load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 awk -F'\t' -v packets="$PACKETS" '
-  { name[NR]=$1; thr[NR]=$2; s[NR]=$3; cpu[NR]=$4; rss[NR]=$5; load[NR]=$6; runs[NR]=$7; cmd[NR]=$8
+  { name[NR]=$1; thr[NR]=$2; s[NR]=$3; cpu[NR]=$4; rss[NR]=$5; load[NR]=$6; runs[NR]=$7; cmd[NR]=$8; eng[NR]=$9
     if ($1 == "plantguard" && $2 == 1) { base = $3; base_cpu = $4 }
-    if ($1 == "plantguard" && $2 == 2) two = $3 }
+    if ($1 == "plantguard" && $2 == 2) two = $3
+    if ($1 == "ndpiReader") ndpi = $3
+    if ($1 == "engine no parsers") eo_off = $9
+    if ($1 == "engine all parsers") { eo_on = $9; eo_on_wall = $3 }
+    if ($1 == "engine ics+dns") eo_ics = $9 }
   END {
-    printf "%-18s %3s %4s %9s %11s %8s %11s %9s %9s %6s\n", "tool", "thr", "runs", "wall s", "packets/s", "cpu s", "pkts/cpu-s", "RSS MiB", "x pg-1", "load"
+    printf "%-18s %3s %4s %9s %11s %8s %11s %9s %9s %8s %6s\n", "tool", "thr", "runs", "wall s", "packets/s", "cpu s", "pkts/cpu-s", "RSS MiB", "x pg-1", "eng Mpps", "load"
     for (i = 1; i <= NR; i++) {
       ratio = (base > 0) ? sprintf("%.2f", s[i] / base) : "-"
-      printf "%-18s %3s %4s %9.2f %11.0f %8.2f %11.0f %9.1f %9s %6s\n", name[i], thr[i], runs[i], s[i], packets / s[i], cpu[i], (cpu[i] > 0 ? packets / cpu[i] : 0), rss[i] / 1024, ratio, load[i]
+      printf "%-18s %3s %4s %9.2f %11.0f %8.2f %11.0f %9.1f %9s %8s %6s\n", name[i], thr[i], runs[i], s[i], packets / s[i], cpu[i], (cpu[i] > 0 ? packets / cpu[i] : 0), rss[i] / 1024, ratio, eng[i], load[i]
     }
     if (base > 0 && two > 0) printf "\nspeed-up, plantguard 2 threads vs 1 (wall): %.2fx\n", base / two
+    if (eo_on > 0 && eo_off > 0)
+      printf "\nengine, all parsers / no parsers (engine packets/s, 1 thread): %.1f %%\n", 100 * eo_on / eo_off
+    if (eo_on > 0 && ndpi > 0)
+      printf "engine, all parsers (1 thread) vs ndpiReader: %.2fx by engine packets/s, %.2fx by wall time\n", eo_on * 1e6 / (packets / ndpi), ndpi / eo_on_wall
+    if (eo_on > 0 && eo_ics > 0)
+      printf "\nIT decoders cost (1 - all parsers / industrial + DNS parsers, engine packets/s): %.1f %% of throughput\n", 100 * (1 - eo_on / eo_ics)
     print "\nwall s / cpu s: medians; RSS: maximum; x pg-1: wall seconds / plantguard 1-thread wall seconds"
-    print "(above 1 = slower than plantguard on one thread); load: 1-min load average before the tool ran."
+    print "(above 1 = slower than plantguard on one thread); eng Mpps: median of engine_only'"'"'s own"
+    print "packets/s (engine time, no process start-up); load: 1-min load average before the row ran."
     print "\ncommands:"
     for (i = 1; i <= NR; i++) printf "  %s\n", cmd[i]
   }' "$RESULTS"
