@@ -281,7 +281,12 @@ pub(crate) fn analyse(
         }
         for (me, other) in [(fa, f.resp_h), (ta, f.orig_h)] {
             if let Some(x) = me {
-                if x.domain == Domain::Ot && is_public(other) {
+                // A plant device on public addressing is not the internet.
+                let outside = is_public(other)
+                    && by_ip
+                        .get(&other)
+                        .is_none_or(|y| y.domain == Domain::External);
+                if x.domain == Domain::Ot && outside {
                     let e = internet
                         .entry(x.id.clone())
                         .or_insert_with(|| (BTreeSet::new(), Vec::new(), f.evidence.clone()));

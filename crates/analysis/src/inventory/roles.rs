@@ -7,9 +7,10 @@
 //! | MAC forwards other hosts' packets; LLDP/CDP; SNMP+Telnet/SSH management only | network_infrastructure | 0.95 / 0.9 / 0.55 |
 //! | serves Modbus, S7, EtherNet/IP, PROFINET, FINS, MELSEC...; identity says controller | plc | 0.6 / +0.3 |
 //! | IEC-104 controlled station, DNP3 outstation | rtu | 0.85 |
-//! | BACnet device identity (I-Am, device object) | building_system | 0.85 |
+//! | BACnet device identity (I-Am, device object); answers BACnet reads and asks none | building_system | 0.85 / 0.5 |
 //! | program download/upload, mode change, firmware; writes over 2+ protocols | engineering_workstation | 0.9 / 0.7 |
 //! | polls 2+ controllers or 2+ industrial protocols | hmi | 0.5 + 0.1 per protocol (≤ 0.8) |
+//! | reads from one OT server / only queries OT servers' identity | hmi | 0.35 / 0.3 |
 //! | OPC UA (or other) server that also polls controllers | historian | 0.85 |
 //! | reads from an OT server and serves HTTP/other to others | historian (mirror) | 0.6 |
 //! | OPC UA server only | opc_server | 0.55 |
@@ -25,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use plantguard_engine::result::Assessment;
 use plantguard_model::HostFact;
 
-use super::{is_public, Asset, Reason, Role, ServiceRole};
+use super::{is_public, Asset, Domain, Reason, Role, ServiceRole};
 use crate::Hardening;
 
 /// Industrial protocols a controller serves.
@@ -85,7 +86,7 @@ pub(super) fn assign(assets: &mut [Asset], a: &Assessment, hardening: Option<&Ha
             asset.os = os;
         }
         let mut s = Scores { m: BTreeMap::new() };
-        score(asset, a, hardening, &mut s);
+        let inside = score(asset, a, hardening, &mut s);
         let mut ranked: Vec<(Role, f32, Vec<Reason>)> =
             s.m.into_iter().map(|(r, (x, why))| (r, x, why)).collect();
         ranked.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
@@ -114,13 +115,28 @@ pub(super) fn assign(assets: &mut [Asset], a: &Assessment, hardening: Option<&Ha
             .take(3)
             .map(|(r, x, _)| (*r, (*x * 100.0).round() / 100.0))
             .collect();
+        // A plant device on public addresses is not outside the plant:
+        // its zone and level come from its role, like any other device.
+        if let Some(why) = inside {
+            if asset.domain == Domain::External && asset.role.default_domain() == Domain::Ot {
+                asset.domain = Domain::Unknown;
+                asset.level_reasons.push(Reason::new(why));
+            }
+        }
         if asset.role == Role::NetworkInfrastructure {
             asset.is_network_infrastructure = true;
         }
     }
 }
 
-fn score(asset: &Asset, a: &Assessment, hardening: Option<&Hardening>, s: &mut Scores) {
+/// Scores every role for `asset`; returns why an asset with only public
+/// addresses is a plant device, when it is one.
+fn score(
+    asset: &Asset,
+    a: &Assessment,
+    hardening: Option<&Hardening>,
+    s: &mut Scores,
+) -> Option<String> {
     let ips: BTreeSet<_> = asset.ips().collect();
     let served: Vec<_> = asset
         .services
@@ -302,6 +318,25 @@ fn score(asset: &Asset, a: &Assessment, hardening: Option<&Hardening>, s: &mut S
                 &r.evidence,
             ),
         );
+    } else if let Some(x) = serves("bacnet") {
+        // A BACnet device that never announced itself: it answers property
+        // reads or writes and asks nothing of other BACnet devices. (Both
+        // ends use port 47808, so a flow's client is whoever spoke first: a
+        // station that also appears as a BACnet client elsewhere is left
+        // out.)
+        let answers = x
+            .operations
+            .iter()
+            .any(|(k, n)| (k == "read" || k == "write") && *n > 0);
+        if answers && !used.iter().any(|u| u.protocol == "bacnet") {
+            let mut r = Reason::new(format!(
+                "answers BACnet requests from {} client{} and sends none",
+                x.peers,
+                if x.peers == 1 { "" } else { "s" }
+            ));
+            r.evidence = x.evidence.clone();
+            s.add(Role::BuildingSystem, 0.5, r);
+        }
     }
 
     // Clients of OT servers.
@@ -411,6 +446,25 @@ fn score(asset: &Asset, a: &Assessment, hardening: Option<&Hardening>, s: &mut S
                 ot_protocols.iter().copied().collect::<Vec<_>>().join(", ")
             )),
         );
+    } else if !ot_used.is_empty()
+        && eng_ops.is_empty()
+        && write_protocols.is_empty()
+        && opc_server.is_none()
+    {
+        // Only identity queries or discovery (ListIdentity, Who-Is): a
+        // station browsing for controllers, at the supervisory level.
+        let mut r = Reason::new(format!(
+            "queries OT servers over {} as a client (no reads or writes seen)",
+            ot_used
+                .iter()
+                .map(|u| u.protocol.as_str())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        r.evidence = ot_used.first().and_then(|u| u.evidence.clone());
+        s.add(Role::Hmi, 0.3, r);
     }
     if let Some(x) = opc_server {
         if reads > 0 && !ot_used.is_empty() {
@@ -530,6 +584,7 @@ fn score(asset: &Asset, a: &Assessment, hardening: Option<&Hardening>, s: &mut S
         }
     }
     // Public addresses.
+    let mut inside = None;
     if !ips.is_empty() && ips.iter().all(|i| is_public(*i)) {
         let remote_sessions: Vec<_> = hardening
             .map(|h| {
@@ -571,12 +626,62 @@ fn score(asset: &Asset, a: &Assessment, hardening: Option<&Hardening>, s: &mut S
                 ),
             );
         }
-        s.add(
-            Role::InternetHost,
-            0.7,
-            Reason::new("public address: outside the plant"),
-        );
+        inside = inside_on_public_addresses(a, &ips, ot_served);
+        if inside.is_none() {
+            s.add(
+                Role::InternetHost,
+                0.7,
+                Reason::new("public address: outside the plant"),
+            );
+        }
     }
+    inside
+}
+
+/// Why a host with only public addresses is a plant device on public
+/// addressing (a utility's or campus's own range) rather than an internet
+/// host: it serves an industrial protocol, or every industrial server it
+/// polls is in its own /16 (one organisation's allocation). An internet
+/// host polling a plant's controller is in another range, so it stays an
+/// internet host.
+fn inside_on_public_addresses(
+    a: &Assessment,
+    ips: &BTreeSet<std::net::IpAddr>,
+    ot_served: bool,
+) -> Option<String> {
+    if ot_served {
+        return Some("public address, but it serves an industrial protocol: a plant device on public addressing".into());
+    }
+    let slash16 = |ip: &std::net::IpAddr| match ip {
+        std::net::IpAddr::V4(v) => Some([v.octets()[0], v.octets()[1]]),
+        std::net::IpAddr::V6(_) => None,
+    };
+    let polled: BTreeSet<std::net::IpAddr> = a
+        .flows
+        .iter()
+        .filter(|f| {
+            ips.contains(&f.orig_h)
+                && f.service
+                    .as_deref()
+                    .is_some_and(|p| OT_PROTOCOLS.contains(&p))
+        })
+        .map(|f| f.resp_h)
+        .collect();
+    let mine: BTreeSet<[u8; 2]> = ips.iter().filter_map(slash16).collect();
+    let same_range = !polled.is_empty()
+        && polled
+            .iter()
+            .all(|p| slash16(p).is_some_and(|r| mine.contains(&r)));
+    same_range.then(|| {
+        format!(
+            "public address, but it polls industrial servers in its own /16 ({}): a plant device on public addressing",
+            polled
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
 }
 
 fn is_network_vendor(v: &str) -> bool {
@@ -606,4 +711,177 @@ fn is_network_vendor(v: &str) -> bool {
     ]
     .iter()
     .any(|n| v.contains(n))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::net::IpAddr;
+
+    use plantguard_engine::result::{Assessment, FlowRecord, Host};
+    use plantguard_model::{Evidence, Timestamp};
+
+    use crate::inventory::{build_inventory, Domain, Inventory, PurdueLevel, Role};
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    fn host(addr: &str, mac: &str) -> Host {
+        Host {
+            ip: ip(addr),
+            macs: vec![mac.into()],
+            arp_macs: vec![mac.into()],
+            vlans: vec![0],
+            first_seen: "2024-03-01T08:00:00.000000+0000".into(),
+            last_seen: "2024-03-01T09:00:00.000000+0000".into(),
+            packets_sent: 10,
+            bytes_sent: 1000,
+            packets_received: 10,
+            bytes_received: 1000,
+            flows_originated: 1,
+            flows_answered: 1,
+            services: vec![],
+        }
+    }
+
+    fn flow(orig: &str, resp: &str, port: u16, service: &str, ops: &[(&str, u64)]) -> FlowRecord {
+        FlowRecord {
+            uid: format!("C{orig}{resp}"),
+            ts: Timestamp(0),
+            last_ts: Timestamp(1),
+            vlans: [0, 0],
+            proto: if port == 47808 { "udp" } else { "tcp" }.into(),
+            orig_h: ip(orig),
+            orig_p: 40000,
+            resp_h: ip(resp),
+            resp_p: port,
+            service: Some(service.into()),
+            orig_pkts: 10,
+            orig_bytes: 1000,
+            resp_pkts: 10,
+            resp_bytes: 1000,
+            orig_mac: None,
+            resp_mac: None,
+            handshake: true,
+            operations: ops
+                .iter()
+                .map(|(k, n)| ((*k).to_string(), *n))
+                .collect::<BTreeMap<_, _>>(),
+            evidence: Evidence {
+                pcap_filename: "t.pcap".into(),
+                pcap_cnt: 1,
+                ts: Timestamp(0),
+            },
+        }
+    }
+
+    fn inventory(hosts: Vec<Host>, flows: Vec<FlowRecord>) -> Inventory {
+        let a = Assessment {
+            hosts,
+            flows,
+            ..Assessment::default()
+        };
+        build_inventory(&a, None, None)
+    }
+
+    #[test]
+    fn plant_devices_on_public_addresses_are_not_internet_hosts() {
+        // A utility's DNP3 master and outstation in its own public /16.
+        let inv = inventory(
+            vec![
+                host("130.126.142.250", "b8:ac:6f:ab:45:7a"),
+                host("130.126.140.229", "00:1b:21:0b:15:24"),
+            ],
+            vec![flow(
+                "130.126.142.250",
+                "130.126.140.229",
+                20000,
+                "dnp3",
+                &[("read", 5)],
+            )],
+        );
+        let master = inv.asset_by_ip(ip("130.126.142.250")).unwrap();
+        assert_eq!(master.role, Role::Hmi, "{:#?}", master.role_reasons);
+        assert_eq!(master.domain, Domain::Ot);
+        assert_eq!(master.purdue_level, Some(PurdueLevel::L2));
+        assert!(inv.convergence.is_empty(), "{:#?}", inv.convergence);
+        // An internet host polling a plant PLC from another range stays an
+        // internet host, and the PLC talking to it is a finding.
+        let inv = inventory(
+            vec![
+                host("198.51.100.7", "00:11:22:33:44:55"),
+                host("10.30.0.10", "00:80:f4:1e:00:0a"),
+            ],
+            vec![flow(
+                "198.51.100.7",
+                "10.30.0.10",
+                502,
+                "modbus",
+                &[("read", 5)],
+            )],
+        );
+        let outsider = inv.asset_by_ip(ip("198.51.100.7")).unwrap();
+        assert_eq!(outsider.role, Role::InternetHost);
+        assert_eq!(outsider.domain, Domain::External);
+        assert!(
+            inv.convergence
+                .iter()
+                .any(|c| c.kind == crate::conduits::ConvergenceKind::OtToInternet),
+            "{:#?}",
+            inv.convergence
+        );
+    }
+
+    #[test]
+    fn a_silent_bacnet_responder_is_a_building_system() {
+        let inv = inventory(
+            vec![
+                host("172.20.32.200", "00:11:22:33:44:c8"),
+                host("172.20.32.50", "00:11:22:33:44:32"),
+                host("172.20.32.51", "00:11:22:33:44:33"),
+            ],
+            vec![
+                flow(
+                    "172.20.32.200",
+                    "172.20.32.50",
+                    47808,
+                    "bacnet",
+                    &[("read", 100)],
+                ),
+                flow(
+                    "172.20.32.200",
+                    "172.20.32.51",
+                    47808,
+                    "bacnet",
+                    &[("read", 100)],
+                ),
+            ],
+        );
+        let dev = inv.asset_by_ip(ip("172.20.32.50")).unwrap();
+        assert_eq!(dev.role, Role::BuildingSystem, "{:#?}", dev.role_reasons);
+        assert_eq!(dev.purdue_level, Some(PurdueLevel::L1));
+        let ws = inv.asset_by_ip(ip("172.20.32.200")).unwrap();
+        assert_eq!(ws.role, Role::Hmi, "{:#?}", ws.role_reasons);
+    }
+
+    #[test]
+    fn an_identity_only_client_is_supervisory() {
+        let inv = inventory(
+            vec![
+                host("10.1.1.167", "3c:a9:f4:21:22:f8"),
+                host("10.1.1.164", "00:19:07:24:3c:ca"),
+            ],
+            vec![flow(
+                "10.1.1.167",
+                "10.1.1.164",
+                44818,
+                "enip",
+                &[("identity_query", 2)],
+            )],
+        );
+        let st = inv.asset_by_ip(ip("10.1.1.167")).unwrap();
+        assert_eq!(st.role, Role::Hmi, "{:#?}", st.role_reasons);
+        assert_eq!(st.purdue_level, Some(PurdueLevel::L2));
+    }
 }

@@ -205,9 +205,12 @@ fn infer_from_role(asset: &mut Asset) {
 }
 
 fn proposed_zones(assets: &mut [Asset], a: &Assessment) -> Vec<ZoneSummary> {
-    // Zone key per address: VLAN when tagged, else /24; public = internet.
-    let key_of = |ip: IpAddr, vlans: &[u16]| -> String {
-        if is_public(ip) {
+    // Zone key per address: VLAN when tagged, else /24; public = internet,
+    // except for a plant device on public addressing (see roles).
+    let key_of = |ip: IpAddr, asset: &Asset| -> String {
+        let vlans = &asset.vlans;
+        let plant_public = asset.domain != Domain::External && asset.ips().all(is_public);
+        if is_public(ip) && !plant_public {
             "internet".to_string()
         } else if let Some(v) = vlans.iter().find(|v| **v != 0) {
             format!("vlan-{v}")
@@ -217,7 +220,7 @@ fn proposed_zones(assets: &mut [Asset], a: &Assessment) -> Vec<ZoneSummary> {
     };
     let mut zone_assets: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, asset) in assets.iter().enumerate() {
-        let keys: BTreeSet<String> = asset.ips().map(|ip| key_of(ip, &asset.vlans)).collect();
+        let keys: BTreeSet<String> = asset.ips().map(|ip| key_of(ip, asset)).collect();
         for k in keys {
             zone_assets.entry(k).or_default().push(i);
         }
@@ -362,7 +365,7 @@ fn proposed_zones(assets: &mut [Asset], a: &Assessment) -> Vec<ZoneSummary> {
     for asset in assets.iter_mut() {
         let keys: Vec<String> = asset
             .ips()
-            .map(|ip| key_of(ip, &asset.vlans))
+            .map(|ip| key_of(ip, asset))
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
