@@ -324,10 +324,14 @@ fn score(
         // ends use port 47808, so a flow's client is whoever spoke first: a
         // station that also appears as a BACnet client elsewhere is left
         // out.)
-        let answers = x
-            .operations
-            .iter()
-            .any(|(k, n)| (k == "read" || k == "write") && *n > 0);
+        let answers = a.flows.iter().any(|f| {
+            ips.contains(&f.resp_h)
+                && f.service.as_deref() == Some("bacnet")
+                && f.resp_pkts > 0
+                && f.operations
+                    .iter()
+                    .any(|(k, n)| (k == "read" || k == "write") && *n > 0)
+        });
         if answers && !used.iter().any(|u| u.protocol == "bacnet") {
             let mut r = Reason::new(format!(
                 "answers BACnet requests from {} client{} and sends none",
@@ -626,7 +630,7 @@ fn score(
                 ),
             );
         }
-        inside = inside_on_public_addresses(a, &ips, ot_served);
+        inside = inside_on_public_addresses(a, &ips);
         if inside.is_none() {
             s.add(
                 Role::InternetHost,
@@ -640,42 +644,40 @@ fn score(
 
 /// Why a host with only public addresses is a plant device on public
 /// addressing (a utility's or campus's own range) rather than an internet
-/// host: it serves an industrial protocol, or every industrial server it
-/// polls is in its own /16 (one organisation's allocation). An internet
-/// host polling a plant's controller is in another range, so it stays an
-/// internet host.
-fn inside_on_public_addresses(
-    a: &Assessment,
-    ips: &BTreeSet<std::net::IpAddr>,
-    ot_served: bool,
-) -> Option<String> {
-    if ot_served {
-        return Some("public address, but it serves an industrial protocol: a plant device on public addressing".into());
-    }
+/// host: every peer it speaks an industrial protocol with (clients it
+/// serves, servers it polls) is in its own /16, one organisation's
+/// allocation. A controller polled from a private address, or an internet
+/// host polling a plant, stays outside the plant, so the OT-to-internet
+/// finding stands.
+fn inside_on_public_addresses(a: &Assessment, ips: &BTreeSet<std::net::IpAddr>) -> Option<String> {
     let slash16 = |ip: &std::net::IpAddr| match ip {
         std::net::IpAddr::V4(v) => Some([v.octets()[0], v.octets()[1]]),
         std::net::IpAddr::V6(_) => None,
     };
-    let polled: BTreeSet<std::net::IpAddr> = a
-        .flows
-        .iter()
-        .filter(|f| {
-            ips.contains(&f.orig_h)
-                && f.service
-                    .as_deref()
-                    .is_some_and(|p| OT_PROTOCOLS.contains(&p))
-        })
-        .map(|f| f.resp_h)
-        .collect();
+    let mut peers: BTreeSet<std::net::IpAddr> = BTreeSet::new();
+    for f in &a.flows {
+        if !f
+            .service
+            .as_deref()
+            .is_some_and(|p| OT_PROTOCOLS.contains(&p))
+        {
+            continue;
+        }
+        if ips.contains(&f.orig_h) {
+            peers.insert(f.resp_h);
+        } else if ips.contains(&f.resp_h) {
+            peers.insert(f.orig_h);
+        }
+    }
     let mine: BTreeSet<[u8; 2]> = ips.iter().filter_map(slash16).collect();
-    let same_range = !polled.is_empty()
-        && polled
+    let same_range = !peers.is_empty()
+        && peers
             .iter()
-            .all(|p| slash16(p).is_some_and(|r| mine.contains(&r)));
+            .all(|p| is_public(*p) && slash16(p).is_some_and(|r| mine.contains(&r)));
     same_range.then(|| {
         format!(
-            "public address, but it polls industrial servers in its own /16 ({}): a plant device on public addressing",
-            polled
+            "public address, but every industrial peer is in its own /16 ({}): a plant device on public addressing",
+            peers
                 .iter()
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
