@@ -272,7 +272,7 @@ measure() {
   fi
   cpu=$(awk '{print $2 + $3}' "$tf" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   rss=$(awk '$4>m {m=$4} END {print m}' "$tf")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t-\n' "$name" "$threads" "$secs" "$cpu" "$rss" "$load" "$runs" "$cmd" >>"$RESULTS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t-\t-\n' "$name" "$threads" "$secs" "$cpu" "$rss" "$load" "$runs" "$cmd" >>"$RESULTS"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print 0}'; }
@@ -281,7 +281,8 @@ median() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else p
 # times each, the commands interleaved within every round so that a change
 # in machine load hits them alike. Records the median wall and CPU time
 # (GNU time), the maximum RSS, and the median of the engine's own packets/s
-# (its "M packets/s" line: engine time only, no process start-up).
+# (its "M packets/s" line: engine time only, no process start-up), and
+# every round's rate and CPU seconds, for ratios paired by round.
 engine_rounds() {
   local runs=$1 i r load line
   shift
@@ -302,12 +303,13 @@ engine_rounds() {
     done
   done
   for i in "${!names[@]}"; do
-    printf '%s\t1\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${names[$i]}" \
+    printf '%s\t1\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${names[$i]}" \
       "$(awk '{print $1}' "$TMP/eo.$i.time" | median)" \
       "$(awk '{print $2 + $3}' "$TMP/eo.$i.time" | median)" \
       "$(awk '$4>m {m=$4} END {print m}' "$TMP/eo.$i.time")" \
       "$load" "$runs" "$ENGINE_ONLY ${args[$i]} $FILE" \
-      "$(median <"$TMP/eo.$i.rate")" >>"$RESULTS"
+      "$(median <"$TMP/eo.$i.rate")" \
+      "$(paste -d: "$TMP/eo.$i.rate" <(awk '{print $2 + $3}' "$TMP/eo.$i.time") | paste -sd,)" >>"$RESULTS"
   done
 }
 
@@ -356,13 +358,31 @@ echo "  $(uname -sr); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 
 echo "  load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 awk -F'\t' -v packets="$PACKETS" '
+  # per-round "rate:cpu,rate:cpu,..." of an engine row
+  function rounds(row, r, c,   n, i, kv) {
+    n = split(row, kv, ",")
+    for (i = 1; i <= n; i++) { split(kv[i], x, ":"); r[i] = x[1]; c[i] = x[2] }
+    return n
+  }
+  # "median (min..max)" of per-round ratios a[i] / b[i], in % ("rate":
+  # engine packets/s; "cpu": CPU seconds b / a, the same packets), or of
+  # 100 % minus them when cost is set.
+  function paired(ra, rb, what, cost,   n, i, j, t, v, ar, ac, br, bc) {
+    n = rounds(ra, ar, ac); rounds(rb, br, bc)
+    for (i = 1; i <= n; i++) {
+      v[i] = (what == "rate") ? 100 * ar[i] / br[i] : 100 * bc[i] / ac[i]
+      if (cost) v[i] = 100 - v[i]
+    }
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+    return sprintf("%.1f %% (rounds %.1f..%.1f)", v[int((n + 1) / 2)], v[1], v[n])
+  }
   { name[NR]=$1; thr[NR]=$2; s[NR]=$3; cpu[NR]=$4; rss[NR]=$5; load[NR]=$6; runs[NR]=$7; cmd[NR]=$8; eng[NR]=$9
     if ($1 == "plantguard" && $2 == 1) { base = $3; base_cpu = $4 }
     if ($1 == "plantguard" && $2 == 2) two = $3
     if ($1 == "ndpiReader") ndpi = $3
-    if ($1 == "engine no parsers") eo_off = $9
-    if ($1 == "engine all parsers") { eo_on = $9; eo_on_wall = $3 }
-    if ($1 == "engine ics+dns") eo_ics = $9 }
+    if ($1 == "engine no parsers") { eo_off = $9; r_off = $10 }
+    if ($1 == "engine all parsers") { eo_on = $9; eo_on_wall = $3; r_on = $10 }
+    if ($1 == "engine ics+dns") { eo_ics = $9; r_ics = $10 } }
   END {
     printf "%-18s %3s %4s %9s %11s %8s %11s %9s %9s %8s %6s\n", "tool", "thr", "runs", "wall s", "packets/s", "cpu s", "pkts/cpu-s", "RSS MiB", "x pg-1", "eng Mpps", "load"
     for (i = 1; i <= NR; i++) {
@@ -370,12 +390,16 @@ awk -F'\t' -v packets="$PACKETS" '
       printf "%-18s %3s %4s %9.2f %11.0f %8.2f %11.0f %9.1f %9s %8s %6s\n", name[i], thr[i], runs[i], s[i], packets / s[i], cpu[i], (cpu[i] > 0 ? packets / cpu[i] : 0), rss[i] / 1024, ratio, eng[i], load[i]
     }
     if (base > 0 && two > 0) printf "\nspeed-up, plantguard 2 threads vs 1 (wall): %.2fx\n", base / two
-    if (eo_on > 0 && eo_off > 0)
+    if (eo_on > 0 && eo_off > 0) {
       printf "\nengine, all parsers / no parsers (engine packets/s, 1 thread): %.1f %%\n", 100 * eo_on / eo_off
+      printf "  paired by round: %s by rate, %s by CPU time\n", paired(r_on, r_off, "rate", 0), paired(r_on, r_off, "cpu", 0)
+    }
     if (eo_on > 0 && ndpi > 0)
       printf "engine, all parsers (1 thread) vs ndpiReader: %.2fx by engine packets/s, %.2fx by wall time\n", eo_on * 1e6 / (packets / ndpi), ndpi / eo_on_wall
-    if (eo_on > 0 && eo_ics > 0)
+    if (eo_on > 0 && eo_ics > 0) {
       printf "\nIT decoders cost (1 - all parsers / industrial + DNS parsers, engine packets/s): %.1f %% of throughput\n", 100 * (1 - eo_on / eo_ics)
+      printf "  paired by round: %s by rate, %s by CPU time\n", paired(r_on, r_ics, "rate", 1), paired(r_on, r_ics, "cpu", 1)
+    }
     print "\nwall s / cpu s: medians; RSS: maximum; x pg-1: wall seconds / plantguard 1-thread wall seconds"
     print "(above 1 = slower than plantguard on one thread); eng Mpps: median of engine_only'"'"'s own"
     print "packets/s (engine time, no process start-up); load: 1-min load average before the row ran."
