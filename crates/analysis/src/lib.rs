@@ -383,7 +383,7 @@ fn reattribute_synack(a: &Assessment) -> Vec<HostFactRecord> {
         let mut g = f.clone();
         if let Some(fl) = from_client {
             g.ip = Some(fl.resp_h);
-            g.mac.clone_from(&fl.resp_mac);
+            g.mac = fl.resp_mac.map(|m| m.to_string());
         }
         out.push(g);
     }

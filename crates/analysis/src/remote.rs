@@ -206,7 +206,7 @@ pub(crate) fn sessions(
             client_ip: f.orig_h,
             server_ip: f.resp_h,
             server_port: f.resp_p,
-            proto: f.proto.clone(),
+            proto: f.proto.to_string(),
             tool: tool.tool.clone(),
             category: tool.category.clone(),
             recognised_by: how,

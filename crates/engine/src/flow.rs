@@ -16,9 +16,59 @@ const MAX_PROBES: u8 = 6;
 /// Most bytes held per direction while probes ask for more.
 const MAX_HELD: usize = 4096;
 
-/// Operation counts of one flow: (protocol, operation, count). A short
-/// list searched linearly: a flow sees a handful of distinct operations.
-pub(crate) type FlowOps = Vec<(&'static str, plantguard_model::Operation, u64)>;
+/// Distinct operations kept inline in a flow's parser state before
+/// spilling to the heap.
+const INLINE_OPS: usize = 2;
+
+/// Operation counts of one flow: (protocol, operation, count). A short list
+/// searched linearly (a flow sees a handful of distinct operations), the
+/// first few stored inline next to the parser so that counting an operation
+/// touches no other cache line.
+pub(crate) struct FlowOps {
+    len: u8,
+    inline: [(&'static str, plantguard_model::Operation, u64); INLINE_OPS],
+    more: Option<Box<Vec<(&'static str, plantguard_model::Operation, u64)>>>,
+}
+
+impl Default for FlowOps {
+    fn default() -> Self {
+        FlowOps {
+            len: 0,
+            inline: [("", plantguard_model::Operation::Other, 0); INLINE_OPS],
+            more: None,
+        }
+    }
+}
+
+impl FlowOps {
+    /// Counts one operation.
+    #[inline]
+    pub fn add(&mut self, protocol: &'static str, op: plantguard_model::Operation) {
+        let same = |p: &&'static str, o: &plantguard_model::Operation| {
+            *o == op && (std::ptr::eq(p.as_ptr(), protocol.as_ptr()) || *p == protocol)
+        };
+        let n = usize::from(self.len);
+        if let Some(e) = self.inline[..n].iter_mut().find(|(p, o, _)| same(p, o)) {
+            e.2 += 1;
+        } else if n < INLINE_OPS {
+            self.inline[n] = (protocol, op, 1);
+            self.len += 1;
+        } else {
+            let more = self.more.get_or_insert_with(Default::default);
+            match more.iter_mut().find(|(p, o, _)| same(p, o)) {
+                Some(e) => e.2 += 1,
+                None => more.push((protocol, op, 1)),
+            }
+        }
+    }
+
+    /// Every (protocol, operation, count), in first-seen order.
+    pub fn iter(&self) -> impl Iterator<Item = &(&'static str, plantguard_model::Operation, u64)> {
+        self.inline[..usize::from(self.len)]
+            .iter()
+            .chain(self.more.iter().flat_map(|m| m.iter()))
+    }
+}
 
 /// TCP-specific state of a flow.
 pub(crate) struct TcpState {
@@ -36,10 +86,19 @@ pub(crate) enum App {
     /// direction while a probe asked for more (a header split across
     /// segments).
     Probing(u8, Option<Box<[Vec<u8>; 2]>>),
-    /// A parser claimed the flow.
-    Parsing(Box<Parser>),
+    /// A parser claimed the flow. Kept inline in the flow (not behind
+    /// another box) because every data segment reaches the session.
+    Parsing {
+        /// The parser's protocol.
+        info: &'static ProtocolInfo,
+        /// Its state for this flow.
+        session: Box<dyn Session>,
+        /// Bytes of a PDU the parser could not finish yet, per direction
+        /// (none most of the time).
+        pending: Option<Box<[Vec<u8>; 2]>>,
+    },
     /// A parser claimed the flow, then gave up on it.
-    Abandoned(&'static str),
+    Abandoned(&'static ProtocolInfo),
     /// No parser recognised it.
     Unrecognised,
     /// Parsers are off: the stream is still reassembled (and its bytes
@@ -48,17 +107,10 @@ pub(crate) enum App {
     ReassembleOnly,
 }
 
-pub(crate) struct Parser {
-    pub info: &'static ProtocolInfo,
-    pub session: Box<dyn Session>,
-    pub pending: [Vec<u8>; 2],
-}
-
 impl App {
     pub fn service(&self) -> Option<&'static str> {
         match self {
-            App::Parsing(p) => Some(p.info.name),
-            App::Abandoned(name) => Some(name),
+            App::Parsing { info, .. } | App::Abandoned(info) => Some(info.name),
             _ => None,
         }
     }
@@ -66,7 +118,7 @@ impl App {
     fn is_active(&self) -> bool {
         matches!(
             self,
-            App::Probing(..) | App::Parsing(_) | App::ReassembleOnly
+            App::Probing(..) | App::Parsing { .. } | App::ReassembleOnly
         )
     }
 }
@@ -210,9 +262,14 @@ pub(crate) fn deliver(
     let d = usize::from(dir == Direction::ToClient);
     match chunk {
         StreamChunk::Gap(len) => {
-            if let App::Parsing(p) = app {
-                p.pending[d].clear();
-                p.session.gap(dir, len);
+            if let App::Parsing {
+                session, pending, ..
+            } = app
+            {
+                if let Some(p) = pending {
+                    p[d].clear();
+                }
+                session.gap(dir, len);
             }
         }
         StreamChunk::Data([]) => {}
@@ -234,12 +291,11 @@ pub(crate) fn deliver(
                     (Some(info), _) => {
                         // Held bytes become the parser's pending input, so
                         // they are fed before this chunk.
-                        let pending = held.take().map_or_else(|| [Vec::new(), Vec::new()], |h| *h);
-                        *app = App::Parsing(Box::new(Parser {
+                        *app = App::Parsing {
                             info,
                             session: (info.new_session)(),
-                            pending,
-                        }));
+                            pending: held.take(),
+                        };
                     }
                     (None, need_more) => {
                         *tries += 1;
@@ -255,43 +311,49 @@ pub(crate) fn deliver(
                     }
                 }
             }
-            let App::Parsing(p) = app else { return };
-            let progress = if datagram {
-                p.session.feed(dir, data, sink)
-            } else if p.pending[d].is_empty() {
-                let progress = p.session.feed(dir, data, sink);
-                if let Progress::Incomplete { consumed, .. } = progress {
-                    keep_rest(&mut p.pending[d], data, consumed, sink);
-                }
-                progress
-            } else {
-                let mut buf = std::mem::take(&mut p.pending[d]);
-                buf.extend_from_slice(data);
-                let progress = p.session.feed(dir, &buf, sink);
-                if let Progress::Incomplete { consumed, .. } = progress {
-                    buf.drain(..consumed.min(buf.len()));
-                    if buf.len() > MAX_PENDING {
-                        sink.obs_anomaly("engine", "pending_overflow");
-                        buf.clear();
+            let App::Parsing {
+                info,
+                session,
+                pending,
+            } = app
+            else {
+                return;
+            };
+            let held = pending.as_deref_mut().map(|p| &mut p[d]);
+            let progress = match held {
+                _ if datagram => session.feed(dir, data, sink),
+                Some(buf) if !buf.is_empty() => {
+                    let mut buf_owned = std::mem::take(buf);
+                    buf_owned.extend_from_slice(data);
+                    let progress = session.feed(dir, &buf_owned, sink);
+                    if let Progress::Incomplete { consumed, .. } = progress {
+                        buf_owned.drain(..consumed.min(buf_owned.len()));
+                        if buf_owned.len() > MAX_PENDING {
+                            sink.obs_anomaly("engine", "pending_overflow");
+                            buf_owned.clear();
+                        }
+                        *buf = buf_owned;
                     }
-                    p.pending[d] = buf;
+                    progress
                 }
-                progress
+                _ => {
+                    let progress = session.feed(dir, data, sink);
+                    if let Progress::Incomplete { consumed, .. } = progress {
+                        let rest = data.get(consumed..).unwrap_or(&[]);
+                        if rest.len() > MAX_PENDING {
+                            sink.obs_anomaly("engine", "pending_overflow");
+                        } else if !rest.is_empty() {
+                            pending.get_or_insert_with(Default::default)[d].extend_from_slice(rest);
+                        }
+                    }
+                    progress
+                }
             };
             if let Progress::Abandon(_) = progress {
-                *app = App::Abandoned(p.info.name);
+                *app = App::Abandoned(info);
             }
         }
     }
-}
-
-fn keep_rest(pending: &mut Vec<u8>, data: &[u8], consumed: usize, sink: &mut Sink<'_>) {
-    let rest = data.get(consumed..).unwrap_or(&[]);
-    if rest.len() > MAX_PENDING {
-        sink.obs_anomaly("engine", "pending_overflow");
-        return;
-    }
-    pending.extend_from_slice(rest);
 }
 
 impl Sink<'_> {

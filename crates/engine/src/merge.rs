@@ -276,8 +276,12 @@ pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], _config: &Config) ->
     a.l2_conversations.sort_by(|x, y| {
         (&x.protocol, &x.src_mac, &x.dst_mac).cmp(&(&y.protocol, &y.src_mac, &y.dst_mac))
     });
+    let shared_names: Vec<std::sync::Arc<str>> = names.iter().map(|n| n.as_str().into()).collect();
     let evidence = |at: SeenAt| Evidence {
-        pcap_filename: names.get(at.file as usize).cloned().unwrap_or_default(),
+        pcap_filename: shared_names
+            .get(at.file as usize)
+            .cloned()
+            .unwrap_or_else(|| "".into()),
         pcap_cnt: at.frame,
         ts: Timestamp(at.ts),
     };

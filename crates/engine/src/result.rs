@@ -4,6 +4,7 @@
 //! Every list is sorted on a total order and every counter is a sum, so the
 //! result does not depend on the number of worker threads.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
@@ -287,8 +288,10 @@ pub struct FlowRecord {
     pub last_ts: Timestamp,
     /// VLAN ids.
     pub vlans: [u16; 2],
-    /// `tcp`, `udp`, `icmp`, or the IP protocol number.
-    pub proto: String,
+    /// `tcp`, `udp`, `icmp`, or the IP protocol number. Borrowed from a
+    /// static table when the engine builds it (a million flows share a few
+    /// names instead of owning a million strings).
+    pub proto: Cow<'static, str>,
     /// Originator address.
     pub orig_h: IpAddr,
     /// Originator port.
@@ -298,7 +301,7 @@ pub struct FlowRecord {
     /// Responder port.
     pub resp_p: u16,
     /// Application protocol, if a parser claimed the flow.
-    pub service: Option<String>,
+    pub service: Option<Cow<'static, str>>,
     /// Packets from the originator.
     pub orig_pkts: u64,
     /// Bytes from the originator.
@@ -308,16 +311,146 @@ pub struct FlowRecord {
     /// Bytes from the responder.
     pub resp_bytes: u64,
     /// Originator MAC (first seen).
-    pub orig_mac: Option<String>,
+    pub orig_mac: Option<Mac>,
     /// Responder MAC (first seen).
-    pub resp_mac: Option<String>,
+    pub resp_mac: Option<Mac>,
     /// True when the handshake (SYN) was seen.
     pub handshake: bool,
     /// Operations on this flow (`write` → 3), from its protocol parser.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
-    pub operations: BTreeMap<String, u64>,
+    #[serde(skip_serializing_if = "OpCounts::is_empty", default)]
+    pub operations: OpCounts,
     /// Capture file and frame of the first packet.
     pub evidence: Evidence,
+}
+
+/// Operation counts of one flow by operation name (`write` → 3), in name
+/// order. Serialised as a JSON object. A short sorted list rather than a
+/// map: most flows carry one to three operations, and a result may hold a
+/// million flows.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct OpCounts(Vec<(Cow<'static, str>, u64)>);
+
+impl OpCounts {
+    /// The count of operation `name`.
+    pub fn get(&self, name: &str) -> Option<&u64> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_ref().cmp(name))
+            .ok()
+            .and_then(|i| self.0.get(i))
+            .map(|(_, n)| n)
+    }
+
+    /// Adds `n` to operation `name`.
+    pub fn add(&mut self, name: impl Into<Cow<'static, str>>, n: u64) {
+        let name = name.into();
+        match self
+            .0
+            .binary_search_by(|(k, _)| k.as_ref().cmp(name.as_ref()))
+        {
+            Ok(i) => {
+                if let Some(e) = self.0.get_mut(i) {
+                    e.1 += n;
+                }
+            }
+            Err(i) => self.0.insert(i, (name, n)),
+        }
+    }
+
+    /// True when no operation was counted.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Number of distinct operations.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// (name, count) in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u64)> {
+        self.0.iter().map(|(k, n)| (k.as_ref(), *n))
+    }
+}
+
+impl<'a> IntoIterator for &'a OpCounts {
+    type Item = (&'a str, u64);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (Cow<'static, str>, u64)>,
+        fn(&'a (Cow<'static, str>, u64)) -> (&'a str, u64),
+    >;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, n)| (k.as_ref(), *n))
+    }
+}
+
+impl FromIterator<(String, u64)> for OpCounts {
+    fn from_iter<I: IntoIterator<Item = (String, u64)>>(iter: I) -> Self {
+        let mut o = OpCounts::default();
+        for (k, n) in iter {
+            o.add(k, n);
+        }
+        o
+    }
+}
+
+impl Serialize for OpCounts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, n)| (k.as_ref(), n)))
+    }
+}
+
+impl<'de> Deserialize<'de> for OpCounts {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let m = BTreeMap::<String, u64>::deserialize(d)?;
+        Ok(m.into_iter().collect())
+    }
+}
+
+/// A MAC address, written and read as `00:80:f4:01:02:03`. Six bytes in
+/// memory rather than a string per flow end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Mac(pub [u8; 6]);
+
+impl std::fmt::Display for Mac {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let m = self.0;
+        write!(
+            f,
+            "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+            m[0], m[1], m[2], m[3], m[4], m[5]
+        )
+    }
+}
+
+impl std::str::FromStr for Mac {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut out = [0u8; 6];
+        let mut parts = s.split([':', '-']);
+        for b in &mut out {
+            let p = parts
+                .next()
+                .ok_or_else(|| format!("not a MAC address: {s:?}"))?;
+            *b = u8::from_str_radix(p, 16).map_err(|_| format!("not a MAC address: {s:?}"))?;
+        }
+        if parts.next().is_some() {
+            return Err(format!("not a MAC address: {s:?}"));
+        }
+        Ok(Mac(out))
+    }
+}
+
+impl Serialize for Mac {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Mac {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
 }
 
 /// Formats a MAC as `00:80:f4:01:02:03`.

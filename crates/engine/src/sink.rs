@@ -122,15 +122,7 @@ impl ObservationSink for Sink<'_> {
         // Counted per flow on the hot path (no hashing); folded into the
         // per-protocol totals when the flow ends.
         match self.flow_ops.as_deref_mut() {
-            Some(ops) => {
-                let hit = ops.iter_mut().find(|(p, o, _)| {
-                    *o == op && (std::ptr::eq(p.as_ptr(), protocol.as_ptr()) || *p == protocol)
-                });
-                match hit {
-                    Some((_, _, n)) => *n += 1,
-                    None => ops.push((protocol, op, 1)),
-                }
-            }
+            Some(ops) => ops.add(protocol, op),
             None => *self.obs.operations.entry((protocol, op)).or_insert(0) += 1,
         }
         if self.logs_enabled {

@@ -14,7 +14,7 @@ use plantguard_wire::reassembly::{StreamChunk, TcpStream};
 use plantguard_wire::FlowKey;
 
 use crate::flow::{
-    deliver, first_sender_is_originator, flush_tcp, tcp_segment, App, Flow, TcpState,
+    deliver, first_sender_is_originator, flush_tcp, tcp_segment, App, Flow, FlowOps, TcpState,
 };
 use crate::result::{mac_string, FlowRecord, NeighborRecord, ReassemblySummary};
 use crate::sink::{End, Observations, PacketCtx, Sink};
@@ -138,7 +138,8 @@ pub(crate) struct WorkerOut {
 
 pub(crate) struct Worker<'c> {
     config: &'c Config,
-    file_names: &'c [String],
+    /// Input names, shared by every evidence record that cites them.
+    file_names: Vec<std::sync::Arc<str>>,
     /// Flows of this shard, hashed with [`FlowKey::hash64`].
     flows: hashbrown::HashTable<Flow>,
     defrag: Defragmenter,
@@ -230,7 +231,7 @@ impl<'c> Worker<'c> {
     pub fn new(config: &'c Config, file_names: &'c [String]) -> Self {
         Worker {
             config,
-            file_names,
+            file_names: file_names.iter().map(|n| n.as_str().into()).collect(),
             flows: hashbrown::HashTable::new(),
             defrag: Defragmenter::new(Default::default()),
             now: i64::MIN,
@@ -241,12 +242,20 @@ impl<'c> Worker<'c> {
 
     /// Finishes every flow still open and returns this worker's facts.
     pub fn finish_all(mut self) -> WorkerOut {
-        let mut rest: Vec<Flow> = self.flows.drain().collect();
-        // Finish in key order so log emission does not depend on the table layout.
-        rest.sort_unstable_by_key(|f| f.key);
-        for flow in rest {
-            self.finish(flow);
+        // Finish in key order so log emission does not depend on the table
+        // layout. Only the keys are copied out: each flow leaves the table as
+        // it is finished, so its state is freed while its record is built
+        // (no second copy of a million flows at the end of a capture).
+        let mut keys: Vec<(FlowKey, u64)> =
+            self.flows.iter().map(|f| (f.key, f.key.hash64())).collect();
+        keys.sort_unstable_by_key(|(k, _)| *k);
+        for (key, hash) in keys {
+            if let Ok(entry) = self.flows.find_entry(hash, |f| f.key == key) {
+                let (flow, _) = entry.remove();
+                self.finish(flow);
+            }
         }
+        self.flows = hashbrown::HashTable::new();
         let ds = self.defrag.stats();
         self.out.ip_reassembled = ds.completed;
         self.out
@@ -423,7 +432,7 @@ impl<'c> Worker<'c> {
                 .file_names
                 .get(file as usize)
                 .cloned()
-                .unwrap_or_default(),
+                .unwrap_or_else(|| "".into()),
             pcap_cnt: frame,
             ts: plantguard_model::Timestamp(ts),
         }
@@ -477,26 +486,34 @@ impl<'c> Worker<'c> {
         // table is swept: a flow idle past its timeout ends here, and a SYN
         // on a closed connection opens a new one (unless it repeats the first
         // SYN, a retransmission answered by RST).
-        if let Ok(entry) = self.flows.find_entry(hash, |f| f.key == key) {
-            let old = entry.get();
-            let idle = meta.ts.saturating_sub(old.last_ts) > timeout_for(old, self.config);
-            // Short-circuit order matters: the TCP state sits behind a box
-            // and is only read for a SYN on a closed connection.
-            let reopened = syn
-                && !ack
-                && old.is_closed()
-                && old.tcp.as_ref().is_none_or(|t| t.syn_seq != Some(seq));
-            if idle || reopened {
-                let (old, _) = entry.remove();
-                self.finish(old);
+        // One probe of the table: the flow is used in place unless it ended.
+        let mut ended = None;
+        let found = match self.flows.find_entry(hash, |f| f.key == key) {
+            Ok(entry) => {
+                let old = entry.get();
+                let idle = meta.ts.saturating_sub(old.last_ts) > timeout_for(old, self.config);
+                // Short-circuit order matters: the TCP state sits behind a box
+                // and is only read for a SYN on a closed connection.
+                let reopened = syn
+                    && !ack
+                    && old.is_closed()
+                    && old.tcp.as_ref().is_none_or(|t| t.syn_seq != Some(seq));
+                if idle || reopened {
+                    ended = Some(entry.remove().0);
+                    None
+                } else {
+                    Some(entry.into_mut())
+                }
             }
-        }
-        let max_flows = self.config.max_flows_per_worker;
-        let len = self.flows.len();
-        let flow = match self.flows.entry(hash, |f| f.key == key, |f| f.key.hash64()) {
-            hashbrown::hash_table::Entry::Occupied(o) => o.into_mut(),
-            hashbrown::hash_table::Entry::Vacant(v) => {
-                if len >= max_flows {
+            Err(_) => None,
+        };
+        let flow = match found {
+            Some(flow) => flow,
+            None => {
+                if let Some(old) = ended {
+                    self.finish(old);
+                }
+                if self.flows.len() >= self.config.max_flows_per_worker {
                     *self
                         .out
                         .engine_anomalies
@@ -505,7 +522,7 @@ impl<'c> Worker<'c> {
                     return;
                 }
                 let src_is_orig = first_sender_is_originator(syn, ack, sport, dport);
-                v.insert(Flow {
+                let flow = Flow {
                     key,
                     uid: flow_uid(&key, meta.ts),
                     first_ts: meta.ts,
@@ -527,17 +544,28 @@ impl<'c> Worker<'c> {
                             syn_seq: None,
                         })
                     }),
-                    ops: Vec::new(),
+                    ops: FlowOps::default(),
                     closed: false,
                     app: match (self.config.parse, t) {
                         (true, Transport::Tcp(_) | Transport::Udp(_)) => App::Probing(0, None),
                         (false, Transport::Tcp(_)) => App::ReassembleOnly,
                         _ => App::Unrecognised,
                     },
-                })
-                .into_mut()
+                };
+                self.flows
+                    .insert_unique(hash, flow, |f| f.key.hash64())
+                    .into_mut()
             }
         };
+        // Start fetching the flow's other heap state now, in parallel, rather
+        // than one cache miss after another as reassembly and the parser
+        // reach them.
+        if let App::Parsing { session, .. } = &flow.app {
+            session.touch();
+        }
+        if let Some(t) = &flow.tcp {
+            std::hint::black_box(t.rst);
+        }
         let d = usize::from(src_is_lo != flow.orig_is_lo);
         flow.last_ts = flow.last_ts.max(meta.ts);
         flow.last_file = meta.file;
@@ -690,8 +718,8 @@ impl<'c> Worker<'c> {
                 enabled: self.config.protocols.as_deref(),
             };
             flush_tcp(&mut flow.tcp, &mut flow.app, resp.1, &mut sink);
-            if let App::Parsing(p) = &mut flow.app {
-                p.session.finish(&mut sink);
+            if let App::Parsing { session, .. } = &mut flow.app {
+                session.finish(&mut sink);
             }
         }
         if let Some(t) = &flow.tcp {
@@ -707,7 +735,7 @@ impl<'c> Worker<'c> {
                 r.dropped_over_cap_bytes += st.dropped_over_cap_bytes;
             }
         }
-        for (protocol, op, n) in &flow.ops {
+        for (protocol, op, n) in flow.ops.iter() {
             *self.out.obs.operations.entry((*protocol, *op)).or_insert(0) += n;
         }
         let service = flow.app.service();
@@ -742,11 +770,11 @@ impl<'c> Worker<'c> {
                     .add(total);
             }
         }
-        let proto_name = match key.protocol {
-            ipproto::TCP => "tcp".to_string(),
-            ipproto::UDP => "udp".to_string(),
-            ipproto::ICMP | ipproto::ICMPV6 => "icmp".to_string(),
-            n => n.to_string(),
+        let proto_name: std::borrow::Cow<'static, str> = match key.protocol {
+            ipproto::TCP => "tcp".into(),
+            ipproto::UDP => "udp".into(),
+            ipproto::ICMP | ipproto::ICMPV6 => "icmp".into(),
+            n => n.to_string().into(),
         };
         for (end, ip) in [(0usize, orig.0), (1, resp.0)] {
             let h = self
@@ -789,18 +817,18 @@ impl<'c> Worker<'c> {
                 orig_p: orig.1,
                 resp_h: resp.0,
                 resp_p: resp.1,
-                service: service.map(str::to_string),
+                service: service.map(std::borrow::Cow::Borrowed),
                 orig_pkts: flow.pkts[0],
                 orig_bytes: flow.bytes[0],
                 resp_pkts: flow.pkts[1],
                 resp_bytes: flow.bytes[1],
-                orig_mac: flow.macs[0].map(mac_string),
-                resp_mac: flow.macs[1].map(mac_string),
+                orig_mac: flow.macs[0].map(crate::result::Mac),
+                resp_mac: flow.macs[1].map(crate::result::Mac),
                 handshake: flow.handshake,
                 operations: {
-                    let mut m = BTreeMap::new();
-                    for (_, op, n) in &flow.ops {
-                        *m.entry(op.name().to_string()).or_insert(0) += n;
+                    let mut m = crate::result::OpCounts::default();
+                    for (_, op, n) in flow.ops.iter() {
+                        m.add(op.name(), *n);
                     }
                     m
                 },

@@ -52,7 +52,8 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Evidence {
     /// Capture file name as given on the command line (EVE `pcap_filename`).
-    pub pcap_filename: String,
+    /// Shared: a run holds one copy of each name, however many facts cite it.
+    pub pcap_filename: std::sync::Arc<str>,
     /// 1-based frame number within that file (EVE `pcap_cnt`, Wireshark's frame number).
     pub pcap_cnt: u64,
     /// Packet timestamp.

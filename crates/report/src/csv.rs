@@ -164,7 +164,7 @@ pub fn conduits_csv(inv: &Inventory) -> String {
                 s.unallowed_flows.to_string(),
                 c.clients.len().to_string(),
                 c.servers.len().to_string(),
-                s.evidence.pcap_filename.clone(),
+                s.evidence.pcap_filename.to_string(),
                 s.evidence.pcap_cnt.to_string(),
             ];
             push_row(&mut out, &row);

@@ -140,8 +140,8 @@ pub fn asset_links(a: &Assessment, inv: &Inventory) -> Vec<AssetLink> {
         l.bytes += f.orig_bytes + f.resp_bytes;
         l.protocols.insert(
             f.service
-                .clone()
-                .unwrap_or_else(|| format!("{}/{}", f.proto, f.resp_p)),
+                .as_deref()
+                .map_or_else(|| format!("{}/{}", f.proto, f.resp_p), str::to_string),
         );
         if l.convergence.is_none() {
             l.convergence = why.get(f.uid.as_str()).map(|s| (*s).to_string());

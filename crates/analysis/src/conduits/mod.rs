@@ -202,8 +202,8 @@ pub(crate) fn analyse(
         let (tz, td, ta) = zone_of(f.resp_h);
         let protocol = f
             .service
-            .clone()
-            .unwrap_or_else(|| format!("{}/{}", f.proto, f.resp_p));
+            .as_deref()
+            .map_or_else(|| format!("{}/{}", f.proto, f.resp_p), str::to_string);
         let c = m
             .entry((fz.clone(), tz.clone()))
             .or_insert_with(|| Conduit {
@@ -236,12 +236,12 @@ pub(crate) fn analyse(
                 fz.clone(),
                 tz.clone(),
                 protocol.clone(),
-                f.proto.clone(),
+                f.proto.to_string(),
                 f.resp_p,
             ))
             .or_insert_with(|| ConduitService {
                 protocol: protocol.clone(),
-                transport: f.proto.clone(),
+                transport: f.proto.to_string(),
                 port: f.resp_p,
                 flows: 0,
                 bytes: 0,
@@ -260,7 +260,7 @@ pub(crate) fn analyse(
         }
         s.bytes += f.orig_bytes + f.resp_bytes;
         for (k, v) in &f.operations {
-            *s.operations.entry(k.clone()).or_default() += v;
+            *s.operations.entry(k.to_string()).or_default() += v;
         }
         if let (Some(x), Some(y)) = (fa, ta) {
             if it_ot(x.domain, y.domain) {

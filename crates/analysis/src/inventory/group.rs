@@ -789,17 +789,17 @@ fn services(a: &Assessment, ips: &BTreeSet<IpAddr>, ix: &Index<'_>) -> Vec<Servi
             }
             let protocol = f
                 .service
-                .clone()
-                .unwrap_or_else(|| format!("{}/{}", f.proto, f.resp_p));
+                .as_deref()
+                .map_or_else(|| format!("{}/{}", f.proto, f.resp_p), str::to_string);
             let e = m
-                .entry((role, protocol.clone(), f.proto.clone(), f.resp_p))
+                .entry((role, protocol.clone(), f.proto.to_string(), f.resp_p))
                 .or_insert_with(|| {
                     (
                         BTreeSet::new(),
                         ServiceUse {
                             role,
                             protocol,
-                            transport: f.proto.clone(),
+                            transport: f.proto.to_string(),
                             port: f.resp_p,
                             peers: 0,
                             flows: 0,
@@ -815,7 +815,7 @@ fn services(a: &Assessment, ips: &BTreeSet<IpAddr>, ix: &Index<'_>) -> Vec<Servi
             e.1.packets += f.orig_pkts + f.resp_pkts;
             e.1.bytes += f.orig_bytes + f.resp_bytes;
             for (op, n) in &f.operations {
-                *e.1.operations.entry(op.clone()).or_default() += n;
+                *e.1.operations.entry(op.to_string()).or_default() += n;
             }
         }
     }
