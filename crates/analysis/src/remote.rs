@@ -291,7 +291,7 @@ mod tests {
             orig_p: 50_000,
             resp_h: IpAddr::from(s),
             resp_p: port,
-            service: svc.map(str::to_string),
+            service: svc.map(|s| s.to_string().into()),
             orig_pkts: 10,
             orig_bytes: 1_000,
             resp_pkts: 20,
@@ -299,7 +299,7 @@ mod tests {
             orig_mac: None,
             resp_mac: None,
             handshake: true,
-            operations: std::collections::BTreeMap::new(),
+            operations: Default::default(),
             evidence: Evidence {
                 pcap_filename: "r.pcap".into(),
                 pcap_cnt: u64::try_from(t0).unwrap_or(0),

@@ -142,7 +142,7 @@ fn plant() -> Assessment {
         orig_mac: None,
         resp_mac: None,
         handshake: true,
-        operations: std::collections::BTreeMap::new(),
+        operations: Default::default(),
         evidence: ev(39, 1_400_000_039),
     }];
     a

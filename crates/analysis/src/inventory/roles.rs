@@ -330,7 +330,7 @@ fn score(
                 && f.resp_pkts > 0
                 && f.operations
                     .iter()
-                    .any(|(k, n)| (k == "read" || k == "write") && *n > 0)
+                    .any(|(k, n)| (k == "read" || k == "write") && n > 0)
         });
         if answers && !used.iter().any(|u| u.protocol == "bacnet") {
             let mut r = Reason::new(format!(
@@ -717,7 +717,6 @@ fn is_network_vendor(v: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
     use std::net::IpAddr;
 
     use plantguard_engine::result::{Assessment, FlowRecord, Host};
@@ -758,7 +757,7 @@ mod tests {
             orig_p: 40000,
             resp_h: ip(resp),
             resp_p: port,
-            service: Some(service.into()),
+            service: Some(service.to_string().into()),
             orig_pkts: 10,
             orig_bytes: 1000,
             resp_pkts: 10,
@@ -766,10 +765,7 @@ mod tests {
             orig_mac: None,
             resp_mac: None,
             handshake: true,
-            operations: ops
-                .iter()
-                .map(|(k, n)| ((*k).to_string(), *n))
-                .collect::<BTreeMap<_, _>>(),
+            operations: ops.iter().map(|(k, n)| ((*k).to_string(), *n)).collect(),
             evidence: Evidence {
                 pcap_filename: "t.pcap".into(),
                 pcap_cnt: 1,
