@@ -26,9 +26,13 @@ const INLINE_OPS: usize = 2;
 /// touches no other cache line.
 pub(crate) struct FlowOps {
     len: u8,
-    inline: [(&'static str, plantguard_model::Operation, u64); INLINE_OPS],
-    more: Option<Box<Vec<(&'static str, plantguard_model::Operation, u64)>>>,
+    inline: [OpCount; INLINE_OPS],
+    /// Beyond the inline ones (rare): a boxed slice, one pointer wide.
+    more: Option<Box<[OpCount]>>,
 }
+
+/// (protocol, operation, count).
+type OpCount = (&'static str, plantguard_model::Operation, u64);
 
 impl Default for FlowOps {
     fn default() -> Self {
@@ -53,17 +57,21 @@ impl FlowOps {
         } else if n < INLINE_OPS {
             self.inline[n] = (protocol, op, 1);
             self.len += 1;
+        } else if let Some(e) = self
+            .more
+            .as_deref_mut()
+            .and_then(|m| m.iter_mut().find(|(p, o, _)| same(p, o)))
+        {
+            e.2 += 1;
         } else {
-            let more = self.more.get_or_insert_with(Default::default);
-            match more.iter_mut().find(|(p, o, _)| same(p, o)) {
-                Some(e) => e.2 += 1,
-                None => more.push((protocol, op, 1)),
-            }
+            let mut v = self.more.take().map(Vec::from).unwrap_or_default();
+            v.push((protocol, op, 1));
+            self.more = Some(v.into_boxed_slice());
         }
     }
 
     /// Every (protocol, operation, count), in first-seen order.
-    pub fn iter(&self) -> impl Iterator<Item = &(&'static str, plantguard_model::Operation, u64)> {
+    pub fn iter(&self) -> impl Iterator<Item = &OpCount> {
         self.inline[..usize::from(self.len)]
             .iter()
             .chain(self.more.iter().flat_map(|m| m.iter()))
@@ -421,5 +429,38 @@ pub(crate) fn flush_tcp(
         };
         stream
             .flush(&mut |chunk| deliver(app, Transport::Tcp, server_port, dir, chunk, false, sink));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plantguard_model::{ModeChange, Operation};
+
+    #[test]
+    fn operation_counts_spill_past_the_inline_slots_and_keep_order() {
+        let mut ops = FlowOps::default();
+        let seq = [
+            ("modbus", Operation::Read),
+            ("modbus", Operation::Write),
+            ("modbus", Operation::Read),
+            ("modbus", Operation::ModeChange(ModeChange::Stop)),
+            ("umas", Operation::Read),
+            ("modbus", Operation::ModeChange(ModeChange::Stop)),
+            ("modbus", Operation::Write),
+        ];
+        for (p, o) in seq {
+            ops.add(p, o);
+        }
+        let got: Vec<_> = ops.iter().copied().collect();
+        assert_eq!(
+            got,
+            vec![
+                ("modbus", Operation::Read, 2),
+                ("modbus", Operation::Write, 2),
+                ("modbus", Operation::ModeChange(ModeChange::Stop), 2),
+                ("umas", Operation::Read, 1),
+            ]
+        );
     }
 }

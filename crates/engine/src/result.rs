@@ -460,3 +460,40 @@ pub fn mac_string(m: [u8; 6]) -> String {
         m[0], m[1], m[2], m[3], m[4], m[5]
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mac_round_trips_through_json_and_rejects_junk() {
+        let m: Mac = "00:80:F4:01:02:0a".parse().unwrap();
+        assert_eq!(m, Mac([0x00, 0x80, 0xf4, 0x01, 0x02, 0x0a]));
+        let json = serde_json::to_string(&m).unwrap();
+        assert_eq!(json, "\"00:80:f4:01:02:0a\"");
+        assert_eq!(serde_json::from_str::<Mac>(&json).unwrap(), m);
+        for bad in [
+            "",
+            "00:80:f4:01:02",
+            "00:80:f4:01:02:03:04",
+            "zz:80:f4:01:02:03",
+        ] {
+            assert!(bad.parse::<Mac>().is_err(), "{bad:?} parsed");
+        }
+    }
+
+    #[test]
+    fn operation_counts_sum_sort_and_serialise_as_an_object() {
+        let mut o = OpCounts::default();
+        o.add("write", 1);
+        o.add("read", 5);
+        o.add(String::from("write"), 2);
+        assert_eq!(o.get("write"), Some(&3));
+        assert_eq!(o.get("stop"), None);
+        assert_eq!(o.len(), 2);
+        let json = serde_json::to_string(&o).unwrap();
+        assert_eq!(json, r#"{"read":5,"write":3}"#);
+        let back: OpCounts = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, o);
+    }
+}
