@@ -19,10 +19,13 @@ pub(crate) struct End {
 
 impl End {
     /// The host this end designates: its IP when it has one, else its MAC.
+    /// An unspecified address (a DHCP client still without a lease sends
+    /// from 0.0.0.0) designates nobody: the MAC does.
     pub fn host(&self) -> HostKey {
+        let ip = self.ip.filter(|ip| !ip.is_unspecified());
         HostKey {
-            ip: self.ip,
-            mac: if self.ip.is_some() { None } else { self.mac },
+            ip,
+            mac: if ip.is_some() { None } else { self.mac },
         }
     }
 }
