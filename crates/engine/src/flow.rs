@@ -396,6 +396,21 @@ pub(crate) fn tcp_segment(
     } else {
         Direction::ToClient
     };
+    // The ACK may show that the other direction's oldest hole will never be
+    // filled: deliver what waits behind it first (it was sent earlier).
+    if tcp.is_ack() && state.streams[1 - d].buffered_segments() > 0 {
+        let other = if d == 0 {
+            Direction::ToClient
+        } else {
+            Direction::ToServer
+        };
+        state.streams[1 - d].acked(tcp.ack, &mut |chunk| {
+            deliver(app, Transport::Tcp, server_port, other, chunk, false, sink);
+        });
+        if !app.is_active() {
+            return;
+        }
+    }
     let stream = &mut state.streams[d];
     stream.push(
         tcp.seq,

@@ -151,6 +151,7 @@ pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], _config: &Config) ->
         r.out_of_order_segments += out.reassembly.out_of_order_segments;
         r.gaps += out.reassembly.gaps;
         r.gap_bytes += out.reassembly.gap_bytes;
+        r.acked_gaps += out.reassembly.acked_gaps;
         r.dropped_over_cap_bytes += out.reassembly.dropped_over_cap_bytes;
         for ((proto, op), n) in out.obs.operations {
             *operations

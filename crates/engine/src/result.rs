@@ -275,6 +275,11 @@ pub struct ReassemblySummary {
     pub gap_bytes: u64,
     /// Bytes dropped by buffer caps.
     pub dropped_over_cap_bytes: u64,
+    /// Holes given up on as soon as the other side acknowledged the data
+    /// after them (the capture missed bytes the endpoint received); also
+    /// counted in `gaps`.
+    #[serde(default)]
+    pub acked_gaps: u64,
 }
 
 /// One flow.

@@ -521,7 +521,11 @@ impl<'c> Worker<'c> {
                         .or_insert(0) += 1;
                     return;
                 }
-                let src_is_orig = first_sender_is_originator(syn, ack, sport, dport);
+                // A SYN that also carries FIN or RST is no connection
+                // attempt (scans, fuzzers): the port rule decides instead.
+                let opening =
+                    syn && matches!(t, Transport::Tcp(tcp) if !tcp.is_fin() && !tcp.is_rst());
+                let src_is_orig = first_sender_is_originator(opening, ack, sport, dport);
                 let flow = Flow {
                     key,
                     uid: flow_uid(&key, meta.ts),
@@ -732,6 +736,7 @@ impl<'c> Worker<'c> {
                 r.out_of_order_segments += st.out_of_order_segments;
                 r.gaps += st.gaps;
                 r.gap_bytes += st.gap_bytes;
+                r.acked_gaps += st.acked_gaps;
                 r.dropped_over_cap_bytes += st.dropped_over_cap_bytes;
             }
         }

@@ -145,6 +145,9 @@ pub struct StreamStats {
     pub dropped_over_cap_bytes: u64,
     /// Bytes delivered as [`StreamChunk::Data`].
     pub delivered_bytes: u64,
+    /// Holes given up on as soon as the other side acknowledged the bytes
+    /// after them (also counted in `gaps`).
+    pub acked_gaps: u64,
 }
 
 /// Out-of-order bytes held until the hole before them fills.
@@ -321,6 +324,34 @@ impl TcpStream {
                     self.gap(off, true, out);
                 }
             }
+        }
+    }
+
+    /// The other side acknowledged every byte before `ack`. A hole that
+    /// lies wholly below `ack`, with data buffered beyond it, will never be
+    /// filled: the endpoint received those bytes (the capture missed them,
+    /// as a SPAN port under load does), and the sender will not send
+    /// acknowledged data again. Such holes are given up on now, and the
+    /// data after them delivered, instead of holding everything until the
+    /// buffer caps force it (which would starve the parser for as long).
+    ///
+    /// Only holes with buffered data beyond them are skipped: a capture that
+    /// shows an ACK before the segment it acknowledges (the two directions
+    /// mirrored through different ports) then loses nothing.
+    pub fn acked(&mut self, ack: u32, out: &mut impl FnMut(StreamChunk<'_>)) {
+        if !self.synced {
+            return;
+        }
+        while let Some(front) = self.ooo.front() {
+            let hole = front.seq.wrapping_sub(self.next_seq);
+            let acked = ack.wrapping_sub(self.next_seq);
+            // Both offsets are "ahead" only below 2^31 (RFC 9293 §3.4).
+            if hole == 0 || hole >= (1 << 31) || acked >= (1 << 31) || acked < hole {
+                return;
+            }
+            self.gap(hole, false, out);
+            self.stats.acked_gaps = self.stats.acked_gaps.saturating_add(1);
+            self.drain(out);
         }
     }
 
@@ -633,6 +664,44 @@ mod tests {
             &ReassemblyLimits::default(),
             &mut c.sink(),
         );
+    }
+
+    #[test]
+    fn an_ack_beyond_a_hole_gives_it_up_and_delivers_what_waits_behind_it() {
+        let (mut s, mut c) = (TcpStream::new(), Collected::default());
+        syn(&mut s, &mut c, 999, b"");
+        seg(&mut s, &mut c, 1000, b"0123456789");
+        // 1010..1020 never reaches the capture; two later segments do.
+        seg(&mut s, &mut c, 1020, b"KLMNO");
+        seg(&mut s, &mut c, 1030, b"UVWXY");
+        assert_eq!(s.buffered_segments(), 2);
+        // An ACK inside the first hole, or at its start, proves nothing yet.
+        s.acked(1010, &mut c.sink());
+        s.acked(1015, &mut c.sink());
+        assert_eq!(s.buffered_segments(), 2);
+        // The peer acknowledged up to 1025: the first hole is gone for good.
+        s.acked(1025, &mut c.sink());
+        assert_eq!(
+            c.chunks[1..],
+            [Chunk::Gap(10), Chunk::Data(b"KLMNO".to_vec())]
+        );
+        assert_eq!(s.next_seq(), Some(1025));
+        assert_eq!(s.buffered_segments(), 1);
+        // An old ACK (behind next_seq) changes nothing; a later one skips
+        // the second hole too.
+        s.acked(1001, &mut c.sink());
+        assert_eq!(s.buffered_segments(), 1);
+        s.acked(1035, &mut c.sink());
+        assert_eq!(c.bytes, b"0123456789??????????KLMNO?????UVWXY".to_vec());
+        assert_eq!(s.stats().gaps, 2);
+        assert_eq!(s.stats().acked_gaps, 2);
+        assert_eq!(s.stats().dropped_over_cap_bytes, 0);
+        // Nothing buffered: an ACK ahead of next_seq (seen before the data
+        // it acknowledges) skips nothing.
+        s.acked(2000, &mut c.sink());
+        assert_eq!(s.next_seq(), Some(1035));
+        seg(&mut s, &mut c, 1035, b"Z");
+        assert_eq!(c.bytes.last(), Some(&b'Z'));
     }
 
     #[test]
