@@ -24,10 +24,9 @@
 #   --corpus-unrecognised [DIR]
 #               run `plantguard assess --json` over every capture under DIR
 #               (default: ../shared/corpus beside the repository; identical
-#               files once) and report the share of TCP/UDP bytes in flows no
-#               parser claimed, and the top 10 unrecognised ports by bytes.
-#               These are wire bytes (frame lengths): the JSON carries no
-#               payload byte counts per flow or port.
+#               files once) and report the share of TCP/UDP payload bytes
+#               (and wire bytes, flows, packets) in flows no parser claimed,
+#               and the top 10 unrecognised ports by payload bytes.
 #   --no-peers  time plantguard only.
 #   --no-tshark-conv  skip `tshark -z conv,tcp` (slow: one run only by default).
 #
@@ -170,8 +169,8 @@ if [ -n "$CORPUS" ]; then
 import glob, json, os, sys
 out, corpus = sys.argv[1], sys.argv[2]
 files = open(os.path.join(out, "files")).read().splitlines()
-tot = {"bytes": 0, "flows": 0, "packets": 0}
-unr = {"bytes": 0, "flows": 0, "packets": 0}
+tot = {"payload_bytes": 0, "bytes": 0, "flows": 0, "packets": 0}
+unr = {"payload_bytes": 0, "bytes": 0, "flows": 0, "packets": 0}
 ports = {}
 ok = 0
 for path in glob.glob(os.path.join(out, "*.json")):
@@ -184,16 +183,16 @@ for path in glob.glob(os.path.join(out, "*.json")):
     for p in a.get("ports", []):
         if p["name"].startswith(("tcp/", "udp/")):
             for k in tot:
-                tot[k] += p[k]
+                tot[k] += p.get(k, 0)
     for u in a.get("unrecognised", []):
         if u["name"].startswith(("tcp/", "udp/")):
             for k in unr:
-                unr[k] += u[k]
-            e = ports.setdefault(u["name"], {"bytes": 0, "flows": 0, "packets": 0, "files": {}})
-            for k in ("bytes", "flows", "packets"):
-                e[k] += u[k]
+                unr[k] += u.get(k, 0)
+            e = ports.setdefault(u["name"], {"payload_bytes": 0, "bytes": 0, "flows": 0, "packets": 0, "files": {}})
+            for k in ("payload_bytes", "bytes", "flows", "packets"):
+                e[k] += u.get(k, 0)
             f = files[idx - 1]
-            e["files"][f] = e["files"].get(f, 0) + u["bytes"]
+            e["files"][f] = e["files"].get(f, 0) + u.get("payload_bytes", 0)
 failed = open(os.path.join(out, "failed")).read().splitlines()
 print(f"assessed: {ok}; not assessed (not a capture, or the run failed): {len(failed)}")
 for line in failed[:10]:
@@ -205,19 +204,17 @@ def pct(a, b):
     return f"{100.0 * a / b:.2f} %" if b else "-"
 print()
 print("TCP/UDP traffic in flows no parser claimed (unrecognised[] over ports[], tcp/ and udp/ labels):")
-print(f"  bytes:   {unr['bytes']:>14,} of {tot['bytes']:>14,} = {pct(unr['bytes'], tot['bytes'])}")
+print(f"  payload: {unr['payload_bytes']:>14,} of {tot['payload_bytes']:>14,} = {pct(unr['payload_bytes'], tot['payload_bytes'])}  (TCP/UDP payload bytes)")
+print(f"  wire:    {unr['bytes']:>14,} of {tot['bytes']:>14,} = {pct(unr['bytes'], tot['bytes'])}  (whole frames)")
 print(f"  flows:   {unr['flows']:>14,} of {tot['flows']:>14,} = {pct(unr['flows'], tot['flows'])}")
 print(f"  packets: {unr['packets']:>14,} of {tot['packets']:>14,} = {pct(unr['packets'], tot['packets'])}")
-print("  NOTE: these are WIRE bytes (whole frames: Ethernet, IP and TCP/UDP headers")
-print("  included), not TCP/UDP payload bytes: the JSON counts payload nowhere per")
-print("  flow or per port (reassembly.delivered_bytes is one total for all TCP).")
 print()
-print("top 10 unrecognised ports by bytes:")
-print(f"  {'port':<12} {'bytes':>12} {'% of all':>9} {'flows':>8} {'packets':>9} {'files':>6}  file with the most of these bytes")
-top = sorted(ports.items(), key=lambda kv: -kv[1]["bytes"])[:10]
+print("top 10 unrecognised ports by payload bytes:")
+print(f"  {'port':<12} {'payload':>12} {'% of all':>9} {'flows':>8} {'packets':>9} {'files':>6}  file with the most of these bytes")
+top = sorted(ports.items(), key=lambda kv: (-kv[1]["payload_bytes"], kv[0]))[:10]
 for name, e in top:
     ex = os.path.relpath(max(e["files"], key=lambda f: (e["files"][f], f)), corpus)
-    print(f"  {name:<12} {e['bytes']:>12,} {pct(e['bytes'], tot['bytes']):>9} {e['flows']:>8,} {e['packets']:>9,} {len(e['files']):>6}  {ex}")
+    print(f"  {name:<12} {e['payload_bytes']:>12,} {pct(e['payload_bytes'], tot['payload_bytes']):>9} {e['flows']:>8,} {e['packets']:>9,} {len(e['files']):>6}  {ex}")
 PY
   exit 0
 fi

@@ -143,6 +143,8 @@ pub(crate) struct Flow {
     pub handshake: bool,
     pub pkts: [u64; 2],
     pub bytes: [u64; 2],
+    /// TCP/UDP payload bytes, both directions, as captured.
+    pub payload_bytes: u64,
     pub macs: [Option<[u8; 6]>; 2],
     pub first_file: u32,
     pub first_frame: u64,

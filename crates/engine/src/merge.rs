@@ -32,6 +32,7 @@ fn counts(map: impl IntoIterator<Item = (String, Count)>) -> Vec<TrafficCount> {
             flows: c.flows,
             packets: c.packets,
             bytes: c.bytes,
+            payload_bytes: c.payload_bytes,
         })
         .collect();
     v.sort_by(|a, b| {

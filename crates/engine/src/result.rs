@@ -130,6 +130,10 @@ pub struct TrafficCount {
     pub packets: u64,
     /// Bytes on the wire.
     pub bytes: u64,
+    /// TCP/UDP payload bytes (as captured, retransmissions included); 0 for
+    /// non-IP frames.
+    #[serde(default)]
+    pub payload_bytes: u64,
 }
 
 /// An IP host, built from the flows it took part in.

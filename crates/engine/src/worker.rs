@@ -35,6 +35,8 @@ pub(crate) struct Count {
     pub flows: u64,
     pub packets: u64,
     pub bytes: u64,
+    /// TCP/UDP payload bytes (as captured, retransmissions included).
+    pub payload_bytes: u64,
 }
 
 impl Count {
@@ -42,6 +44,7 @@ impl Count {
         self.flows += o.flows;
         self.packets += o.packets;
         self.bytes += o.bytes;
+        self.payload_bytes += o.payload_bytes;
     }
 }
 
@@ -387,6 +390,7 @@ impl<'c> Worker<'c> {
                         flows: 1,
                         packets: 1,
                         bytes: meta.wire_len,
+                        payload_bytes: 0,
                     };
                     self.out.l2_conversations.insert(key, (c, meta.ts, meta.ts));
                 }
@@ -535,6 +539,7 @@ impl<'c> Worker<'c> {
                     handshake: syn,
                     pkts: [0; 2],
                     bytes: [0; 2],
+                    payload_bytes: 0,
                     macs: [None; 2],
                     first_file: meta.file,
                     first_frame: meta.frame,
@@ -576,6 +581,11 @@ impl<'c> Worker<'c> {
         flow.last_frame = meta.frame;
         flow.pkts[d] += 1;
         flow.bytes[d] += meta.wire_len;
+        flow.payload_bytes += match t {
+            Transport::Tcp(tcp) => tcp.payload.len() as u64,
+            Transport::Udp(udp) => udp.payload.len() as u64,
+            _ => 0,
+        };
         if flow.macs[d].is_none() {
             flow.macs[d] = meta.src_mac;
         }
@@ -748,6 +758,7 @@ impl<'c> Worker<'c> {
             flows: 1,
             packets: flow.pkts[0] + flow.pkts[1],
             bytes: flow.bytes[0] + flow.bytes[1],
+            payload_bytes: flow.payload_bytes,
         };
         self.out.flows_total += 1;
         match key.protocol {
