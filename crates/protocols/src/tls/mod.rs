@@ -67,6 +67,9 @@ fn new_session() -> Box<dyn Session> {
 /// 4..=2^14+2048) whose first message is a ClientHello (to server) or
 /// ServerHello (to client) with a 3.x version.
 pub fn probe(dir: Direction, input: &[u8]) -> Probe {
+    if input.first() == Some(&wire::content::APPLICATION_DATA) {
+        return probe_midstream(input);
+    }
     let want = match dir {
         Direction::ToServer => wire::handshake::CLIENT_HELLO,
         Direction::ToClient => wire::handshake::SERVER_HELLO,
@@ -95,5 +98,30 @@ pub fn probe(dir: Direction, input: &[u8]) -> Probe {
         Some(&[3, minor]) if minor <= 4 => Probe::Match,
         Some(_) => Probe::NoMatch,
         None => Probe::NeedMore,
+    }
+}
+
+/// A connection seen after its handshake (a capture started mid-session):
+/// the first bytes are an application-data record header (type 23, TLS
+/// 1.0-1.3 on the wire, a length an encrypted record can have), and what
+/// follows the record, if the chunk holds it, is another valid record
+/// header. Three fixed bytes and the length make a chance match on other
+/// data rare (about 1 in 4 million before the length check).
+fn probe_midstream(input: &[u8]) -> Probe {
+    let Some(h) = wire::parse_record_header(input) else {
+        return Probe::NeedMore;
+    };
+    if !(0x0301..=0x0304).contains(&h.version) || h.length < 16 || !h.is_valid() {
+        return Probe::NoMatch;
+    }
+    let end = wire::RECORD_HEADER + h.length;
+    match input.get(end..) {
+        // The chunk ends inside or right at the end of the record.
+        None | Some([]) => Probe::Match,
+        Some(rest) => match wire::parse_record_header(rest) {
+            Some(next) if next.is_valid() && next.version >= 0x0301 => Probe::Match,
+            Some(_) => Probe::NoMatch,
+            None => Probe::NeedMore,
+        },
     }
 }

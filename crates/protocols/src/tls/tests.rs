@@ -264,3 +264,43 @@ fn reassembles_a_handshake_split_across_calls() {
         1
     );
 }
+
+#[test]
+fn probe_recognises_a_session_seen_after_its_handshake() {
+    use crate::api::{Direction, Probe};
+    // Two TLS 1.2 application-data records (lengths 24 and 17), as a capture
+    // that starts mid-session shows them.
+    let mut two = vec![0x17, 0x03, 0x03, 0x00, 24];
+    two.extend([0xAB; 24]);
+    two.extend([0x17, 0x03, 0x03, 0x00, 17]);
+    two.extend([0xCD; 17]);
+    assert_eq!(super::probe(Direction::ToServer, &two), Probe::Match);
+    assert_eq!(super::probe(Direction::ToClient, &two), Probe::Match);
+    // A segment that ends inside a long record.
+    let mut long = vec![0x17, 0x03, 0x03, 0x40, 0x00];
+    long.extend([0x11; 1400]);
+    assert_eq!(super::probe(Direction::ToClient, &long), Probe::Match);
+    // Three header bytes are not enough to decide.
+    assert_eq!(
+        super::probe(Direction::ToServer, &two[..3]),
+        Probe::NeedMore
+    );
+    // What follows the record is no record header: not TLS.
+    let mut bad_next = two.clone();
+    bad_next[29] = 0x42;
+    assert_eq!(super::probe(Direction::ToServer, &bad_next), Probe::NoMatch);
+    // SSL 3.0 on the wire, a too-short record, an over-long record.
+    for header in [
+        [0x17, 0x03, 0x00, 0x00, 24],
+        [0x17, 0x03, 0x03, 0x00, 8],
+        [0x17, 0x03, 0x03, 0xFF, 0xFF],
+    ] {
+        let mut v = header.to_vec();
+        v.extend([0u8; 32]);
+        assert_eq!(
+            super::probe(Direction::ToServer, &v),
+            Probe::NoMatch,
+            "{header:?}"
+        );
+    }
+}
