@@ -15,6 +15,7 @@ use plantguard_engine::result::{FlowRecord, HostFactRecord};
 use plantguard_model::{mask_secret, Evidence, HostFact};
 use serde::{Deserialize, Serialize};
 
+use crate::index::{at, FlowsByIp};
 use crate::kb::{DefaultCredential, KnowledgeBase};
 
 /// What kind of credential finding this is.
@@ -154,6 +155,7 @@ pub fn match_default<'k>(
 /// the fact's host is in fact the client (then the peer is the server).
 fn locate(
     flows: &[FlowRecord],
+    flows_by_ip: &FlowsByIp,
     ip: IpAddr,
     ev: &Evidence,
     service: &str,
@@ -168,10 +170,18 @@ fn locate(
             && f.evidence.pcap_filename == ev.pcap_filename
             && f.service.as_deref().is_none_or(|s| s == svc)
     };
-    if let Some(f) = flows.iter().filter(within).find(|f| f.resp_h == ip) {
+    // The flows `ip` took part in, in flow-list order.
+    let mine = || {
+        flows_by_ip
+            .of(ip)
+            .iter()
+            .map(|&i| &flows[at(i)])
+            .filter(within)
+    };
+    if let Some(f) = mine().find(|f| f.resp_h == ip) {
         return (Some(ip), Some(f.orig_h));
     }
-    if let Some(f) = flows.iter().filter(within).find(|f| f.orig_h == ip) {
+    if let Some(f) = mine().find(|f| f.orig_h == ip) {
         return (Some(f.resp_h), Some(ip));
     }
     (Some(ip), None)
@@ -182,6 +192,7 @@ pub(crate) fn findings(
     kb: &KnowledgeBase,
     facts: &[HostFactRecord],
     flows: &[FlowRecord],
+    flows_by_ip: &FlowsByIp,
     vendors_of: &dyn Fn(Option<IpAddr>) -> Vec<String>,
 ) -> Vec<CredentialFinding> {
     let mut out = Vec::new();
@@ -196,7 +207,7 @@ pub(crate) fn findings(
             continue;
         };
         let (server_ip, client_ip) = match rec.ip {
-            Some(ip) => locate(flows, ip, &rec.evidence, service),
+            Some(ip) => locate(flows, flows_by_ip, ip, &rec.evidence, service),
             None => (None, None),
         };
         let vendors = vendors_of(server_ip);

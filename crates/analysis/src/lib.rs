@@ -50,6 +50,7 @@
 pub mod conduits;
 pub mod credentials;
 pub mod date;
+mod index;
 pub mod inventory;
 pub mod kb;
 pub mod legacy;
@@ -57,10 +58,11 @@ pub mod os;
 pub mod remote;
 pub mod site;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 
-use plantguard_engine::result::{Assessment, HostFactRecord};
+use plantguard_engine::result::{Assessment, Host, HostFactRecord, IdentityRecord};
 use plantguard_model::{Evidence, HostFact};
 use serde::{Deserialize, Serialize};
 
@@ -169,10 +171,15 @@ const ROUTER_MAC_HOSTS: usize = 3;
 
 /// Runs every hardening analysis over `a`. Pure: same input, same output.
 pub fn analyse_hardening(a: &Assessment, kb: &KnowledgeBase) -> Hardening {
-    let all_facts = reattribute_synack(a);
+    let flows_by_ip = index::FlowsByIp::new(&a.flows);
+    let mut host_by_ip: HashMap<IpAddr, &Host> = HashMap::new();
+    for h in &a.hosts {
+        host_by_ip.entry(h.ip).or_insert(h);
+    }
+    let all_facts = reattribute_synack(a, &flows_by_ip, &host_by_ip);
     let mut facts_by_ip: BTreeMap<IpAddr, Vec<&HostFactRecord>> = BTreeMap::new();
     let mut facts_by_mac: HashMap<String, Vec<&HostFactRecord>> = HashMap::new();
-    for f in &all_facts {
+    for f in all_facts.iter().map(|f| &**f) {
         match (f.ip, &f.mac) {
             (Some(ip), _) => facts_by_ip.entry(ip).or_default().push(f),
             (None, Some(m)) => facts_by_mac
@@ -188,12 +195,18 @@ pub fn analyse_hardening(a: &Assessment, kb: &KnowledgeBase) -> Hardening {
             *mac_hosts.entry(m.as_str()).or_default() += 1;
         }
     }
+    let mut idents_by_ip: HashMap<IpAddr, Vec<&IdentityRecord>> = HashMap::new();
+    for r in &a.identities {
+        if let Some(ip) = r.ip {
+            idents_by_ip.entry(ip).or_default().push(r);
+        }
+    }
     let mut ips: BTreeSet<IpAddr> = a.hosts.iter().map(|h| h.ip).collect();
     ips.extend(facts_by_ip.keys().copied());
 
     let mut hosts = Vec::new();
     for ip in ips {
-        let host = a.hosts.iter().find(|h| h.ip == ip);
+        let host = host_by_ip.get(&ip).copied();
         let mut facts: Vec<&HostFactRecord> = facts_by_ip.get(&ip).cloned().unwrap_or_default();
         let dhcp_mac = facts.iter().find_map(|f| match &f.fact {
             HostFact::Attribute { key, value } if key == "dhcp_client_mac" => Some(value.clone()),
@@ -237,10 +250,10 @@ pub fn analyse_hardening(a: &Assessment, kb: &KnowledgeBase) -> Hardening {
                 });
             }
         }
-        let identity_vendors: Vec<String> = a
-            .identities
-            .iter()
-            .filter(|r| r.ip == Some(ip))
+        let identity_vendors: Vec<String> = idents_by_ip
+            .get(&ip)
+            .into_iter()
+            .flatten()
             .filter_map(|r| r.identity.vendor.clone())
             .collect::<BTreeSet<_>>()
             .into_iter()
@@ -317,7 +330,7 @@ pub fn analyse_hardening(a: &Assessment, kb: &KnowledgeBase) -> Hardening {
             .map(|h| h.vendors())
             .unwrap_or_default()
     };
-    let credentials = credentials::findings(kb, &a.host_facts, &a.flows, &vendors_of);
+    let credentials = credentials::findings(kb, &a.host_facts, &a.flows, &flows_by_ip, &vendors_of);
     if a.flows.is_empty() {
         notes.push(
             "no flows kept (run with --flows): remote-access sessions and credential clients not analysed"
@@ -344,48 +357,49 @@ pub fn analyse_hardening(a: &Assessment, kb: &KnowledgeBase) -> Hardening {
 /// as responder but one has it as originator (the latest to start before
 /// `t`), the fact moves to that flow's responder. Without flows, a host that
 /// answered no flow cannot have sent a SYN+ACK, so its signature is dropped.
-fn reattribute_synack(a: &Assessment) -> Vec<HostFactRecord> {
+/// Facts left as they are stay borrowed.
+fn reattribute_synack<'a>(
+    a: &'a Assessment,
+    flows_by_ip: &index::FlowsByIp,
+    host_by_ip: &HashMap<IpAddr, &Host>,
+) -> Vec<Cow<'a, HostFactRecord>> {
     let mut out = Vec::with_capacity(a.host_facts.len());
     for f in &a.host_facts {
         let (Some(ip), HostFact::Attribute { key, .. }) = (f.ip, &f.fact) else {
-            out.push(f.clone());
+            out.push(Cow::Borrowed(f));
             continue;
         };
         if key != "tcp_synack_signature" {
-            out.push(f.clone());
+            out.push(Cow::Borrowed(f));
             continue;
         }
         let t = f.evidence.ts;
         if a.flows.is_empty() {
-            let answered = a
-                .hosts
-                .iter()
-                .find(|h| h.ip == ip)
-                .map(|h| h.flows_answered);
+            let answered = host_by_ip.get(&ip).map(|h| h.flows_answered);
             if answered != Some(0) {
-                out.push(f.clone());
+                out.push(Cow::Borrowed(f));
             }
             continue;
         }
-        let open = |fl: &&plantguard_engine::result::FlowRecord| {
-            fl.proto == "tcp" && fl.ts <= t && t <= fl.last_ts
+        // Every flow `ip` took part in, in flow-list order.
+        let open = || {
+            flows_by_ip
+                .of(ip)
+                .iter()
+                .map(|&i| &a.flows[index::at(i)])
+                .filter(move |fl| fl.proto == "tcp" && fl.ts <= t && t <= fl.last_ts)
         };
-        if a.flows.iter().filter(open).any(|fl| fl.resp_h == ip) {
-            out.push(f.clone());
+        if open().any(|fl| fl.resp_h == ip) {
+            out.push(Cow::Borrowed(f));
             continue;
         }
-        let from_client = a
-            .flows
-            .iter()
-            .filter(open)
-            .filter(|fl| fl.orig_h == ip)
-            .max_by_key(|fl| fl.ts);
+        let from_client = open().filter(|fl| fl.orig_h == ip).max_by_key(|fl| fl.ts);
         let mut g = f.clone();
         if let Some(fl) = from_client {
             g.ip = Some(fl.resp_h);
             g.mac = fl.resp_mac.map(|m| m.to_string());
         }
-        out.push(g);
+        out.push(Cow::Owned(g));
     }
     out
 }

@@ -15,6 +15,7 @@ use plantguard_engine::result::{FlowRecord, HostFactRecord};
 use plantguard_model::{Evidence, HostFact, Timestamp};
 use serde::{Deserialize, Serialize};
 
+use crate::index::{at, positions_by};
 use crate::kb::{KnowledgeBase, RemoteAccessTool};
 
 /// Flows of one pair and tool closer than this (seconds) merge into one session.
@@ -106,10 +107,10 @@ fn tool_by_prefix<'k>(kb: &'k KnowledgeBase, prefix: &str) -> Option<&'k RemoteA
 /// The tool a flow belongs to, with how it was recognised.
 fn recognise<'k>(kb: &'k KnowledgeBase, f: &FlowRecord) -> Option<(&'k RemoteAccessTool, String)> {
     if let Some(s) = f.service.as_deref() {
-        let s_l = s.to_ascii_lowercase();
+        // The names in SERVICES are lower case.
         return SERVICES
             .iter()
-            .find(|(k, _)| *k == s_l)
+            .find(|(k, _)| k.eq_ignore_ascii_case(s))
             .and_then(|(_, p)| tool_by_prefix(kb, p))
             .map(|t| (t, format!("parser: {s}")));
     }
@@ -228,15 +229,27 @@ pub(crate) fn sessions(
             },
         });
     }
+    let facts_by_ip = positions_by(facts, |r| r.ip);
     for s in &mut out {
-        annotate(s, facts);
+        // The facts of either end, in fact-list order.
+        let mut mine: Vec<u32> = facts_by_ip
+            .get(&s.client_ip)
+            .into_iter()
+            .flatten()
+            .copied()
+            .collect();
+        if s.server_ip != s.client_ip {
+            mine.extend(facts_by_ip.get(&s.server_ip).into_iter().flatten());
+            mine.sort_unstable();
+        }
+        annotate(s, mine.iter().map(|&i| &facts[at(i)]));
     }
     out.sort_by(|a, b| a.start.cmp(&b.start).then(a.client_ip.cmp(&b.client_ip)));
     out
 }
 
 /// Adds the RDP user and protocol notes seen on either end during the session.
-fn annotate(s: &mut RemoteAccessSession, facts: &[HostFactRecord]) {
+fn annotate<'a>(s: &mut RemoteAccessSession, facts: impl Iterator<Item = &'a HostFactRecord>) {
     let (start, end) = (s.start.clone(), s.end.clone());
     for rec in facts {
         let Some(ip) = rec.ip else { continue };

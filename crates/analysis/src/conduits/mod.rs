@@ -12,14 +12,15 @@
 //! addresses or resolving internet names, remote-access sessions landing in
 //! OT, and flat networks (IT and OT assets in one subnet or VLAN).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
 
 use plantguard_engine::result::Assessment;
 use plantguard_model::{Evidence, HostFact};
 use serde::{Deserialize, Serialize};
 
-use crate::inventory::{is_public, subnet24, Asset, AssetId, Domain};
+use crate::index::Protocol;
+use crate::inventory::{is_public, subnet24, Asset, AssetId, Domain, ServiceRole};
 use crate::site::{ConduitEnd, SiteFile};
 use crate::Hardening;
 
@@ -120,9 +121,6 @@ pub struct ConvergencePoint {
 
 const UNZONED: &str = "unzoned";
 
-/// Flow uids, services and first frame between two assets.
-type PairFlows = (Vec<String>, BTreeSet<String>, Evidence);
-
 fn it_ot(a: Domain, b: Domain) -> bool {
     matches!((a, b), (Domain::It, Domain::Ot) | (Domain::Ot, Domain::It))
 }
@@ -159,7 +157,154 @@ fn address_zone(x: &Asset, ip: IpAddr, site: Option<&SiteFile>) -> Option<String
     found.or_else(|| x.zone.clone())
 }
 
+/// Where a flow end sits: its zone (by position in the zone names), the
+/// domain, and the asset holding the address.
+#[derive(Clone, Copy)]
+struct End {
+    zone: usize,
+    domain: Domain,
+    asset: Option<usize>,
+}
+
+/// Zone names, each once, by position.
+#[derive(Default)]
+struct Names {
+    names: Vec<String>,
+    index: HashMap<String, usize>,
+}
+
+impl Names {
+    fn intern(&mut self, name: String) -> usize {
+        if let Some(i) = self.index.get(&name) {
+            return *i;
+        }
+        self.names.push(name.clone());
+        self.index.insert(name, self.names.len() - 1);
+        self.names.len() - 1
+    }
+}
+
+/// One conduit as its flows add up.
+struct ConduitSum {
+    from_zone: usize,
+    to_zone: usize,
+    from_domain: Domain,
+    to_domain: Domain,
+    flows: u64,
+    packets: u64,
+    bytes: u64,
+    /// Assets in order of their first flow.
+    clients: Vec<usize>,
+    servers: Vec<usize>,
+    /// Services (positions in the service sums).
+    services: Vec<usize>,
+}
+
+/// One service of a conduit as its flows add up.
+struct ServiceSum<'a> {
+    /// Position in the protocol names.
+    protocol: usize,
+    transport: &'a str,
+    port: u16,
+    flows: u64,
+    bytes: u64,
+    operations: BTreeMap<&'a str, u64>,
+    /// Site-file conduits (positions), in order of their first flow.
+    allowed_by: Vec<usize>,
+    unallowed_flows: u64,
+    /// First flow (position in the flow list).
+    first: usize,
+}
+
+/// A service between an IT/OT pair: protocol (position in the protocol
+/// names), transport, port, and the client and server address when that
+/// asset has several.
+type PairService<'a> = (usize, &'a str, u16, Option<IpAddr>, Option<IpAddr>);
+
+/// An IT/OT pair of assets as its flows add up.
+struct PairSum<'a> {
+    /// First 20 flow uids.
+    uids: Vec<&'a str>,
+    services: HashSet<PairService<'a>>,
+    first: usize,
+}
+
+/// Public peers of an OT asset as its flows add up.
+struct InternetSum<'a> {
+    peers: BTreeSet<IpAddr>,
+    /// First 20 flow uids.
+    uids: Vec<&'a str>,
+    first: usize,
+}
+
+/// Site-file conduit ends naming a host, with the assets each matches
+/// (one of its names, or one of its addresses written out), worked out
+/// once instead of per flow.
+struct HostEnds<'s> {
+    matches: HashMap<&'s str, HashSet<usize>>,
+}
+
+impl<'s> HostEnds<'s> {
+    fn new(site: Option<&'s SiteFile>, assets: &[Asset]) -> HostEnds<'s> {
+        let mut matches: HashMap<&'s str, HashSet<usize>> = HashMap::new();
+        for c in site.iter().flat_map(|s| s.conduits.iter()) {
+            for end in [&c.from, &c.to] {
+                if let ConduitEnd::Host(h) = end {
+                    matches.entry(h.as_str()).or_insert_with(|| {
+                        assets
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, x)| host_matches(h, x))
+                            .map(|(i, _)| i)
+                            .collect()
+                    });
+                }
+            }
+        }
+        HostEnds { matches }
+    }
+
+    /// [`end_matches`] with the host matches worked out.
+    fn end_matches(&self, end: &ConduitEnd, asset: Option<usize>, zone: &str) -> bool {
+        match end {
+            ConduitEnd::Zone(z) => z == "any" || z == zone,
+            ConduitEnd::Host(h) => {
+                asset.is_some_and(|x| self.matches.get(h.as_str()).is_some_and(|m| m.contains(&x)))
+            }
+        }
+    }
+
+    /// [`allowed_by`] with the host matches worked out: the position of
+    /// the first site-file conduit that allows the flow.
+    #[allow(clippy::too_many_arguments)]
+    fn allowed_by(
+        &self,
+        s: &SiteFile,
+        fa: Option<usize>,
+        fz: &str,
+        ta: Option<usize>,
+        tz: &str,
+        protocol: &str,
+        port: u16,
+    ) -> Option<usize> {
+        s.conduits.iter().position(|c| {
+            let fwd = self.end_matches(&c.from, fa, fz) && self.end_matches(&c.to, ta, tz);
+            let back = c.direction == crate::site::Direction::Bidirectional
+                && self.end_matches(&c.to, fa, fz)
+                && self.end_matches(&c.from, ta, tz);
+            (fwd || back)
+                && (c.protocol.is_empty() || c.protocol.iter().any(|p| p == protocol))
+                && (c.ports.is_empty() || c.ports.contains(&port))
+        })
+    }
+}
+
 /// Builds the matrix and the convergence points.
+///
+/// Flows add up under positions and borrowed names (zones, protocols,
+/// assets), so a flow costs a few hash look-ups and no allocation; names
+/// are written once per conduit and service, and everything is put in
+/// name order at the end.
 pub(crate) fn analyse(
     a: &Assessment,
     assets: &[Asset],
@@ -171,19 +316,36 @@ pub(crate) fn analyse(
         .iter()
         .flat_map(|x| x.ips().map(move |ip| (ip, x)))
         .collect();
-    let zone_of = |ip: IpAddr| -> (String, Domain, Option<&Asset>) {
-        match by_ip.get(&ip) {
-            Some(x) => (
-                address_zone(x, ip, site).unwrap_or_else(|| {
-                    if x.is_network_infrastructure {
-                        "network".into()
-                    } else {
-                        UNZONED.into()
-                    }
-                }),
-                x.domain,
-                Some(*x),
-            ),
+    let asset_at: HashMap<IpAddr, usize> = assets
+        .iter()
+        .enumerate()
+        .flat_map(|(i, x)| x.ips().map(move |ip| (ip, i)))
+        .collect();
+    let by_id: HashMap<&AssetId, &Asset> = {
+        let mut m = HashMap::new();
+        for x in assets {
+            m.entry(&x.id).or_insert(x);
+        }
+        m
+    };
+    let label = |id: &AssetId| label(by_id.get(id).copied(), id);
+    let domain_of = |id: &AssetId| by_id.get(id).map_or(Domain::Unknown, |x| x.domain);
+    let zone_of = |ip: IpAddr| -> (String, Domain, Option<usize>) {
+        match asset_at.get(&ip) {
+            Some(&i) => {
+                let x = &assets[i];
+                (
+                    address_zone(x, ip, site).unwrap_or_else(|| {
+                        if x.is_network_infrastructure {
+                            "network".into()
+                        } else {
+                            UNZONED.into()
+                        }
+                    }),
+                    x.domain,
+                    Some(i),
+                )
+            }
             None if is_public(ip) => ("internet".into(), Domain::External, None),
             None => (UNZONED.into(), Domain::Unknown, None),
         }
@@ -192,134 +354,254 @@ pub(crate) fn analyse(
         notes.push("no flows kept (run with --flows): conduits and flow-based convergence points not analysed".into());
     }
 
-    let mut m: BTreeMap<(String, String), Conduit> = BTreeMap::new();
-    let mut svc: BTreeMap<(String, String, String, String, u16), ConduitService> = BTreeMap::new();
-    let mut skip: BTreeMap<(AssetId, AssetId), PairFlows> = BTreeMap::new();
-    let mut internet: BTreeMap<AssetId, (BTreeSet<IpAddr>, Vec<String>, Evidence)> =
-        BTreeMap::new();
-    for f in &a.flows {
-        let (fz, fd, fa) = zone_of(f.orig_h);
-        let (tz, td, ta) = zone_of(f.resp_h);
-        let protocol = f
-            .service
-            .as_deref()
-            .map_or_else(|| format!("{}/{}", f.proto, f.resp_p), str::to_string);
-        let c = m
-            .entry((fz.clone(), tz.clone()))
-            .or_insert_with(|| Conduit {
-                from_zone: fz.clone(),
-                to_zone: tz.clone(),
-                from_domain: fd,
-                to_domain: td,
-                services: Vec::new(),
+    let mut zones = Names::default();
+    let mut ends: HashMap<IpAddr, End> = HashMap::new();
+    let mut end = |ip: IpAddr, zones: &mut Names| -> End {
+        *ends.entry(ip).or_insert_with(|| {
+            let (z, domain, asset) = zone_of(ip);
+            End {
+                zone: zones.intern(z),
+                domain,
+                asset,
+            }
+        })
+    };
+    // Protocol names (`modbus`, `tcp/5900`), each once: flows whose
+    // protocols are written alike share a position.
+    let mut protocols = Names::default();
+    let mut protocol_of: HashMap<Protocol<'_>, usize> = HashMap::new();
+    let host_ends = HostEnds::new(site, assets);
+
+    let mut conduits: Vec<ConduitSum> = Vec::new();
+    let mut conduit_at: HashMap<(usize, usize), usize> = HashMap::new();
+    // (conduit, asset) pairs already listed as client or server.
+    let mut listed: HashSet<(usize, usize, ServiceRole)> = HashSet::new();
+    let mut svc: Vec<ServiceSum<'_>> = Vec::new();
+    let mut svc_at: HashMap<(usize, usize, &str, u16), usize> = HashMap::new();
+    let mut skip: HashMap<(usize, usize), PairSum<'_>> = HashMap::new();
+    let mut internet: HashMap<usize, InternetSum<'_>> = HashMap::new();
+    for (i, f) in a.flows.iter().enumerate() {
+        let from = end(f.orig_h, &mut zones);
+        let to = end(f.resp_h, &mut zones);
+        let protocol = *protocol_of
+            .entry(Protocol::of(f))
+            .or_insert_with_key(|p| protocols.intern(p.to_string()));
+        let ci = *conduit_at.entry((from.zone, to.zone)).or_insert_with(|| {
+            conduits.push(ConduitSum {
+                from_zone: from.zone,
+                to_zone: to.zone,
+                from_domain: from.domain,
+                to_domain: to.domain,
                 flows: 0,
                 packets: 0,
                 bytes: 0,
                 clients: Vec::new(),
                 servers: Vec::new(),
+                services: Vec::new(),
             });
+            conduits.len() - 1
+        });
+        let c = &mut conduits[ci];
         c.flows += 1;
         c.packets += f.orig_pkts + f.resp_pkts;
         c.bytes += f.orig_bytes + f.resp_bytes;
-        if let Some(x) = fa {
-            if !c.clients.contains(&x.id) {
-                c.clients.push(x.id.clone());
+        if let Some(x) = from.asset {
+            if listed.insert((ci, x, ServiceRole::Client)) {
+                c.clients.push(x);
             }
         }
-        if let Some(x) = ta {
-            if !c.servers.contains(&x.id) {
-                c.servers.push(x.id.clone());
+        if let Some(x) = to.asset {
+            if listed.insert((ci, x, ServiceRole::Server)) {
+                c.servers.push(x);
             }
         }
-        let s = svc
-            .entry((
-                fz.clone(),
-                tz.clone(),
-                protocol.clone(),
-                f.proto.to_string(),
-                f.resp_p,
-            ))
-            .or_insert_with(|| ConduitService {
-                protocol: protocol.clone(),
-                transport: f.proto.to_string(),
-                port: f.resp_p,
-                flows: 0,
-                bytes: 0,
-                operations: BTreeMap::new(),
-                allowed_by: Vec::new(),
-                unallowed_flows: 0,
-                evidence: f.evidence.clone(),
+        let si = *svc_at
+            .entry((ci, protocol, f.proto.as_ref(), f.resp_p))
+            .or_insert_with(|| {
+                svc.push(ServiceSum {
+                    protocol,
+                    transport: f.proto.as_ref(),
+                    port: f.resp_p,
+                    flows: 0,
+                    bytes: 0,
+                    operations: BTreeMap::new(),
+                    allowed_by: Vec::new(),
+                    unallowed_flows: 0,
+                    first: i,
+                });
+                c.services.push(svc.len() - 1);
+                svc.len() - 1
             });
+        let s = &mut svc[si];
         s.flows += 1;
         if let Some(site) = site {
-            match allowed_by(site, fa, &fz, ta, &tz, &protocol, f.resp_p) {
-                Some(rule) if !s.allowed_by.contains(&rule) => s.allowed_by.push(rule),
+            match host_ends.allowed_by(
+                site,
+                from.asset,
+                &zones.names[from.zone],
+                to.asset,
+                &zones.names[to.zone],
+                &protocols.names[protocol],
+                f.resp_p,
+            ) {
+                // Listed once per name.
+                Some(rule)
+                    if !s
+                        .allowed_by
+                        .iter()
+                        .any(|r| site.conduits[*r].name == site.conduits[rule].name) =>
+                {
+                    s.allowed_by.push(rule);
+                }
                 Some(_) => {}
                 None => s.unallowed_flows += 1,
             }
         }
         s.bytes += f.orig_bytes + f.resp_bytes;
         for (k, v) in &f.operations {
-            *s.operations.entry(k.to_string()).or_default() += v;
+            *s.operations.entry(k).or_default() += v;
         }
-        if let (Some(x), Some(y)) = (fa, ta) {
+        if let (Some(xi), Some(yi)) = (from.asset, to.asset) {
+            let (x, y) = (&assets[xi], &assets[yi]);
             if it_ot(x.domain, y.domain) {
-                let e = skip
-                    .entry((x.id.clone(), y.id.clone()))
-                    .or_insert_with(|| (Vec::new(), BTreeSet::new(), f.evidence.clone()));
-                e.0.push(f.uid.clone());
+                let e = skip.entry((xi, yi)).or_insert_with(|| PairSum {
+                    uids: Vec::new(),
+                    services: HashSet::new(),
+                    first: i,
+                });
+                if e.uids.len() < 20 {
+                    e.uids.push(&f.uid);
+                }
                 // Which address a host with several spoke from or to.
-                let mut what = format!("{protocol} {}/{}", f.proto, f.resp_p);
-                if x.addresses.len() > 1 && !x.is_network_infrastructure {
-                    what.push_str(&format!(" from {}", f.orig_h));
-                }
-                if y.addresses.len() > 1 && !y.is_network_infrastructure {
-                    what.push_str(&format!(" to {}", f.resp_h));
-                }
-                e.1.insert(what);
+                e.services.insert((
+                    protocol,
+                    f.proto.as_ref(),
+                    f.resp_p,
+                    (x.addresses.len() > 1 && !x.is_network_infrastructure).then_some(f.orig_h),
+                    (y.addresses.len() > 1 && !y.is_network_infrastructure).then_some(f.resp_h),
+                ));
             }
         }
-        for (me, other) in [(fa, f.resp_h), (ta, f.orig_h)] {
-            if let Some(x) = me {
+        for (me, other) in [(from.asset, f.resp_h), (to.asset, f.orig_h)] {
+            if let Some(xi) = me {
                 // A plant device on public addressing is not the internet.
                 let outside = is_public(other)
-                    && by_ip
+                    && asset_at
                         .get(&other)
-                        .is_none_or(|y| y.domain == Domain::External);
-                if x.domain == Domain::Ot && outside {
-                    let e = internet
-                        .entry(x.id.clone())
-                        .or_insert_with(|| (BTreeSet::new(), Vec::new(), f.evidence.clone()));
-                    e.0.insert(other);
-                    e.1.push(f.uid.clone());
+                        .is_none_or(|y| assets[*y].domain == Domain::External);
+                if assets[xi].domain == Domain::Ot && outside {
+                    let e = internet.entry(xi).or_insert_with(|| InternetSum {
+                        peers: BTreeSet::new(),
+                        uids: Vec::new(),
+                        first: i,
+                    });
+                    e.peers.insert(other);
+                    if e.uids.len() < 20 {
+                        e.uids.push(&f.uid);
+                    }
                 }
             }
         }
     }
-    for ((fz, tz, ..), s) in svc {
-        if let Some(c) = m.get_mut(&(fz, tz)) {
-            c.services.push(s);
-        }
-    }
+    let mut matrix: Vec<Conduit> = conduits
+        .into_iter()
+        .map(|c| {
+            let mut services: Vec<ConduitService> = c
+                .services
+                .iter()
+                .map(|&si| {
+                    let s = &svc[si];
+                    ConduitService {
+                        protocol: protocols.names[s.protocol].clone(),
+                        transport: s.transport.to_string(),
+                        port: s.port,
+                        flows: s.flows,
+                        bytes: s.bytes,
+                        operations: s
+                            .operations
+                            .iter()
+                            .map(|(k, v)| ((*k).to_string(), *v))
+                            .collect(),
+                        allowed_by: site.map_or_else(Vec::new, |site| {
+                            s.allowed_by
+                                .iter()
+                                .map(|r| site.conduits[*r].name.clone())
+                                .collect()
+                        }),
+                        unallowed_flows: s.unallowed_flows,
+                        evidence: a.flows[s.first].evidence.clone(),
+                    }
+                })
+                .collect();
+            services.sort_by(|x, y| {
+                (&x.protocol, &x.transport, x.port).cmp(&(&y.protocol, &y.transport, y.port))
+            });
+            Conduit {
+                from_zone: zones.names[c.from_zone].clone(),
+                to_zone: zones.names[c.to_zone].clone(),
+                from_domain: c.from_domain,
+                to_domain: c.to_domain,
+                services,
+                flows: c.flows,
+                packets: c.packets,
+                bytes: c.bytes,
+                clients: c.clients.iter().map(|x| assets[*x].id.clone()).collect(),
+                servers: c.servers.iter().map(|x| assets[*x].id.clone()).collect(),
+            }
+        })
+        .collect();
+    matrix.sort_by(|x, y| (&x.from_zone, &x.to_zone).cmp(&(&y.from_zone, &y.to_zone)));
+    drop(svc);
+    let mut skip: Vec<((&AssetId, &AssetId), PairSum<'_>)> = skip
+        .into_iter()
+        .map(|((x, y), p)| ((&assets[x].id, &assets[y].id), p))
+        .collect();
+    skip.sort_by(|x, y| x.0.cmp(&y.0));
+    let mut internet: Vec<(&AssetId, InternetSum<'_>)> = internet
+        .into_iter()
+        .map(|(x, e)| (&assets[x].id, e))
+        .collect();
+    internet.sort_by(|x, y| x.0.cmp(y.0));
 
     let mut out = Vec::new();
-    for ((c, s), (uids, protos, ev)) in skip {
+    for ((c, s), pair) in skip {
+        let protos: BTreeSet<String> = pair
+            .services
+            .iter()
+            .map(|(protocol, transport, port, from, to)| {
+                let mut what = format!("{} {transport}/{port}", protocols.names[*protocol]);
+                if let Some(ip) = from {
+                    what.push_str(&format!(" from {ip}"));
+                }
+                if let Some(ip) = to {
+                    what.push_str(&format!(" to {ip}"));
+                }
+                what
+            })
+            .collect();
         out.push(ConvergencePoint {
             kind: ConvergenceKind::ItOtSkipsDmz,
             summary: format!(
                 "{} ({}) talks to {} ({}) directly: {}",
-                label(assets, &c),
-                domain_of(assets, &c),
-                label(assets, &s),
-                domain_of(assets, &s),
+                label(c),
+                domain_of(c),
+                label(s),
+                domain_of(s),
                 protos.into_iter().collect::<Vec<_>>().join(", ")
             ),
-            assets: vec![c, s],
-            flows: uids.into_iter().take(20).collect(),
-            evidence: Some(ev),
+            assets: vec![c.clone(), s.clone()],
+            flows: pair.uids.iter().map(|u| (*u).to_string()).collect(),
+            evidence: Some(a.flows[pair.first].evidence.clone()),
         });
     }
-    // Hosts on several networks.
+    // Hosts on several networks. The domain of a zone here: its first
+    // asset's that is not network infrastructure.
+    let mut zone_domain: HashMap<&str, Domain> = HashMap::new();
+    for y in assets.iter().filter(|y| !y.is_network_infrastructure) {
+        if let Some(z) = &y.zone {
+            zone_domain.entry(z.as_str()).or_insert(y.domain);
+        }
+    }
     for x in assets {
         let zones: Vec<&String> = x.zone.iter().chain(x.other_zones.iter()).collect();
         if zones.len() < 2 {
@@ -327,12 +609,7 @@ pub(crate) fn analyse(
         }
         let domains: BTreeSet<Domain> = zones
             .iter()
-            .filter_map(|z| {
-                assets
-                    .iter()
-                    .find(|y| y.zone.as_ref() == Some(*z) && !y.is_network_infrastructure)
-                    .map(|y| y.domain)
-            })
+            .filter_map(|z| zone_domain.get(z.as_str()).copied())
             .collect();
         let spans =
             (domains.contains(&Domain::It) && domains.contains(&Domain::Ot)) || zones.len() >= 2;
@@ -382,22 +659,22 @@ pub(crate) fn analyse(
             evidence: None,
         });
     }
-    for (id, (peers, uids, ev)) in internet {
+    for (id, e) in internet {
         out.push(ConvergencePoint {
             kind: ConvergenceKind::OtToInternet,
             summary: format!(
                 "OT asset {} talks to public address{} {}",
-                label(assets, &id),
-                if peers.len() == 1 { "" } else { "es" },
-                peers
+                label(id),
+                if e.peers.len() == 1 { "" } else { "es" },
+                e.peers
                     .iter()
                     .map(|p| p.to_string())
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            assets: vec![id],
-            flows: uids.into_iter().take(20).collect(),
-            evidence: Some(ev),
+            assets: vec![id.clone()],
+            flows: e.uids.iter().map(|u| (*u).to_string()).collect(),
+            evidence: Some(a.flows[e.first].evidence.clone()),
         });
     }
     // Internet names looked up by OT hosts.
@@ -451,7 +728,7 @@ pub(crate) fn analyse(
             kind: ConvergenceKind::OtResolvesInternetName,
             summary: format!(
                 "OT asset {} resolves {}",
-                label(assets, &id),
+                label(&id),
                 names.into_iter().collect::<Vec<_>>().join(", ")
             ),
             assets: vec![id],
@@ -477,7 +754,7 @@ pub(crate) fn analyse(
                     "{} session from {} to OT asset {} ({})",
                     r.tool,
                     r.client_ip,
-                    label(assets, &srv.id),
+                    label(&srv.id),
                     r.start
                 ),
                 assets: client
@@ -512,11 +789,11 @@ pub(crate) fn analyse(
                 summary: format!(
                     "zone {z} holds IT assets ({}) and OT assets ({})",
                     it.iter()
-                        .map(|x| label(assets, &x.id))
+                        .map(|x| label(&x.id))
                         .collect::<Vec<_>>()
                         .join(", "),
                     ot.iter()
-                        .map(|x| label(assets, &x.id))
+                        .map(|x| label(&x.id))
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
@@ -527,19 +804,11 @@ pub(crate) fn analyse(
         }
     }
     out.sort_by(|x, y| x.kind.cmp(&y.kind).then(x.assets.cmp(&y.assets)));
-    (
-        ConduitMatrix {
-            conduits: m.into_values().collect(),
-        },
-        out,
-        notes,
-    )
+    (ConduitMatrix { conduits: matrix }, out, notes)
 }
 
-fn label(assets: &[Asset], id: &AssetId) -> String {
-    assets
-        .iter()
-        .find(|x| &x.id == id)
+fn label(asset: Option<&Asset>, id: &AssetId) -> String {
+    asset
         .map(|x| {
             let ip = x.ip().map(|i| i.to_string()).unwrap_or_default();
             match &x.name {
@@ -550,42 +819,8 @@ fn label(assets: &[Asset], id: &AssetId) -> String {
         .unwrap_or_else(|| id.to_string())
 }
 
-fn domain_of(assets: &[Asset], id: &AssetId) -> Domain {
-    assets
-        .iter()
-        .find(|x| &x.id == id)
-        .map_or(Domain::Unknown, |x| x.domain)
-}
-
-fn end_matches(end: &ConduitEnd, asset: Option<&Asset>, zone: &str) -> bool {
-    match end {
-        ConduitEnd::Zone(z) => z == "any" || z == zone,
-        ConduitEnd::Host(h) => asset.is_some_and(|x| {
-            x.names.iter().any(|n| n.name.eq_ignore_ascii_case(h))
-                || x.ips().any(|ip| ip.to_string() == *h)
-        }),
-    }
-}
-
-fn allowed_by(
-    s: &SiteFile,
-    fa: Option<&Asset>,
-    fz: &str,
-    ta: Option<&Asset>,
-    tz: &str,
-    protocol: &str,
-    port: u16,
-) -> Option<String> {
-    s.conduits
-        .iter()
-        .find(|c| {
-            let fwd = end_matches(&c.from, fa, fz) && end_matches(&c.to, ta, tz);
-            let back = c.direction == crate::site::Direction::Bidirectional
-                && end_matches(&c.to, fa, fz)
-                && end_matches(&c.from, ta, tz);
-            (fwd || back)
-                && (c.protocol.is_empty() || c.protocol.iter().any(|p| p == protocol))
-                && (c.ports.is_empty() || c.ports.contains(&port))
-        })
-        .map(|c| c.name.clone())
+/// Whether a site-file conduit end `host:<h>` names this asset: one of its
+/// names (any case), or one of its addresses as written.
+fn host_matches(h: &str, x: &Asset) -> bool {
+    x.names.iter().any(|n| n.name.eq_ignore_ascii_case(h)) || x.ips().any(|ip| ip.to_string() == h)
 }

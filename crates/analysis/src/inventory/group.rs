@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 //! Grouping addresses and MACs into assets, and gathering each asset's facts.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
 
-use plantguard_engine::result::{Assessment, Host};
+use plantguard_engine::result::{Assessment, FlowRecord, Host, L2Host, NeighborRecord};
 use plantguard_model::HostFact;
 
 use super::zones::subnet24;
@@ -12,6 +12,7 @@ use super::{
     fact_attr, is_public, AddressUse, Asset, AssetId, Attributed, Decided, Domain, NameFact, Role,
     ServiceRole, ServiceUse,
 };
+use crate::index::{at, FlowsByIp, Protocol};
 use crate::site::SiteFile;
 use crate::KnowledgeBase;
 
@@ -212,7 +213,12 @@ fn tie_by_host_name(
     tied
 }
 
-pub(super) fn group(a: &Assessment, site: Option<&SiteFile>, kb: &KnowledgeBase) -> Vec<Asset> {
+pub(super) fn group(
+    a: &Assessment,
+    site: Option<&SiteFile>,
+    kb: &KnowledgeBase,
+    flows_by_ip: &FlowsByIp,
+) -> Vec<Asset> {
     // A host that only ever received (a broadcast address, a scan target
     // that never answered) is not an asset.
     let hosts: Vec<&Host> = a
@@ -374,7 +380,7 @@ pub(super) fn group(a: &Assessment, site: Option<&SiteFile>, kb: &KnowledgeBase)
         members.entry(r).or_default().insert(k);
     }
     let host_by_ip: HashMap<IpAddr, &Host> = hosts.iter().map(|h| (h.ip, *h)).collect();
-    let ix = Index::new(a);
+    let ix = Index::new(a, flows_by_ip);
 
     let mut out = Vec::new();
     for keys in members.values() {
@@ -405,28 +411,35 @@ pub(super) fn group(a: &Assessment, site: Option<&SiteFile>, kb: &KnowledgeBase)
     out
 }
 
-/// Facts, identities, PTR names and flows by address (and MAC), built once
-/// so each asset looks up its own instead of scanning everything: with
-/// thousands of hosts and tens of thousands of flows a scan per asset is
-/// quadratic.
+/// Facts, identities, PTR names, layer-2 hosts, neighbours, host records
+/// and flows by address (and MAC), built once so each asset looks up its
+/// own instead of scanning everything: with thousands of hosts and tens of
+/// thousands of flows a scan per asset is quadratic.
 struct Index<'a> {
     facts_by_ip: HashMap<IpAddr, Vec<&'a plantguard_engine::result::HostFactRecord>>,
     facts_by_mac: HashMap<String, Vec<&'a plantguard_engine::result::HostFactRecord>>,
     idents_by_ip: HashMap<IpAddr, Vec<&'a plantguard_engine::result::IdentityRecord>>,
     idents_by_mac: HashMap<String, Vec<&'a plantguard_engine::result::IdentityRecord>>,
     ptr_names: HashMap<IpAddr, Vec<NameFact>>,
-    flows_by_ip: HashMap<IpAddr, Vec<usize>>,
+    l2_by_mac: HashMap<&'a str, Vec<&'a L2Host>>,
+    neighbors_by_mac: HashMap<String, Vec<&'a NeighborRecord>>,
+    /// Every host record (not only the assets') by address.
+    hosts_by_ip: HashMap<IpAddr, Vec<&'a Host>>,
+    flows_by_ip: &'a FlowsByIp,
 }
 
 impl<'a> Index<'a> {
-    fn new(a: &'a Assessment) -> Self {
+    fn new(a: &'a Assessment, flows_by_ip: &'a FlowsByIp) -> Self {
         let mut ix = Index {
             facts_by_ip: HashMap::new(),
             facts_by_mac: HashMap::new(),
             idents_by_ip: HashMap::new(),
             idents_by_mac: HashMap::new(),
             ptr_names: HashMap::new(),
-            flows_by_ip: HashMap::new(),
+            l2_by_mac: HashMap::new(),
+            neighbors_by_mac: HashMap::new(),
+            hosts_by_ip: HashMap::new(),
+            flows_by_ip,
         };
         for f in &a.host_facts {
             if let Some(ip) = f.ip {
@@ -462,11 +475,17 @@ impl<'a> Index<'a> {
                     .push(r);
             }
         }
-        for (i, f) in a.flows.iter().enumerate() {
-            ix.flows_by_ip.entry(f.orig_h).or_default().push(i);
-            if f.resp_h != f.orig_h {
-                ix.flows_by_ip.entry(f.resp_h).or_default().push(i);
-            }
+        for l in &a.l2_hosts {
+            ix.l2_by_mac.entry(l.mac.as_str()).or_default().push(l);
+        }
+        for n in &a.neighbors {
+            ix.neighbors_by_mac
+                .entry(n.mac.to_ascii_lowercase())
+                .or_default()
+                .push(n);
+        }
+        for h in &a.hosts {
+            ix.hosts_by_ip.entry(h.ip).or_default().push(h);
         }
         ix
     }
@@ -534,17 +553,21 @@ fn build_asset(
             sources,
         });
     }
-    for l in &a.l2_hosts {
-        if macs.contains(&l.mac) {
-            vlans.extend(l.vlans.iter().copied());
-            packets += l.packets_sent;
-            bytes += l.bytes_sent;
-            if first.as_deref().is_none_or(|f| l.first_seen.as_str() < f) {
-                first = Some(l.first_seen.clone());
-            }
-            if last.as_deref().is_none_or(|x| l.last_seen.as_str() > x) {
-                last = Some(l.last_seen.clone());
-            }
+    // Sums, a set and a minimum and maximum: the order of the layer-2
+    // hosts does not matter.
+    for l in macs
+        .iter()
+        .filter_map(|m| ix.l2_by_mac.get(m.as_str()))
+        .flatten()
+    {
+        vlans.extend(l.vlans.iter().copied());
+        packets += l.packets_sent;
+        bytes += l.bytes_sent;
+        if first.as_deref().is_none_or(|f| l.first_seen.as_str() < f) {
+            first = Some(l.first_seen.clone());
+        }
+        if last.as_deref().is_none_or(|x| l.last_seen.as_str() > x) {
+            last = Some(l.last_seen.clone());
         }
     }
 
@@ -580,15 +603,18 @@ fn build_asset(
             names.extend(ptr.iter().cloned());
         }
     }
-    for n in &a.neighbors {
-        if macs.contains(&n.mac.to_ascii_lowercase()) {
-            if let Some(s) = &n.system_name {
-                names.push(NameFact {
-                    name: s.clone(),
-                    source: n.protocol.clone(),
-                    evidence: Some(n.evidence.clone()),
-                });
-            }
+    // Sorted below: the order of the neighbours does not matter.
+    for n in macs
+        .iter()
+        .filter_map(|m| ix.neighbors_by_mac.get(m))
+        .flatten()
+    {
+        if let Some(s) = &n.system_name {
+            names.push(NameFact {
+                name: s.clone(),
+                source: n.protocol.clone(),
+                evidence: Some(n.evidence.clone()),
+            });
         }
     }
     let no_idents = Vec::new();
@@ -734,7 +760,7 @@ fn build_asset(
         serial,
         device_type,
         os: None,
-        services: services(a, ips, ix),
+        services: services(&a.flows, ips, ix),
         first_seen: first,
         last_seen: last,
         role: Role::Unknown,
@@ -769,17 +795,41 @@ fn ptr_ip(q: &str) -> Option<IpAddr> {
     parts.join(".").parse().ok()
 }
 
+/// One service of an asset as its flows add up.
+struct ServiceSum<'a> {
+    peers: HashSet<IpAddr>,
+    flows: u64,
+    packets: u64,
+    bytes: u64,
+    operations: BTreeMap<&'a str, u64>,
+    /// The first flow (position in the flow list).
+    first: usize,
+}
+
+impl<'a> ServiceSum<'a> {
+    fn absorb(&mut self, o: ServiceSum<'a>) {
+        self.peers.extend(o.peers);
+        self.flows += o.flows;
+        self.packets += o.packets;
+        self.bytes += o.bytes;
+        for (k, v) in o.operations {
+            *self.operations.entry(k).or_default() += v;
+        }
+        self.first = self.first.min(o.first);
+    }
+}
+
 /// Services from the kept flows, or from the host table without flows.
-fn services(a: &Assessment, ips: &BTreeSet<IpAddr>, ix: &Index<'_>) -> Vec<ServiceUse> {
+///
+/// Flows add up under borrowed keys; the names are written once per
+/// service, and services whose names come out equal are merged, so the
+/// result is what adding up under the names would give.
+fn services(flows: &[FlowRecord], ips: &BTreeSet<IpAddr>, ix: &Index<'_>) -> Vec<ServiceUse> {
     type Key = (ServiceRole, String, String, u16);
-    let mut m: BTreeMap<Key, (BTreeSet<IpAddr>, ServiceUse)> = BTreeMap::new();
-    let mut mine: Vec<usize> = ips
-        .iter()
-        .flat_map(|ip| ix.flows_by_ip.get(ip).into_iter().flatten().copied())
-        .collect();
-    mine.sort_unstable();
-    mine.dedup();
-    for f in mine.iter().filter_map(|&i| a.flows.get(i)) {
+    let mut sums: HashMap<(ServiceRole, Protocol<'_>, &str, u16), ServiceSum<'_>> = HashMap::new();
+    for i in ix.flows_by_ip.of_all(ips.iter().copied()) {
+        let i = at(i);
+        let f = &flows[i];
         for (role, me, peer) in [
             (ServiceRole::Server, f.resp_h, f.orig_h),
             (ServiceRole::Client, f.orig_h, f.resp_h),
@@ -787,40 +837,58 @@ fn services(a: &Assessment, ips: &BTreeSet<IpAddr>, ix: &Index<'_>) -> Vec<Servi
             if !ips.contains(&me) {
                 continue;
             }
-            let protocol = f
-                .service
-                .as_deref()
-                .map_or_else(|| format!("{}/{}", f.proto, f.resp_p), str::to_string);
-            let e = m
-                .entry((role, protocol.clone(), f.proto.to_string(), f.resp_p))
-                .or_insert_with(|| {
-                    (
-                        BTreeSet::new(),
-                        ServiceUse {
-                            role,
-                            protocol,
-                            transport: f.proto.to_string(),
-                            port: f.resp_p,
-                            peers: 0,
-                            flows: 0,
-                            packets: 0,
-                            bytes: 0,
-                            operations: BTreeMap::new(),
-                            evidence: Some(f.evidence.clone()),
-                        },
-                    )
+            let e = sums
+                .entry((role, Protocol::of(f), f.proto.as_ref(), f.resp_p))
+                .or_insert_with(|| ServiceSum {
+                    peers: HashSet::new(),
+                    flows: 0,
+                    packets: 0,
+                    bytes: 0,
+                    operations: BTreeMap::new(),
+                    first: i,
                 });
-            e.0.insert(peer);
-            e.1.flows += 1;
-            e.1.packets += f.orig_pkts + f.resp_pkts;
-            e.1.bytes += f.orig_bytes + f.resp_bytes;
+            e.peers.insert(peer);
+            e.flows += 1;
+            e.packets += f.orig_pkts + f.resp_pkts;
+            e.bytes += f.orig_bytes + f.resp_bytes;
             for (op, n) in &f.operations {
-                *e.1.operations.entry(op.to_string()).or_default() += n;
+                *e.operations.entry(op).or_default() += n;
             }
         }
     }
-    if a.flows.is_empty() {
-        for h in a.hosts.iter().filter(|h| ips.contains(&h.ip)) {
+    let mut m: BTreeMap<Key, ServiceSum<'_>> = BTreeMap::new();
+    for ((role, protocol, transport, port), sum) in sums {
+        match m.entry((role, protocol.to_string(), transport.to_string(), port)) {
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(sum);
+            }
+            std::collections::btree_map::Entry::Occupied(mut o) => o.get_mut().absorb(sum),
+        }
+    }
+    let mut out: BTreeMap<Key, ServiceUse> = m
+        .into_iter()
+        .map(|((role, protocol, transport, port), sum)| {
+            let s = ServiceUse {
+                role,
+                protocol: protocol.clone(),
+                transport: transport.clone(),
+                port,
+                peers: sum.peers.len(),
+                flows: sum.flows,
+                packets: sum.packets,
+                bytes: sum.bytes,
+                operations: sum
+                    .operations
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+                evidence: flows.get(sum.first).map(|f| f.evidence.clone()),
+            };
+            ((role, protocol, transport, port), s)
+        })
+        .collect();
+    if flows.is_empty() {
+        for h in ips.iter().filter_map(|ip| ix.hosts_by_ip.get(ip)).flatten() {
             for s in &h.services {
                 // `tcp/502 modbus`
                 let (pp, name) = s.split_once(' ').unwrap_or((s.as_str(), ""));
@@ -831,33 +899,23 @@ fn services(a: &Assessment, ips: &BTreeSet<IpAddr>, ix: &Index<'_>) -> Vec<Servi
                 } else {
                     name.to_string()
                 };
-                m.entry((ServiceRole::Server, protocol.clone(), t.to_string(), port))
-                    .or_insert_with(|| {
-                        (
-                            BTreeSet::new(),
-                            ServiceUse {
-                                role: ServiceRole::Server,
-                                protocol,
-                                transport: t.to_string(),
-                                port,
-                                peers: 0,
-                                flows: 0,
-                                packets: 0,
-                                bytes: 0,
-                                operations: BTreeMap::new(),
-                                evidence: None,
-                            },
-                        )
+                out.entry((ServiceRole::Server, protocol.clone(), t.to_string(), port))
+                    .or_insert_with(|| ServiceUse {
+                        role: ServiceRole::Server,
+                        protocol,
+                        transport: t.to_string(),
+                        port,
+                        peers: 0,
+                        flows: 0,
+                        packets: 0,
+                        bytes: 0,
+                        operations: BTreeMap::new(),
+                        evidence: None,
                     });
             }
         }
     }
-    m.into_values()
-        .map(|(peers, mut s)| {
-            s.peers = peers.len();
-            s
-        })
-        .collect()
+    out.into_values().collect()
 }
 
 #[cfg(test)]

@@ -59,6 +59,7 @@ use plantguard_model::{Evidence, HostFact};
 use serde::{Deserialize, Serialize};
 
 use crate::conduits::{self, ConduitMatrix, ConvergencePoint};
+use crate::index::FlowsByIp;
 use crate::site::{KnownAsset, SiteFile};
 use crate::{Hardening, KnowledgeBase, OsInference};
 
@@ -323,8 +324,10 @@ pub fn build_inventory(
     site: Option<&SiteFile>,
 ) -> Inventory {
     let kb = KnowledgeBase::embedded();
-    let mut assets = group::group(a, site, kb);
-    roles::assign(&mut assets, a, hardening);
+    let flows_by_ip = FlowsByIp::new(&a.flows);
+    let mut assets = group::group(a, site, kb, &flows_by_ip);
+    roles::assign(&mut assets, a, hardening, &flows_by_ip);
+    drop(flows_by_ip);
     let (zones, proposed) = zones::classify(&mut assets, a, site);
     let reconciliation = site
         .filter(|s| !s.assets.is_empty())

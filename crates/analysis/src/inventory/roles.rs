@@ -21,13 +21,15 @@
 //! | public address opening remote access into the plant | remote_access_endpoint | 0.9 |
 //! | public address | internet_host | 0.7 |
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::net::IpAddr;
 
-use plantguard_engine::result::Assessment;
+use plantguard_engine::result::{Assessment, FlowRecord, HostFactRecord, IdentityRecord};
 use plantguard_model::HostFact;
 
 use super::{is_public, Asset, Domain, Reason, Role, ServiceRole};
-use crate::Hardening;
+use crate::index::{at, positions_by, FlowsByIp};
+use crate::{Hardening, HostProfile};
 
 /// Industrial protocols a controller serves.
 const CONTROLLER_PROTOCOLS: &[&str] = &[
@@ -76,17 +78,100 @@ impl Scores {
     }
 }
 
-pub(super) fn assign(assets: &mut [Asset], a: &Assessment, hardening: Option<&Hardening>) {
+/// What the rules look up per asset, indexed once for all assets.
+struct Lookups<'a> {
+    a: &'a Assessment,
+    flows_by_ip: &'a FlowsByIp,
+    /// Host facts by address (positions, in list order).
+    facts_by_ip: HashMap<IpAddr, Vec<u32>>,
+    /// Neighbour records by lower-case MAC (positions, in list order).
+    neighbors_by_mac: HashMap<String, Vec<u32>>,
+    /// The first BACnet identity of each address (position).
+    bacnet_identity: HashMap<IpAddr, u32>,
+    /// Addresses that answered a BACnet read or write.
+    bacnet_answerers: HashSet<IpAddr>,
+}
+
+impl<'a> Lookups<'a> {
+    fn new(a: &'a Assessment, flows_by_ip: &'a FlowsByIp) -> Lookups<'a> {
+        let mut bacnet_identity = HashMap::new();
+        for (i, r) in a.identities.iter().enumerate() {
+            if let (Some(ip), "bacnet") = (r.ip, r.identity.protocol.as_str()) {
+                bacnet_identity.entry(ip).or_insert(crate::index::pos(i));
+            }
+        }
+        let bacnet_answerers = a
+            .flows
+            .iter()
+            .filter(|f| {
+                f.service.as_deref() == Some("bacnet")
+                    && f.resp_pkts > 0
+                    && f.operations
+                        .iter()
+                        .any(|(k, n)| (k == "read" || k == "write") && n > 0)
+            })
+            .map(|f| f.resp_h)
+            .collect();
+        Lookups {
+            a,
+            flows_by_ip,
+            facts_by_ip: positions_by(&a.host_facts, |f| f.ip),
+            neighbors_by_mac: positions_by(&a.neighbors, |n| Some(n.mac.to_ascii_lowercase())),
+            bacnet_identity,
+            bacnet_answerers,
+        }
+    }
+
+    /// The host facts of any of `ips`, in list order.
+    fn facts(&self, ips: &BTreeSet<IpAddr>) -> Vec<&'a HostFactRecord> {
+        let mut v: Vec<u32> = ips
+            .iter()
+            .filter_map(|ip| self.facts_by_ip.get(ip))
+            .flatten()
+            .copied()
+            .collect();
+        v.sort_unstable();
+        v.into_iter().map(|i| &self.a.host_facts[at(i)]).collect()
+    }
+
+    /// The first BACnet identity any of `ips` stated.
+    fn bacnet_identity(&self, ips: &BTreeSet<IpAddr>) -> Option<&'a IdentityRecord> {
+        ips.iter()
+            .filter_map(|ip| self.bacnet_identity.get(ip))
+            .min()
+            .map(|&i| &self.a.identities[at(i)])
+    }
+
+    /// The flows any of `ips` took part in, in list order.
+    fn flows(&self, ips: &BTreeSet<IpAddr>) -> impl Iterator<Item = &'a FlowRecord> + '_ {
+        self.flows_by_ip
+            .of_all(ips.iter().copied())
+            .into_iter()
+            .map(|i| &self.a.flows[at(i)])
+    }
+}
+
+pub(super) fn assign(
+    assets: &mut [Asset],
+    a: &Assessment,
+    hardening: Option<&Hardening>,
+    flows_by_ip: &FlowsByIp,
+) {
+    let ix = Lookups::new(a, flows_by_ip);
+    let mut profiles: HashMap<IpAddr, &HostProfile> = HashMap::new();
+    for p in hardening.iter().flat_map(|h| h.hosts.iter()) {
+        profiles.entry(p.ip).or_insert(p);
+    }
     for asset in assets.iter_mut() {
-        if let Some(h) = hardening {
+        if hardening.is_some() {
             let os = asset
                 .ips()
-                .find_map(|ip| h.hosts.iter().find(|p| p.ip == ip))
+                .find_map(|ip| profiles.get(&ip))
                 .and_then(|p| p.os.clone());
             asset.os = os;
         }
         let mut s = Scores { m: BTreeMap::new() };
-        let inside = score(asset, a, hardening, &mut s);
+        let inside = score(asset, &ix, hardening, &mut s);
         let mut ranked: Vec<(Role, f32, Vec<Reason>)> =
             s.m.into_iter().map(|(r, (x, why))| (r, x, why)).collect();
         ranked.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
@@ -133,11 +218,13 @@ pub(super) fn assign(assets: &mut [Asset], a: &Assessment, hardening: Option<&Ha
 /// addresses is a plant device, when it is one.
 fn score(
     asset: &Asset,
-    a: &Assessment,
+    ix: &Lookups<'_>,
     hardening: Option<&Hardening>,
     s: &mut Scores,
 ) -> Option<String> {
+    let a = ix.a;
     let ips: BTreeSet<_> = asset.ips().collect();
+    let facts = ix.facts(&ips);
     let served: Vec<_> = asset
         .services
         .iter()
@@ -173,21 +260,28 @@ fn score(
             )),
         );
     }
-    for n in &a.neighbors {
-        if asset.macs.contains(&n.mac.to_ascii_lowercase()) {
-            s.add(
-                Role::NetworkInfrastructure,
-                0.9,
-                Reason::with(
-                    format!(
-                        "announces itself in {} (capabilities: {})",
-                        n.protocol,
-                        n.capabilities.join(", ")
-                    ),
-                    &n.evidence,
+    let mut neighbors: Vec<u32> = asset
+        .macs
+        .iter()
+        .filter_map(|m| ix.neighbors_by_mac.get(m))
+        .flatten()
+        .copied()
+        .collect();
+    neighbors.sort_unstable();
+    neighbors.dedup();
+    for n in neighbors.into_iter().map(|i| &a.neighbors[at(i)]) {
+        s.add(
+            Role::NetworkInfrastructure,
+            0.9,
+            Reason::with(
+                format!(
+                    "announces itself in {} (capabilities: {})",
+                    n.protocol,
+                    n.capabilities.join(", ")
                 ),
-            );
-        }
+                &n.evidence,
+            ),
+        );
     }
     let snmp_agent = serves_port("udp", 161);
     let mgmt = serves_port("tcp", 23)
@@ -272,11 +366,7 @@ fn score(
             Reason::new("identity names a safety device"),
         );
     }
-    for f in a
-        .host_facts
-        .iter()
-        .filter(|f| f.ip.is_some_and(|i| ips.contains(&i)))
-    {
+    for f in &facts {
         match &f.fact {
             HostFact::Attribute { key, value }
                 if key == "iec104_role" && value == "controlled_station" =>
@@ -305,11 +395,7 @@ fn score(
         r.evidence = x.evidence.clone();
         s.add(Role::Rtu, 0.6, r);
     }
-    if let Some(r) = a
-        .identities
-        .iter()
-        .find(|r| r.identity.protocol == "bacnet" && r.ip.is_some_and(|i| ips.contains(&i)))
-    {
+    if let Some(r) = ix.bacnet_identity(&ips) {
         s.add(
             Role::BuildingSystem,
             0.85,
@@ -324,14 +410,7 @@ fn score(
         // ends use port 47808, so a flow's client is whoever spoke first: a
         // station that also appears as a BACnet client elsewhere is left
         // out.)
-        let answers = a.flows.iter().any(|f| {
-            ips.contains(&f.resp_h)
-                && f.service.as_deref() == Some("bacnet")
-                && f.resp_pkts > 0
-                && f.operations
-                    .iter()
-                    .any(|(k, n)| (k == "read" || k == "write") && n > 0)
-        });
+        let answers = ips.iter().any(|ip| ix.bacnet_answerers.contains(ip));
         if answers && !used.iter().any(|u| u.protocol == "bacnet") {
             let mut r = Reason::new(format!(
                 "answers BACnet requests from {} client{} and sends none",
@@ -557,11 +636,7 @@ fn score(
             s.add(role, sc, r);
         }
     }
-    for f in a
-        .host_facts
-        .iter()
-        .filter(|f| f.ip.is_some_and(|i| ips.contains(&i)))
-    {
+    for f in &facts {
         match &f.fact {
             HostFact::Software { role, banner }
                 if role == "http_client" && banner.starts_with("Mozilla/") =>
@@ -598,9 +673,8 @@ fn score(
                     .collect()
             })
             .unwrap_or_default();
-        let remote_flows: Vec<_> = a
-            .flows
-            .iter()
+        let remote_flows: Vec<_> = ix
+            .flows(&ips)
             .filter(|f| {
                 ips.contains(&f.orig_h) && !is_public(f.resp_h) && REMOTE_PORTS.contains(&f.resp_p)
             })
@@ -630,7 +704,7 @@ fn score(
                 ),
             );
         }
-        inside = inside_on_public_addresses(a, &ips);
+        inside = inside_on_public_addresses(ix.flows(&ips), &ips);
         if inside.is_none() {
             s.add(
                 Role::InternetHost,
@@ -649,13 +723,16 @@ fn score(
 /// allocation. A controller polled from a private address, or an internet
 /// host polling a plant, stays outside the plant, so the OT-to-internet
 /// finding stands.
-fn inside_on_public_addresses(a: &Assessment, ips: &BTreeSet<std::net::IpAddr>) -> Option<String> {
+fn inside_on_public_addresses<'a>(
+    flows: impl Iterator<Item = &'a FlowRecord>,
+    ips: &BTreeSet<std::net::IpAddr>,
+) -> Option<String> {
     let slash16 = |ip: &std::net::IpAddr| match ip {
         std::net::IpAddr::V4(v) => Some([v.octets()[0], v.octets()[1]]),
         std::net::IpAddr::V6(_) => None,
     };
     let mut peers: BTreeSet<std::net::IpAddr> = BTreeSet::new();
-    for f in &a.flows {
+    for f in flows {
         if !f
             .service
             .as_deref()

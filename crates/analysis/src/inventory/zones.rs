@@ -16,7 +16,7 @@
 //! unknown) take their zone's. A router joining IT and OT zones is the
 //! boundary (DMZ, 3.5).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 
 use plantguard_engine::result::Assessment;
@@ -229,37 +229,59 @@ fn proposed_zones(assets: &mut [Asset], a: &Assessment) -> Vec<ZoneSummary> {
     for asset in assets.iter_mut() {
         infer_from_role(asset);
     }
-    // Peers (by asset index) from flows.
-    let ip_asset: BTreeMap<IpAddr, usize> = assets
+    // The assets each zone counts as its members (a router with addresses
+    // in several zones is none of them), and the zones each asset is a
+    // member of.
+    let members_of: Vec<Vec<usize>> = zone_assets
+        .values()
+        .map(|idx| {
+            idx.iter()
+                .copied()
+                .filter(|i| {
+                    !assets[*i].is_network_infrastructure || assets[*i].addresses.len() == 1
+                })
+                .collect()
+        })
+        .collect();
+    let mut member_zones: Vec<Vec<usize>> = vec![Vec::new(); assets.len()];
+    for (z, members) in members_of.iter().enumerate() {
+        for i in members {
+            member_zones[*i].push(z);
+        }
+    }
+    // Domains of the peers each zone's members talk to outside the zone,
+    // from flows.
+    let ip_asset: HashMap<IpAddr, usize> = assets
         .iter()
         .enumerate()
         .flat_map(|(i, x)| x.ips().map(move |ip| (ip, i)))
         .collect();
-    let mut peers: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+    let mut peer_domains: Vec<BTreeSet<Domain>> = vec![BTreeSet::new(); members_of.len()];
     for f in &a.flows {
-        if let (Some(x), Some(y)) = (ip_asset.get(&f.orig_h), ip_asset.get(&f.resp_h)) {
+        if let (Some(&x), Some(&y)) = (ip_asset.get(&f.orig_h), ip_asset.get(&f.resp_h)) {
             if x != y {
-                peers.entry(*x).or_default().insert(*y);
-                peers.entry(*y).or_default().insert(*x);
+                for (me, peer) in [(x, y), (y, x)] {
+                    for z in &member_zones[me] {
+                        if !member_zones[peer].contains(z) {
+                            peer_domains[*z].insert(assets[peer].role.default_domain());
+                        }
+                    }
+                }
             }
         }
     }
 
     let mut zones = Vec::new();
     let mut zone_domain: BTreeMap<String, Domain> = BTreeMap::new();
-    for (key, idx) in &zone_assets {
-        let members: Vec<usize> = idx
-            .iter()
-            .copied()
-            .filter(|i| !assets[*i].is_network_infrastructure || assets[*i].addresses.len() == 1)
-            .collect();
+    for (z, (key, idx)) in zone_assets.iter().enumerate() {
+        let members: &[usize] = &members_of[z];
         let mut reasons = Vec::new();
         let domain = if key == "internet" {
             reasons.push(Reason::new("public addresses"));
             Domain::External
         } else {
             let mut votes: BTreeMap<Domain, f32> = BTreeMap::new();
-            for i in &members {
+            for i in members {
                 let d = assets[*i].role.default_domain();
                 if d != Domain::Unknown {
                     *votes.entry(d).or_default() += assets[*i].role_confidence.max(0.1);
@@ -269,12 +291,7 @@ fn proposed_zones(assets: &mut [Asset], a: &Assessment) -> Vec<ZoneSummary> {
             let any_it_ws = members
                 .iter()
                 .any(|i| assets[*i].role == Role::ItWorkstation);
-            let peer_domains: BTreeSet<Domain> = members
-                .iter()
-                .flat_map(|i| peers.get(i).into_iter().flatten())
-                .filter(|p| !members.contains(p))
-                .map(|p| assets[*p].role.default_domain())
-                .collect();
+            let peer_domains = &peer_domains[z];
             if !any_core
                 && !any_it_ws
                 && !members.is_empty()
@@ -361,7 +378,15 @@ fn proposed_zones(assets: &mut [Asset], a: &Assessment) -> Vec<ZoneSummary> {
         });
     }
 
-    // Assets: zone, and domain/level refinements.
+    // Assets: zone, and domain/level refinements. A key's zone is the first
+    // zone whose name ends with it.
+    let mut by_suffix: HashMap<&str, usize> = HashMap::new();
+    for (i, z) in zones.iter().enumerate() {
+        for (at, _) in z.name.char_indices() {
+            by_suffix.entry(&z.name[at..]).or_insert(i);
+        }
+        by_suffix.entry("").or_insert(i);
+    }
     for asset in assets.iter_mut() {
         let keys: Vec<String> = asset
             .ips()
@@ -371,7 +396,7 @@ fn proposed_zones(assets: &mut [Asset], a: &Assessment) -> Vec<ZoneSummary> {
             .collect();
         let zs: Vec<&ZoneSummary> = keys
             .iter()
-            .filter_map(|k| zones.iter().find(|z| z.name.ends_with(k.as_str())))
+            .filter_map(|k| by_suffix.get(k.as_str()).map(|i| &zones[*i]))
             .collect();
         let domains: BTreeSet<Domain> = zs.iter().map(|z| z.domain).collect();
         if asset.is_network_infrastructure && zs.len() > 1 {
