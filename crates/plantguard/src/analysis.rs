@@ -35,10 +35,11 @@ impl Analysis {
 
     /// The plant map as a standalone SVG.
     pub fn map_svg(&self) -> String {
-        let opts = plantguard_report::MapOptions {
-            links: plantguard_report::asset_links(&self.output.assessment, &self.inventory),
-            ..Default::default()
-        };
+        let mut opts = plantguard_report::MapOptions::default();
+        // The map draws per-asset links only for a small inventory.
+        if self.inventory.assets.len() <= opts.asset_edges_max {
+            opts.links = plantguard_report::asset_links(&self.output.assessment, &self.inventory);
+        }
         plantguard_report::render_map_svg(&self.inventory, &opts)
     }
 }

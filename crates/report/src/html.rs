@@ -7,7 +7,7 @@
 //! (worst first), key figures, the map, convergence points with evidence,
 //! hardening facts, then the full inventory and conduit tables.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
@@ -137,13 +137,32 @@ fn duration_words(s: f64) -> String {
     }
 }
 
+/// The inventory's assets by id and by address, looked up once: the
+/// report names assets per convergence point and per hardening finding.
 struct Ctx<'a> {
-    inv: &'a Inventory,
+    /// The first asset with each id ([`Inventory::asset`]).
+    by_id: HashMap<&'a AssetId, &'a Asset>,
+    /// The first asset holding each address ([`Inventory::asset_by_ip`]).
+    by_ip: HashMap<IpAddr, &'a Asset>,
 }
 
-impl Ctx<'_> {
-    fn asset(&self, id: &AssetId) -> Option<&Asset> {
-        self.inv.asset(id)
+impl<'a> Ctx<'a> {
+    fn new(inv: &'a Inventory) -> Ctx<'a> {
+        let mut by_id = HashMap::new();
+        let mut by_ip = HashMap::new();
+        for a in &inv.assets {
+            by_id.entry(&a.id).or_insert(a);
+            for u in &a.addresses {
+                by_ip.entry(u.ip).or_insert(a);
+            }
+        }
+        Ctx { by_id, by_ip }
+    }
+    fn asset(&self, id: &AssetId) -> Option<&'a Asset> {
+        self.by_id.get(id).copied()
+    }
+    fn asset_by_ip(&self, ip: IpAddr) -> Option<&'a Asset> {
+        self.by_ip.get(&ip).copied()
     }
     /// `plc-m340 (10.30.0.10)`, or the address alone.
     fn asset_words(&self, id: &AssetId) -> String {
@@ -158,7 +177,7 @@ impl Ctx<'_> {
         }
     }
     fn host_words(&self, ip: IpAddr) -> String {
-        match self.inv.asset_by_ip(ip) {
+        match self.asset_by_ip(ip) {
             Some(a) => match &a.name {
                 Some(n) => format!("{n} ({ip})"),
                 None => format!("{ip} ({})", role_label(a.role)),
@@ -167,7 +186,7 @@ impl Ctx<'_> {
         }
     }
     fn domain_of(&self, ip: IpAddr) -> Option<Domain> {
-        self.inv.asset_by_ip(ip).map(|a| a.domain)
+        self.asset_by_ip(ip).map(|a| a.domain)
     }
 }
 
@@ -289,7 +308,7 @@ pub fn render_report_html(input: &ReportInput<'_>) -> String {
         hardening.mask_secrets();
     }
     let h = &hardening;
-    let cx = Ctx { inv };
+    let cx = Ctx::new(inv);
     let plant = inv
         .site_name
         .clone()
@@ -840,7 +859,8 @@ fn section_map(s: &mut String, input: &ReportInput<'_>) {
     let inv = input.inventory;
     let mut opts = input.map.clone();
     opts.standalone = false;
-    if opts.links.is_empty() {
+    // Links are drawn only for a small inventory (asset mode below).
+    if opts.links.is_empty() && inv.assets.len() <= opts.asset_edges_max {
         opts.links = asset_links(input.assessment, inv);
     }
     let asset_mode = !opts.links.is_empty() && inv.assets.len() <= opts.asset_edges_max;

@@ -34,11 +34,11 @@
 //! (`data-asset`, `data-group` with `data-count`, `data-zone`) so tests
 //! and scripts can check the drawing without guessing.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
-use plantguard_analysis::conduits::ConvergenceKind;
+use plantguard_analysis::conduits::{Conduit, ConvergenceKind};
 use plantguard_analysis::inventory::{Asset, AssetId, Domain, Inventory, PurdueLevel, Role};
 use plantguard_engine::Assessment;
 
@@ -104,10 +104,22 @@ pub struct AssetLink {
 /// Sums the kept flows of `a` into one link per pair of assets. Flows named
 /// by a convergence point carry its summary. Empty when no flows were kept.
 pub fn asset_links(a: &Assessment, inv: &Inventory) -> Vec<AssetLink> {
-    let by_ip: HashMap<IpAddr, &AssetId> = inv
+    /// One pair's flows as they add up, under asset positions and borrowed
+    /// protocol names.
+    struct Sum<'a> {
+        client: usize,
+        server: usize,
+        flows: u64,
+        bytes: u64,
+        /// Application protocol, or transport and server port.
+        protocols: HashSet<(Option<&'a str>, &'a str, u16)>,
+        convergence: Option<&'a str>,
+    }
+    let by_ip: HashMap<IpAddr, usize> = inv
         .assets
         .iter()
-        .flat_map(|x| x.ips().map(move |ip| (ip, &x.id)))
+        .enumerate()
+        .flat_map(|(i, x)| x.ips().map(move |ip| (ip, i)))
         .collect();
     let mut why: HashMap<&str, &str> = HashMap::new();
     for p in &inv.convergence {
@@ -115,39 +127,54 @@ pub fn asset_links(a: &Assessment, inv: &Inventory) -> Vec<AssetLink> {
             why.entry(uid.as_str()).or_insert(p.summary.as_str());
         }
     }
-    let mut links: BTreeMap<(AssetId, AssetId), AssetLink> = BTreeMap::new();
+    let id = |i: usize| &inv.assets[i].id;
+    let mut links: HashMap<(usize, usize), Sum<'_>> = HashMap::new();
     for f in &a.flows {
-        let (Some(c), Some(s)) = (by_ip.get(&f.orig_h), by_ip.get(&f.resp_h)) else {
+        let (Some(&c), Some(&s)) = (by_ip.get(&f.orig_h), by_ip.get(&f.resp_h)) else {
             continue;
         };
-        if c == s {
+        if id(c) == id(s) {
             continue;
         }
-        let key = if c < s {
-            ((*c).clone(), (*s).clone())
-        } else {
-            ((*s).clone(), (*c).clone())
-        };
-        let l = links.entry(key).or_insert_with(|| AssetLink {
-            client: (*c).clone(),
-            server: (*s).clone(),
+        let key = if id(c) < id(s) { (c, s) } else { (s, c) };
+        let l = links.entry(key).or_insert_with(|| Sum {
+            client: c,
+            server: s,
             flows: 0,
             bytes: 0,
-            protocols: BTreeSet::new(),
+            protocols: HashSet::new(),
             convergence: None,
         });
         l.flows += 1;
         l.bytes += f.orig_bytes + f.resp_bytes;
-        l.protocols.insert(
-            f.service
-                .as_deref()
-                .map_or_else(|| format!("{}/{}", f.proto, f.resp_p), str::to_string),
-        );
+        l.protocols.insert(match f.service.as_deref() {
+            Some(p) => (Some(p), "", 0),
+            None => (None, f.proto.as_ref(), f.resp_p),
+        });
         if l.convergence.is_none() {
-            l.convergence = why.get(f.uid.as_str()).map(|s| (*s).to_string());
+            l.convergence = why.get(f.uid.as_str()).copied();
         }
     }
-    links.into_values().collect()
+    let mut links: Vec<((usize, usize), Sum<'_>)> = links.into_iter().collect();
+    links.sort_by(|x, y| (id(x.0 .0), id(x.0 .1)).cmp(&(id(y.0 .0), id(y.0 .1))));
+    links
+        .into_iter()
+        .map(|(_, l)| AssetLink {
+            client: id(l.client).clone(),
+            server: id(l.server).clone(),
+            flows: l.flows,
+            bytes: l.bytes,
+            protocols: l
+                .protocols
+                .into_iter()
+                .map(|(service, proto, port)| match service {
+                    Some(p) => p.to_string(),
+                    None => format!("{proto}/{port}"),
+                })
+                .collect(),
+            convergence: l.convergence.map(str::to_string),
+        })
+        .collect()
 }
 
 /// The lowest per-zone limit [`MapOptions::max_nodes`] can impose.
@@ -1050,19 +1077,41 @@ fn draw_asset_edges(
 }
 
 fn draw_zone_edges(s: &mut String, inv: &Inventory, zones: &[ZoneDraw]) {
-    let rect_of = |name: &str| {
-        zones.iter().find(|z| z.name == name).map(|z| Rect {
-            x: z.x,
-            y: z.y,
-            w: z.w,
-            h: z.h,
-        })
+    let rect_of: HashMap<&str, Rect> = {
+        let mut m = HashMap::new();
+        for z in zones {
+            m.entry(z.name.as_str()).or_insert(Rect {
+                x: z.x,
+                y: z.y,
+                w: z.w,
+                h: z.h,
+            });
+        }
+        m
     };
     let zone_of: HashMap<&AssetId, &str> = inv
         .assets
         .iter()
         .map(|a| (&a.id, a.zone.as_deref().unwrap_or("unzoned")))
         .collect();
+    // The convergence points (first four, in order) whose assets sit in
+    // both zones of a pair, worked out once for every pair.
+    let mut points: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (i, p) in inv.convergence.iter().enumerate() {
+        let zs: BTreeSet<&str> = p
+            .assets
+            .iter()
+            .filter_map(|x| zone_of.get(x).copied())
+            .collect();
+        for a in &zs {
+            for b in &zs {
+                let v = points.entry((*a, *b)).or_default();
+                if v.len() < 4 {
+                    v.push(i);
+                }
+            }
+        }
+    }
     let max = inv
         .conduits
         .conduits
@@ -1070,27 +1119,20 @@ fn draw_zone_edges(s: &mut String, inv: &Inventory, zones: &[ZoneDraw]) {
         .map(|c| c.bytes)
         .max()
         .unwrap_or(1);
-    for red_pass in [false, true] {
-        for c in &inv.conduits.conduits {
-            if c.from_zone == c.to_zone {
-                continue;
-            }
-            let (Some(a), Some(b)) = (rect_of(&c.from_zone), rect_of(&c.to_zone)) else {
-                continue;
-            };
-            let mut why: Vec<String> = inv
-                .convergence
-                .iter()
-                .filter(|p| {
-                    let zs: BTreeSet<&str> = p
-                        .assets
-                        .iter()
-                        .filter_map(|x| zone_of.get(x).copied())
-                        .collect();
-                    zs.contains(c.from_zone.as_str()) && zs.contains(c.to_zone.as_str())
-                })
+    let edges: Vec<(&Conduit, Rect, Rect, Vec<String>)> = inv
+        .conduits
+        .conduits
+        .iter()
+        .filter(|c| c.from_zone != c.to_zone)
+        .filter_map(|c| {
+            let a = rect_of.get(c.from_zone.as_str())?;
+            let b = rect_of.get(c.to_zone.as_str())?;
+            let mut why: Vec<String> = points
+                .get(&(c.from_zone.as_str(), c.to_zone.as_str()))
+                .into_iter()
+                .flatten()
+                .map(|i| &inv.convergence[*i])
                 .map(|p| format!("{}: {}", convergence_kind_words(p.kind), p.summary))
-                .take(4)
                 .collect();
             if why.is_empty() && is_convergent(c.from_domain, c.to_domain) {
                 why.push(format!(
@@ -1099,6 +1141,11 @@ fn draw_zone_edges(s: &mut String, inv: &Inventory, zones: &[ZoneDraw]) {
                     domain_label(c.to_domain)
                 ));
             }
+            Some((c, *a, *b, why))
+        })
+        .collect();
+    for red_pass in [false, true] {
+        for (c, a, b, why) in &edges {
             let red = !why.is_empty();
             if red != red_pass {
                 continue;
@@ -1117,10 +1164,10 @@ fn draw_zone_edges(s: &mut String, inv: &Inventory, zones: &[ZoneDraw]) {
                 if c.servers.len() == 1 { "" } else { "s" },
                 protos.into_iter().collect::<Vec<_>>().join(", ")
             );
-            for w in &why {
+            for w in why {
                 let _ = write!(title, "\nConvergence: {w}");
             }
-            curve(s, a, b, edge_width(c.bytes, max), red, &title);
+            curve(s, *a, *b, edge_width(c.bytes, max), red, &title);
         }
     }
 }
