@@ -114,7 +114,7 @@ fn probe_midstream(input: &[u8]) -> Probe {
     if !(0x0301..=0x0304).contains(&h.version) || h.length < 16 || !h.is_valid() {
         return Probe::NoMatch;
     }
-    let end = wire::RECORD_HEADER + h.length;
+    let end = wire::RECORD_HEADER.saturating_add(h.length);
     match input.get(end..) {
         // The chunk ends inside or right at the end of the record.
         None | Some([]) => Probe::Match,
