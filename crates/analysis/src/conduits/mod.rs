@@ -166,7 +166,7 @@ struct End {
     asset: Option<usize>,
 }
 
-/// Zone names, each once, by position.
+/// Names (of zones, of protocols), each once, by position.
 #[derive(Default)]
 struct Names {
     names: Vec<String>,
