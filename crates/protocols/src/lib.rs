@@ -25,6 +25,7 @@ pub mod iec104;
 pub mod longtail;
 pub mod modbus;
 pub mod netbios;
+pub mod once;
 pub mod opcua;
 pub mod profinet;
 pub mod rdp;

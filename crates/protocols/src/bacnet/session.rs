@@ -23,6 +23,7 @@ use super::wire::{parse_frame, parse_service, Apdu, Frame, ServiceFields};
 use super::{identity, NAME};
 use crate::api::{AbandonReason, Direction, ObservationSink, Progress, Session};
 use crate::enip::record::Data;
+use crate::once::ReportedOnce;
 
 /// Most confirmed requests kept waiting for an answer per flow.
 pub const MAX_PENDING: usize = 64;
@@ -60,6 +61,8 @@ pub struct BacnetSession {
     pending: Vec<Pending>,
     errors: u8,
     last: Option<FrameSummary>,
+    /// I-Am and property answers already reported as identity.
+    reported: ReportedOnce,
 }
 
 fn name_or_unknown(n: Option<&'static str>) -> &'static str {
@@ -229,12 +232,19 @@ impl BacnetSession {
             // Segment acks and later segments: flow control, not answers.
             return;
         }
-        if apdu.pdu_type == 3 && apdu.service == Some(12) {
+        if apdu.pdu_type == 3
+            && apdu.service == Some(12)
+            && self.reported.first(dir.sender(), 12, apdu.body)
+        {
             if let Some(fact) = identity::from_read_property_ack(f) {
                 out.identity(dir.sender(), fact);
             }
         }
-        if apdu.pdu_type == 3 && apdu.service == Some(14) && !apdu.is_segmented() {
+        if apdu.pdu_type == 3
+            && apdu.service == Some(14)
+            && !apdu.is_segmented()
+            && self.reported.first(dir.sender(), 14, apdu.body)
+        {
             for fact in identity::from_rpm_ack(apdu.body) {
                 out.identity(dir.sender(), fact);
             }
@@ -329,7 +339,7 @@ impl BacnetSession {
             (0, Some(s)) => self.on_request(dir, frame, &apdu, s, &fields, out),
             (1, Some(s)) => {
                 out.operation(NAME, unconfirmed_operation(s));
-                if s == 0 {
+                if s == 0 && self.reported.first(dir.sender(), 0, apdu.body) {
                     if let Some(fact) = identity::from_i_am(&fields) {
                         out.identity(dir.sender(), fact);
                     }

@@ -26,6 +26,7 @@ use super::wire::{
 };
 use super::{identity, semantics, NAME};
 use crate::api::{AbandonReason, Direction, ObservationSink, Progress, Session};
+use crate::once::ReportedOnce;
 use plantguard_model::{IdentityFact, Side};
 
 /// Most requests kept waiting for a response; past it the oldest is logged
@@ -119,6 +120,8 @@ pub struct Dnp3Session {
     roles: [Option<bool>; 2],
     consecutive_errors: u8,
     tap: Option<Vec<FragmentSummary>>,
+    /// Device-attribute responses already reported as identity.
+    reported: ReportedOnce,
 }
 
 const fn dir_index(dir: Direction) -> usize {
@@ -323,6 +326,9 @@ impl Dnp3Session {
         let mut points = [0u32; MAX_POINTS];
         let mut n_points = 0u8;
         let mut identity_fact: Option<Box<IdentityFact>> = None;
+        // Whether this fragment's device attributes are new on this flow
+        // (decided at the first group 0 object: most responses have none).
+        let mut new_identity: Option<bool> = None;
         let mut summary = self.tap.is_some().then(|| FragmentSummary {
             source: link.source,
             destination: link.destination,
@@ -403,7 +409,13 @@ impl Dnp3Session {
                     }
                 }
             }
-            if header.group == 0 && function.is_response() {
+            if header.group == 0
+                && function.is_response()
+                && *new_identity.get_or_insert_with(|| {
+                    self.reported
+                        .first(dir.sender(), u32::from(link.source), objects)
+                })
+            {
                 let fact = identity_fact.get_or_insert_with(|| {
                     let mut f = identity::outstation_identity(link.source);
                     f.device_type = None;

@@ -96,6 +96,31 @@ fn crc_matches_the_header_crc_of_a_real_frame() {
 }
 
 #[test]
+fn sliced_crc_equals_the_bytewise_one_at_every_length() {
+    // A pseudo-random byte stream; every length 0..=300 and every start
+    // offset 0..8 covers each split between 8-byte slices and the tail.
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    let bytes: Vec<u8> = (0..320)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    for start in 0..8 {
+        for len in 0..=300 {
+            let d = &bytes[start..start + len];
+            assert_eq!(
+                crc(d),
+                super::wire::crc_bytewise(d),
+                "start {start} len {len}"
+            );
+        }
+    }
+}
+
+#[test]
 fn parses_link_frame_and_strips_block_crcs() {
     let (frame, len) = parse_link_frame(READ_CLASS0).unwrap();
     assert_eq!(len, READ_CLASS0.len());
