@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 //! The PlantGuard engine: captures in, one merged [`Assessment`] out.
 //!
-//! [`run`] streams every input once on the calling thread (the reader),
-//! counts every frame, and hands each frame in batches to the worker that
-//! owns its flow: the one picked by the symmetric
-//! [`plantguard_wire::frame_shard_hash`] of its VLANs and address pair.
-//! Each worker owns its flows outright: it decodes, reassembles TCP
+//! [`run`] streams every input in order. Each frame belongs to the worker
+//! picked by the symmetric [`plantguard_wire::frame_shard_hash`] of its VLANs
+//! and address pair. With several threads and plain capture files, every
+//! worker reads every input itself and keeps the frames of its own shard
+//! (no copy, no hand-over); for gzip inputs and pipes one thread reads and
+//! hands the other workers their frames in batches. Each worker owns its
+//! flows outright: it decodes, reassembles TCP
 //! ([`plantguard_wire::reassembly`]) and feeds the protocol parsers of
 //! [`plantguard_protocols::registry`], which report through an
 //! [`plantguard_protocols::ObservationSink`]. Frames the fast path cannot
 //! place (non-IP, odd encapsulations) go to worker 0. No lock is taken and
-//! nothing is allocated per packet; batch buffers are recycled. With one
-//! thread there is no hand-over at all. At the end the per-worker results
-//! are merged with sums and sorts, so the output does not depend on the
-//! number of threads.
+//! nothing is allocated per packet. At the end the per-worker results are
+//! merged with sums and sorts, so the output does not depend on the number
+//! of threads.
 //!
 //! Flows idle past a timeout in *capture* time are closed and folded into
 //! per-host and per-protocol aggregates, which keeps memory bounded on long

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-//! The reader: streams every input once, counts every frame, and hands each
-//! frame to the worker that owns its flow, in batches.
+//! Reading the inputs and giving each worker its frames.
 //!
-//! The reader thread is itself worker 0: it keeps the flows of a share of
-//! the shard slots and hands the other frames over.
-//! Frames travel to workers packed in reusable byte buffers (a small header
-//! and the captured bytes per frame), so the per-frame cost on the reader is
-//! a header walk, a hash and a copy of a few dozen bytes, with no
-//! allocation: buffers go back to the reader once a worker has used them.
+//! Each frame belongs to the worker that owns its shard slot. With plain
+//! capture files every worker reads every input itself and keeps its own
+//! frames ([`run_each_reads`]). Gzip inputs and pipes are read once, by the
+//! thread that is also worker 0: it keeps the frames of its slots and hands
+//! the others over, packed in reusable byte buffers (a small header and the
+//! captured bytes per frame), so the per-frame cost is a header walk, a
+//! hash and a copy of a few dozen bytes, with no allocation: buffers go back
+//! to the reader once a worker has used them.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
@@ -50,9 +51,55 @@ impl Counters {
     }
 }
 
+/// How each input is read: its length when the run starts (a regular
+/// file, read no further, so that a capture still being written is seen
+/// alike by every thread that reads it), and whether it is compressed.
+#[derive(Clone, Copy, Debug)]
+struct InputShape {
+    /// Length of a regular file; `None` for pipes and other streams.
+    len: Option<u64>,
+    gzip: bool,
+}
+
+impl InputShape {
+    fn of(path: &std::path::Path) -> Self {
+        let len = std::fs::metadata(path)
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .map(|m| m.len());
+        let mut magic = [0u8; 2];
+        let gzip = len.is_some()
+            && std::fs::File::open(path)
+                .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
+                .is_ok()
+            && magic == [0x1f, 0x8b];
+        InputShape { len, gzip }
+    }
+}
+
+/// Opens an input, reading a regular file only up to its length at the
+/// start of the run.
+fn open(
+    path: &std::path::Path,
+    shape: InputShape,
+) -> Result<CaptureReader, plantguard_capture::CaptureError> {
+    match shape.len {
+        Some(len) => {
+            let file = std::fs::File::open(path)
+                .map_err(|source| plantguard_capture::CaptureError::Io { offset: 0, source })?;
+            CaptureReader::from_reader(
+                Box::new(std::io::Read::take(file, len)),
+                &path.to_string_lossy(),
+            )
+        }
+        None => CaptureReader::open(path),
+    }
+}
+
 /// Reads every input in order, calling `each` for every frame.
 fn read_all(
     inputs: &[PathBuf],
+    shapes: &[InputShape],
     counters: &mut Counters,
     progress: &(dyn Fn(u64) + Sync),
     mut each: impl FnMut(u32, &RawPacket<'_>),
@@ -61,7 +108,11 @@ fn read_all(
     for (fi, path) in inputs.iter().enumerate() {
         let file = u32::try_from(fi).unwrap_or(u32::MAX);
         let mut facts = FileFacts::default();
-        match CaptureReader::open(path) {
+        let shape = shapes.get(fi).copied().unwrap_or(InputShape {
+            len: None,
+            gzip: false,
+        });
+        match open(path, shape) {
             Ok(mut reader) => {
                 facts.format = format_label(reader.format());
                 loop {
@@ -99,15 +150,19 @@ pub(crate) fn run(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Vec<WorkerOut> {
     let threads = config.threads.max(1);
+    let shapes: Vec<InputShape> = inputs.iter().map(|p| InputShape::of(p)).collect();
     let mut counters = Counters::new();
     if threads == 1 {
         let mut worker = Worker::new(config, names);
-        read_all(inputs, &mut counters, progress, |file, pkt| {
+        read_all(inputs, &shapes, &mut counters, progress, |file, pkt| {
             worker.packet(file, pkt)
         });
         return vec![counters.out, worker.finish_all()];
     }
-    let owners = slot_owners(threads);
+    if shapes.iter().all(|s| s.len.is_some() && !s.gzip) {
+        return run_each_reads(inputs, &shapes, names, config, progress);
+    }
+    let owners = slot_owners(threads, READER_DISCOUNT_SLOTS);
     std::thread::scope(|s| {
         let spawned = threads - 1;
         let (pool_tx, pool_rx): (Sender<Vec<u8>>, Receiver<Vec<u8>>) = channel();
@@ -137,7 +192,7 @@ pub(crate) fn run(
         let mut batches: Vec<Vec<u8>> = (0..spawned)
             .map(|_| Vec::with_capacity(BATCH_BYTES))
             .collect();
-        read_all(inputs, &mut counters, progress, |file, pkt| {
+        read_all(inputs, &shapes, &mut counters, progress, |file, pkt| {
             let owner = plantguard_wire::frame_shard_hash(pkt.link_type, pkt.data)
                 .map_or(0, |h| owners[(h % SLOTS as u64) as usize]);
             let Some(i) = owner.checked_sub(1) else {
@@ -173,6 +228,69 @@ pub(crate) fn run(
     })
 }
 
+/// Runs `threads` workers that each read every input themselves (from the
+/// page cache: plain files only) and keep the frames of their own shard
+/// slots: no frame is copied or handed over, and no thread waits for
+/// another until the end. The cost is that every thread walks every record
+/// header and hashes every frame (a few dozen instructions a frame), which
+/// is less than a copy and a hand-over, and it is spread evenly.
+/// Worker 0 also counts every frame and reports progress and file facts.
+fn run_each_reads(
+    inputs: &[PathBuf],
+    shapes: &[InputShape],
+    names: &[String],
+    config: &Config,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<WorkerOut> {
+    let threads = config.threads.max(1);
+    let owners = slot_owners(threads, 0);
+    let owner = |pkt: &RawPacket<'_>| {
+        plantguard_wire::frame_shard_hash(pkt.link_type, pkt.data)
+            .map_or(0, |h| owners[(h % SLOTS as u64) as usize])
+    };
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (1..threads)
+            .map(|me| {
+                s.spawn(move || {
+                    let mut worker = Worker::new(config, names);
+                    for (fi, path) in inputs.iter().enumerate() {
+                        let file = u32::try_from(fi).unwrap_or(u32::MAX);
+                        let Some(shape) = shapes.get(fi).copied() else {
+                            continue;
+                        };
+                        // Worker 0 reports an input that cannot be read.
+                        let Ok(mut reader) = open(path, shape) else {
+                            continue;
+                        };
+                        while let Ok(Some(pkt)) = reader.next_packet() {
+                            if owner(&pkt) == me {
+                                worker.packet(file, &pkt);
+                            }
+                        }
+                    }
+                    worker.finish_all()
+                })
+            })
+            .collect();
+        let mut counters = Counters::new();
+        let mut own = Worker::new(config, names);
+        read_all(inputs, shapes, &mut counters, progress, |file, pkt| {
+            if owner(pkt) == 0 {
+                own.packet(file, pkt);
+            }
+        });
+        let mut outs = vec![counters.out, own.finish_all()];
+        for h in handles {
+            outs.push(h.join().unwrap_or_else(|_| {
+                let mut o = WorkerOut::default();
+                o.engine_anomalies.insert("engine.worker_failed", 1);
+                o
+            }));
+        }
+        outs
+    })
+}
+
 /// Shard slots: a frame's shard hash picks one, and each slot belongs to one
 /// worker.
 const SLOTS: usize = 64;
@@ -183,12 +301,13 @@ const SLOTS: usize = 64;
 /// balances the two threads with parsers on and off alike.
 const READER_DISCOUNT_SLOTS: usize = 10;
 
-/// The worker owning each slot, for `threads` workers where worker 0 is the
-/// reader thread, which keeps fewer slots than the others.
-fn slot_owners(threads: usize) -> Vec<usize> {
+/// The worker owning each slot, for `threads` workers where worker 0 keeps
+/// `discount` slots fewer than an even share (when it also reads and hands
+/// over every frame).
+fn slot_owners(threads: usize, discount: usize) -> Vec<usize> {
     let threads = threads.clamp(1, SLOTS);
     let even = SLOTS / threads;
-    let own = even.saturating_sub(READER_DISCOUNT_SLOTS).max(1);
+    let own = even.saturating_sub(discount).max(1);
     let mut owners = vec![0usize; SLOTS];
     let others = threads - 1;
     for (slot, o) in owners.iter_mut().enumerate().skip(own) {
@@ -253,7 +372,7 @@ mod tests {
     #[test]
     fn every_worker_owns_slots_and_the_reader_fewer() {
         for threads in 1..=8 {
-            let owners = slot_owners(threads);
+            let owners = slot_owners(threads, READER_DISCOUNT_SLOTS);
             assert_eq!(owners.len(), SLOTS);
             let count = |w: usize| owners.iter().filter(|&&o| o == w).count();
             for w in 0..threads {
@@ -264,6 +383,21 @@ mod tests {
                 assert!(count(0) < count(1), "{threads} threads: {owners:?}");
             }
         }
-        assert_eq!(slot_owners(2).iter().filter(|&&o| o == 0).count(), 22);
+        assert_eq!(
+            slot_owners(2, READER_DISCOUNT_SLOTS)
+                .iter()
+                .filter(|&&o| o == 0)
+                .count(),
+            22
+        );
+        // Threads that each read everything share the slots evenly.
+        for threads in 1..=8 {
+            let owners = slot_owners(threads, 0);
+            let counts: Vec<usize> = (0..threads)
+                .map(|w| owners.iter().filter(|&&o| o == w).count())
+                .collect();
+            let (min, max) = (counts.iter().min(), counts.iter().max());
+            assert!(max.zip(min).is_some_and(|(a, b)| a - b <= 1), "{counts:?}");
+        }
     }
 }
