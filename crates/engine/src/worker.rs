@@ -566,15 +566,6 @@ impl<'c> Worker<'c> {
                     .into_mut()
             }
         };
-        // Start fetching the flow's other heap state now, in parallel, rather
-        // than one cache miss after another as reassembly and the parser
-        // reach them.
-        if let App::Parsing { session, .. } = &flow.app {
-            session.touch();
-        }
-        if let Some(t) = &flow.tcp {
-            std::hint::black_box(t.rst);
-        }
         let d = usize::from(src_is_lo != flow.orig_is_lo);
         flow.last_ts = flow.last_ts.max(meta.ts);
         flow.last_file = meta.file;

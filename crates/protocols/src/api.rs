@@ -97,14 +97,6 @@ pub trait Session: Send {
     /// resynchronise on the next valid header.
     fn gap(&mut self, dir: Direction, len: u32);
 
-    /// A hint that a segment for this session follows shortly. An
-    /// implementation reads one field of its state, so that the memory is
-    /// fetched while the engine is still busy with the flow's counters and
-    /// TCP reassembly instead of when [`Session::feed`] starts. Observable
-    /// behaviour must not change; the default does nothing.
-    #[inline]
-    fn touch(&self) {}
-
     /// The flow ended (closed, timed out, or the capture ended): report what
     /// is still pending, such as requests that never got an answer.
     /// Called once, as the last call on the session.

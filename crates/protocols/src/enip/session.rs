@@ -665,10 +665,6 @@ impl Session for EnipSession {
         }
     }
 
-    fn touch(&self) {
-        std::hint::black_box(self.resync[0]);
-    }
-
     fn gap(&mut self, dir: Direction, _len: u32) {
         if let Some(r) = self.resync.get_mut(dir_index(dir)) {
             *r = true;

@@ -631,10 +631,6 @@ impl Session for OpcUaSession {
         }
     }
 
-    fn touch(&self) {
-        std::hint::black_box(self.bad_headers);
-    }
-
     fn gap(&mut self, dir: Direction, _len: u32) {
         *self.chunking(dir) = None;
     }

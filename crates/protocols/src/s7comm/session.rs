@@ -873,10 +873,6 @@ impl Session for S7Session {
         }
     }
 
-    fn touch(&self) {
-        std::hint::black_box(self.encrypted);
-    }
-
     fn gap(&mut self, dir: Direction, _len: u32) {
         let r = self.reasm(dir);
         r.buf.clear();
