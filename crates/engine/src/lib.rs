@@ -26,6 +26,7 @@ mod merge;
 mod reader;
 pub mod result;
 mod sink;
+mod spill;
 mod worker;
 
 use std::collections::BTreeMap;
@@ -33,6 +34,7 @@ use std::path::PathBuf;
 
 pub use result::Assessment;
 pub use sink::zeek_uid;
+pub use spill::SpilledLogs;
 
 use plantguard_wire::reassembly::ReassemblyLimits;
 
@@ -59,6 +61,12 @@ pub struct Config {
     pub logs: bool,
     /// Keep every flow in the result.
     pub keep_flows: bool,
+    /// Where workers may write log lines as sorted runs once they hold more
+    /// than `spill_bytes` of them, so that memory stays bounded on long
+    /// captures (`None`: every line stays in memory).
+    pub spill_dir: Option<PathBuf>,
+    /// Bytes of log text a worker holds before writing a run.
+    pub spill_bytes: usize,
     /// Only these parsers may claim flows (`None`: every registered one).
     /// For measuring the cost of a family of parsers.
     pub protocols: Option<Vec<&'static str>>,
@@ -77,6 +85,8 @@ impl Default for Config {
             parse: true,
             logs: false,
             keep_flows: false,
+            spill_dir: None,
+            spill_bytes: 64 << 20,
             protocols: None,
         }
     }
@@ -88,8 +98,11 @@ pub struct Output {
     /// The merged facts.
     pub assessment: Assessment,
     /// Zeek-style log lines per log name (`modbus` → lines of `modbus.log`),
-    /// in capture order.
+    /// in capture order. Empty when lines were spilled to disk.
     pub logs: BTreeMap<String, Vec<String>>,
+    /// The log lines, when some were spilled to disk (see
+    /// [`Config::spill_dir`]): write them with [`SpilledLogs::write_to`].
+    pub spilled: Option<SpilledLogs>,
 }
 
 /// Runs the engine over `inputs` (capture files, in order). `display_names`

@@ -70,6 +70,7 @@ pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], _config: &Config) ->
     let mut host_facts: BTreeMap<(HostKey, plantguard_model::HostFact), (SeenAt, u64)> =
         BTreeMap::new();
     let mut logs = Vec::new();
+    let mut log_runs = Vec::new();
     let mut first_ts: Option<i64> = None;
     let mut last_ts: Option<i64> = None;
     let mut totals = Totals::default();
@@ -182,6 +183,7 @@ pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], _config: &Config) ->
             e.1 += n;
         }
         logs.extend(out.obs.logs);
+        log_runs.extend(out.obs.log_runs);
         a.flows.extend(out.flow_records);
     }
 
@@ -308,6 +310,13 @@ pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], _config: &Config) ->
         .collect();
     a.flows.sort_by(|x, y| (x.ts, &x.uid).cmp(&(y.ts, &y.uid)));
 
+    if !log_runs.is_empty() {
+        return Output {
+            assessment: a,
+            logs: BTreeMap::new(),
+            spilled: Some(crate::spill::SpilledLogs::new(log_runs, logs)),
+        };
+    }
     logs.sort_by_key(|l| (l.file, l.frame, l.uid, l.seq));
     let mut by_log: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for l in logs {
@@ -316,5 +325,6 @@ pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], _config: &Config) ->
     Output {
         assessment: a,
         logs: by_log,
+        spilled: None,
     }
 }

@@ -78,6 +78,10 @@ pub(crate) struct Observations {
     pub anomalies: HashMap<(&'static str, &'static str), u64>,
     pub logs: Vec<LogLine>,
     pub log_seq: u64,
+    /// Bytes of log text held in `logs`.
+    pub log_bytes: usize,
+    /// Sorted runs of log lines already written to disk.
+    pub log_runs: Vec<std::path::PathBuf>,
 }
 
 pub(crate) struct Sink<'a> {
@@ -220,6 +224,7 @@ impl ObservationSink for Sink<'_> {
             }
         }
         self.obs.log_seq += 1;
+        self.obs.log_bytes += line.len();
         self.obs.logs.push(LogLine {
             log,
             file: c.file,

@@ -148,6 +148,8 @@ pub(crate) struct Worker<'c> {
     defrag: Defragmenter,
     now: i64,
     next_sweep: i64,
+    /// Writing log lines to disk failed once: keep them in memory.
+    spill_failed: bool,
     out: WorkerOut,
 }
 
@@ -239,6 +241,7 @@ impl<'c> Worker<'c> {
             defrag: Defragmenter::new(Default::default()),
             now: i64::MIN,
             next_sweep: i64::MIN,
+            spill_failed: false,
             out: WorkerOut::default(),
         }
     }
@@ -266,6 +269,50 @@ impl<'c> Worker<'c> {
 
     /// Processes one frame routed to this worker.
     pub fn packet(&mut self, file: u32, pkt: &RawPacket<'_>) {
+        self.frame(file, pkt);
+        if self.out.obs.log_bytes > self.config.spill_bytes {
+            self.spill_logs();
+        }
+    }
+
+    /// Writes the log lines held so far to a sorted run on disk, when a
+    /// spill directory is set. A failure is counted and the lines stay in
+    /// memory (nothing is lost; memory is just not bounded any more).
+    #[cold]
+    fn spill_logs(&mut self) {
+        let Some(dir) = self.config.spill_dir.as_deref() else {
+            return;
+        };
+        if self.spill_failed {
+            return;
+        }
+        match crate::spill::write_run(dir, &mut self.out.obs.logs) {
+            Ok(path) => {
+                self.out.obs.log_runs.push(path);
+                self.out.obs.log_bytes = 0;
+                if self.out.obs.log_runs.len() >= crate::spill::MAX_RUNS
+                    && crate::spill::compact(dir, &mut self.out.obs.log_runs).is_err()
+                {
+                    // The runs are all still there; only their number grows.
+                    *self
+                        .out
+                        .engine_anomalies
+                        .entry("engine.log_compaction_failed")
+                        .or_insert(0) += 1;
+                }
+            }
+            Err(_) => {
+                self.spill_failed = true;
+                *self
+                    .out
+                    .engine_anomalies
+                    .entry("engine.log_spill_failed")
+                    .or_insert(0) += 1;
+            }
+        }
+    }
+
+    fn frame(&mut self, file: u32, pkt: &RawPacket<'_>) {
         let ts = pkt.ts_nanos;
         if ts > self.now {
             self.now = ts;

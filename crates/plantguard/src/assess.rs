@@ -138,19 +138,47 @@ struct AssessJson<'a> {
 pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
     let logs = args.logs.is_some() || args.out.is_some();
     let parse = !args.no_parsers;
+    // Log lines beyond what memory should hold go to sorted runs on the
+    // disk the logs are written to, merged into the log files at the end.
+    let spill_dir = match args.out.as_ref().or(args.logs.as_ref()) {
+        Some(dir) => {
+            let spill = dir.join(format!(".plantguard-spill-{}", std::process::id()));
+            std::fs::create_dir_all(&spill)
+                .with_context(|| format!("creating {}", spill.display()))?;
+            Some(spill)
+        }
+        None => None,
+    };
+    let spill_for_engine = spill_dir.clone();
     let mut run = match run_engine(&args.capture, |c| {
         c.logs = logs;
         c.parse = parse;
+        c.spill_dir = spill_for_engine;
     })? {
         Ok(r) => r,
-        Err(code) => return Ok(code),
+        Err(code) => {
+            if let Some(d) = &spill_dir {
+                let _ = std::fs::remove_dir_all(d);
+            }
+            return Ok(code);
+        }
     };
-    if let Some(dir) = &args.logs {
-        write_logs(dir, &run.analysis.output.logs)?;
+    let written = (|| -> anyhow::Result<()> {
+        if let Some(dir) = &args.logs {
+            write_logs(dir, &run.analysis.output)?;
+        }
+        if let Some(dir) = &args.out {
+            write_output_folder(dir, &mut run)?;
+        }
+        Ok(())
+    })();
+    if let Some(s) = run.analysis.output.spilled.take() {
+        s.remove();
     }
-    if let Some(dir) = &args.out {
-        write_output_folder(dir, &mut run)?;
+    if let Some(d) = &spill_dir {
+        let _ = std::fs::remove_dir_all(d);
     }
+    written?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if args.json {
@@ -179,13 +207,15 @@ pub fn run(args: &AssessArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Writes one `<log>.log` file of JSON lines per protocol log.
-fn write_logs(
-    dir: &Path,
-    logs: &std::collections::BTreeMap<String, Vec<String>>,
-) -> anyhow::Result<()> {
+fn write_logs(dir: &Path, output: &plantguard_engine::Output) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("creating log directory {}", dir.display()))?;
-    for (log, lines) in logs {
+    if let Some(spilled) = &output.spilled {
+        return spilled
+            .write_to(dir)
+            .with_context(|| format!("writing logs to {}", dir.display()));
+    }
+    for (log, lines) in &output.logs {
         let path = dir.join(format!("{log}.log"));
         let mut f = std::io::BufWriter::new(
             std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?,
@@ -247,5 +277,5 @@ pub fn write_output_folder(dir: &Path, run: &mut Run) -> anyhow::Result<()> {
     crate::summary::print(&mut summary, a, run.elapsed)?;
     let path = dir.join("summary.txt");
     std::fs::write(&path, summary).with_context(|| format!("writing {}", path.display()))?;
-    write_logs(&dir.join("logs"), &a.output.logs)
+    write_logs(&dir.join("logs"), &a.output)
 }
