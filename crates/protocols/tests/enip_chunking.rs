@@ -3,40 +3,14 @@
 //! engine's buffering emulated (unconsumed bytes kept and the next chunk
 //! appended), yields the same operations, identities and records as the
 //! stream fed whole.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use plantguard_model::{IdentityFact, Operation, Side};
-use plantguard_protocols::api::{Direction, ObservationSink, Progress, Session};
+#[path = "stream_chunking_support.rs"]
+mod support;
+
+use plantguard_protocols::api::Direction;
 use plantguard_protocols::enip::EnipSession;
 use proptest::prelude::*;
-
-#[derive(Default, Debug, PartialEq)]
-struct Sink {
-    ops: Vec<Operation>,
-    ids: Vec<IdentityFact>,
-    records: Vec<serde_json::Value>,
-}
-
-impl ObservationSink for Sink {
-    fn operation(&mut self, _: &'static str, op: Operation) {
-        self.ops.push(op);
-    }
-    fn identity(&mut self, _: Side, fact: IdentityFact) {
-        self.ids.push(fact);
-    }
-    fn anomaly(&mut self, _: &'static str, _: &'static str) {}
-    fn wants_records(&self) -> bool {
-        true
-    }
-    fn record(&mut self, _: &'static str, record: &dyn erased_serde::Serialize) {
-        self.records.push(serde_json::to_value(record).unwrap());
-    }
-}
 
 fn hex(s: &str) -> Vec<u8> {
     (0..s.len() / 2)
@@ -64,46 +38,15 @@ fn streams() -> (Vec<u8>, Vec<u8>) {
     )
 }
 
-/// Feeds `bytes` split at `cuts` with the engine's buffering semantics.
-fn feed_chunked(
-    s: &mut EnipSession,
-    sink: &mut Sink,
-    dir: Direction,
-    bytes: &[u8],
-    cuts: &[usize],
-) {
-    let mut buf: Vec<u8> = Vec::new();
-    let mut start = 0;
-    let mut bounds: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
-    bounds.push(bytes.len());
-    bounds.sort_unstable();
-    for end in bounds {
-        if end < start {
-            continue;
-        }
-        buf.extend_from_slice(&bytes[start..end]);
-        start = end;
-        match s.feed(dir, &buf, sink) {
-            Progress::Done => buf.clear(),
-            Progress::Incomplete { consumed, needed } => {
-                assert!(consumed <= buf.len());
-                assert!(needed > 0);
-                buf.drain(..consumed);
-            }
-            Progress::Abandon(r) => panic!("abandoned: {r:?}"),
-        }
-    }
-    assert!(buf.is_empty(), "{} bytes left over", buf.len());
-}
-
-fn run(cuts_req: &[usize], cuts_resp: &[usize]) -> Sink {
+fn run(cuts_req: &[usize], cuts_resp: &[usize]) -> support::Sink {
     let (req, resp) = streams();
-    let mut s = EnipSession::new();
-    let mut sink = Sink::default();
-    feed_chunked(&mut s, &mut sink, Direction::ToServer, &req, cuts_req);
-    feed_chunked(&mut s, &mut sink, Direction::ToClient, &resp, cuts_resp);
-    s.flush(&mut sink);
-    sink
+    support::run_streams(
+        EnipSession::new(),
+        &[
+            (Direction::ToServer, &req, cuts_req),
+            (Direction::ToClient, &resp, cuts_resp),
+        ],
+    )
 }
 
 #[test]
@@ -111,8 +54,8 @@ fn whole_stream_decodes_every_pdu() {
     let sink = run(&[], &[]);
     // RegisterSession, Stop, Read Modify Write (in a Multiple Service Packet), ListIdentity.
     assert_eq!(sink.ops.len(), 4);
-    assert_eq!(sink.ids.len(), 1);
-    assert!(sink.records.iter().any(|r| r["matched"] == true));
+    assert_eq!(sink.identities.len(), 1);
+    assert!(sink.records.iter().any(|r| r.contains("\"matched\":true")));
 }
 
 proptest! {
