@@ -464,10 +464,7 @@ impl<'de> Deserialize<'de> for Mac {
 
 /// Formats a MAC as `00:80:f4:01:02:03`.
 pub fn mac_string(m: [u8; 6]) -> String {
-    format!(
-        "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-        m[0], m[1], m[2], m[3], m[4], m[5]
-    )
+    Mac(m).to_string()
 }
 
 #[cfg(test)]
