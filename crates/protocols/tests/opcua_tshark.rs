@@ -7,84 +7,16 @@
 //! `opcua.servicenodeid.numeric` and `opcua.RequestHandle`.
 //! Run with `--nocapture` to see the per-file counts.
 
-use plantguard_model::{IdentityFact, Operation, Side};
+use plantguard_model::Side;
 use plantguard_protocols::opcua::OpcUaSession;
-use plantguard_protocols::{Direction, ObservationSink, Progress, Session};
+use plantguard_protocols::{Direction, Progress, Session};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::process::Command;
 
-fn corpus_dir() -> PathBuf {
-    std::env::var_os("PLANTGUARD_CORPUS").map_or_else(
-        || {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/corpus"
-            ))
-        },
-        PathBuf::from,
-    )
-}
-
-/// True when tshark runs; panics with a clear message unless PLANTGUARD_ALLOW_NO_TSHARK=1.
-fn have_tshark() -> bool {
-    if Command::new("tshark")
-        .arg("-v")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        return true;
-    }
-    if std::env::var("PLANTGUARD_ALLOW_NO_TSHARK").as_deref() == Ok("1") {
-        eprintln!("tshark not found: skipped (PLANTGUARD_ALLOW_NO_TSHARK=1)");
-        return false;
-    }
-    panic!("tshark is required for this test (apt-get install tshark), or set PLANTGUARD_ALLOW_NO_TSHARK=1");
-}
-
-/// Captures of the corpus index whose ICS protocols mention `needle`, skipping duplicates and bad files.
-fn corpus_files(needle: &str) -> Vec<PathBuf> {
-    let dir = corpus_dir();
-    let index = std::fs::read_to_string(dir.join("INDEX.tsv")).expect("corpus INDEX.tsv");
-    index
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            let (path, ics, dup, status) =
-                (cols.first()?, cols.get(3)?, cols.get(8)?, cols.get(9)?);
-            (ics.contains(needle) && dup.is_empty() && *status == "ok").then(|| dir.join(path))
-        })
-        .collect()
-}
-
-#[derive(Default)]
-struct FrameSink {
-    frame: u64,
-    ops: Vec<(u64, Operation)>,
-    identities: Vec<(u64, Side, IdentityFact)>,
-    anomalies: Vec<(u64, &'static str)>,
-    records: Vec<(u64, &'static str, serde_json::Value)>,
-}
-
-impl ObservationSink for FrameSink {
-    fn operation(&mut self, _p: &'static str, op: Operation) {
-        self.ops.push((self.frame, op));
-    }
-    fn identity(&mut self, speaker: Side, fact: IdentityFact) {
-        self.identities.push((self.frame, speaker, fact));
-    }
-    fn anomaly(&mut self, _p: &'static str, name: &'static str) {
-        self.anomalies.push((self.frame, name));
-    }
-    fn wants_records(&self) -> bool {
-        true
-    }
-    fn record(&mut self, log: &'static str, record: &dyn erased_serde::Serialize) {
-        let v = serde_json::to_value(record).expect("record serialises");
-        self.records.push((self.frame, log, v));
-    }
-}
+#[path = "ics_tshark_support.rs"]
+mod support;
+use support::{corpus_dir, corpus_files, have_tshark, FrameSink};
 
 const FIELDS: &[&str] = &[
     "frame.number",

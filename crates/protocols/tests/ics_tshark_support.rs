@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: Apache-2.0
+//! Shared pieces of the tshark agreement tests of the industrial TCP
+//! parsers (OPC UA, S7comm), included with `#[path]`: where the corpus is,
+//! whether tshark runs, which corpus captures hold a protocol, and a sink
+//! that tags everything a session reports with the frame being fed.
+#![allow(dead_code, missing_docs)]
+
+use plantguard_model::{IdentityFact, Operation, Side};
+use plantguard_protocols::ObservationSink;
+use std::path::PathBuf;
+use std::process::Command;
+
+pub fn corpus_dir() -> PathBuf {
+    std::env::var_os("PLANTGUARD_CORPUS").map_or_else(
+        || {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../../shared/corpus"
+            ))
+        },
+        PathBuf::from,
+    )
+}
+
+/// True when tshark runs; panics with a clear message unless PLANTGUARD_ALLOW_NO_TSHARK=1.
+pub fn have_tshark() -> bool {
+    if Command::new("tshark")
+        .arg("-v")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        return true;
+    }
+    if std::env::var("PLANTGUARD_ALLOW_NO_TSHARK").as_deref() == Ok("1") {
+        eprintln!("tshark not found: skipped (PLANTGUARD_ALLOW_NO_TSHARK=1)");
+        return false;
+    }
+    panic!("tshark is required for this test (apt-get install tshark), or set PLANTGUARD_ALLOW_NO_TSHARK=1");
+}
+
+/// Captures of the corpus index whose ICS protocols mention `needle`, skipping duplicates and bad files.
+pub fn corpus_files(needle: &str) -> Vec<PathBuf> {
+    let dir = corpus_dir();
+    let index = std::fs::read_to_string(dir.join("INDEX.tsv")).expect("corpus INDEX.tsv");
+    index
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            let (path, ics, dup, status) =
+                (cols.first()?, cols.get(3)?, cols.get(8)?, cols.get(9)?);
+            (ics.contains(needle) && dup.is_empty() && *status == "ok").then(|| dir.join(path))
+        })
+        .collect()
+}
+
+#[derive(Default)]
+pub struct FrameSink {
+    pub frame: u64,
+    pub ops: Vec<(u64, Operation)>,
+    pub identities: Vec<(u64, Side, IdentityFact)>,
+    pub anomalies: Vec<(u64, &'static str)>,
+    pub records: Vec<(u64, &'static str, serde_json::Value)>,
+}
+
+impl ObservationSink for FrameSink {
+    fn operation(&mut self, _p: &'static str, op: Operation) {
+        self.ops.push((self.frame, op));
+    }
+    fn identity(&mut self, speaker: Side, fact: IdentityFact) {
+        self.identities.push((self.frame, speaker, fact));
+    }
+    fn anomaly(&mut self, _p: &'static str, name: &'static str) {
+        self.anomalies.push((self.frame, name));
+    }
+    fn wants_records(&self) -> bool {
+        true
+    }
+    fn record(&mut self, log: &'static str, record: &dyn erased_serde::Serialize) {
+        let v = serde_json::to_value(record).expect("record serialises");
+        self.records.push((self.frame, log, v));
+    }
+}
