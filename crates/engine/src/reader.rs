@@ -105,13 +105,9 @@ fn read_all(
     mut each: impl FnMut(u32, &RawPacket<'_>),
 ) {
     let mut done_bytes = 0u64;
-    for (fi, path) in inputs.iter().enumerate() {
+    for (fi, (path, &shape)) in inputs.iter().zip(shapes).enumerate() {
         let file = u32::try_from(fi).unwrap_or(u32::MAX);
         let mut facts = FileFacts::default();
-        let shape = shapes.get(fi).copied().unwrap_or(InputShape {
-            len: None,
-            gzip: false,
-        });
         match open(path, shape) {
             Ok(mut reader) => {
                 facts.format = format_label(reader.format());
@@ -193,9 +189,7 @@ pub(crate) fn run(
             .map(|_| Vec::with_capacity(BATCH_BYTES))
             .collect();
         read_all(inputs, &shapes, &mut counters, progress, |file, pkt| {
-            let owner = plantguard_wire::frame_shard_hash(pkt.link_type, pkt.data)
-                .map_or(0, |h| owners[(h % SLOTS as u64) as usize]);
-            let Some(i) = owner.checked_sub(1) else {
+            let Some(i) = owner_of(&owners, pkt).checked_sub(1) else {
                 own.packet(file, pkt);
                 return;
             };
@@ -216,16 +210,35 @@ pub(crate) fn run(
             }
         }
         drop(senders);
-        let mut outs = vec![counters.out, own.finish_all()];
-        for h in handles {
-            outs.push(h.join().unwrap_or_else(|_| {
-                let mut o = WorkerOut::default();
-                o.engine_anomalies.insert("engine.worker_failed", 1);
-                o
-            }));
-        }
-        outs
+        collect(counters, own, handles)
     })
+}
+
+/// The reader's totals, worker 0's facts, then every spawned worker's (a
+/// worker that panicked is reported as `engine.worker_failed`).
+fn collect(
+    counters: Counters,
+    own: Worker<'_>,
+    handles: Vec<std::thread::ScopedJoinHandle<'_, WorkerOut>>,
+) -> Vec<WorkerOut> {
+    let mut outs = vec![counters.out, own.finish_all()];
+    for h in handles {
+        outs.push(h.join().unwrap_or_else(|_| {
+            let mut o = WorkerOut::default();
+            o.engine_anomalies.insert("engine.worker_failed", 1);
+            o
+        }));
+    }
+    outs
+}
+
+/// The worker owning a frame's shard slot (worker 0 for frames the fast
+/// path cannot place).
+#[inline]
+fn owner_of(owners: &[usize], pkt: &RawPacket<'_>) -> usize {
+    plantguard_wire::frame_shard_hash(pkt.link_type, pkt.data)
+        .and_then(|h| owners.get((h % SLOTS as u64) as usize).copied())
+        .unwrap_or(0)
 }
 
 /// Runs `threads` workers that each read every input themselves (from the
@@ -244,26 +257,20 @@ fn run_each_reads(
 ) -> Vec<WorkerOut> {
     let threads = config.threads.max(1);
     let owners = slot_owners(threads, 0);
-    let owner = |pkt: &RawPacket<'_>| {
-        plantguard_wire::frame_shard_hash(pkt.link_type, pkt.data)
-            .map_or(0, |h| owners[(h % SLOTS as u64) as usize])
-    };
+    let owners = owners.as_slice();
     std::thread::scope(|s| {
         let handles: Vec<_> = (1..threads)
             .map(|me| {
                 s.spawn(move || {
                     let mut worker = Worker::new(config, names);
-                    for (fi, path) in inputs.iter().enumerate() {
+                    for (fi, (path, &shape)) in inputs.iter().zip(shapes).enumerate() {
                         let file = u32::try_from(fi).unwrap_or(u32::MAX);
-                        let Some(shape) = shapes.get(fi).copied() else {
-                            continue;
-                        };
                         // Worker 0 reports an input that cannot be read.
                         let Ok(mut reader) = open(path, shape) else {
                             continue;
                         };
                         while let Ok(Some(pkt)) = reader.next_packet() {
-                            if owner(&pkt) == me {
+                            if owner_of(owners, &pkt) == me {
                                 worker.packet(file, &pkt);
                             }
                         }
@@ -275,19 +282,11 @@ fn run_each_reads(
         let mut counters = Counters::new();
         let mut own = Worker::new(config, names);
         read_all(inputs, shapes, &mut counters, progress, |file, pkt| {
-            if owner(pkt) == 0 {
+            if owner_of(owners, pkt) == 0 {
                 own.packet(file, pkt);
             }
         });
-        let mut outs = vec![counters.out, own.finish_all()];
-        for h in handles {
-            outs.push(h.join().unwrap_or_else(|_| {
-                let mut o = WorkerOut::default();
-                o.engine_anomalies.insert("engine.worker_failed", 1);
-                o
-            }));
-        }
-        outs
+        collect(counters, own, handles)
     })
 }
 

@@ -217,15 +217,17 @@ impl SpilledLogs {
         std::fs::create_dir_all(dir)?;
         let mut files: BTreeMap<String, BufWriter<File>> = BTreeMap::new();
         merge(&self.runs, &self.memory, |_, log, line| {
-            if !files.contains_key(log) {
-                let f = File::create(dir.join(format!("{log}.log")))?;
-                files.insert(log.to_string(), BufWriter::with_capacity(1 << 16, f));
-            }
-            if let Some(w) = files.get_mut(log) {
-                w.write_all(line)?;
-                w.write_all(b"\n")?;
-            }
-            Ok(())
+            let w = match files.get_mut(log) {
+                Some(w) => w,
+                None => {
+                    let f = File::create(dir.join(format!("{log}.log")))?;
+                    files
+                        .entry(log.to_string())
+                        .or_insert(BufWriter::with_capacity(1 << 16, f))
+                }
+            };
+            w.write_all(line)?;
+            w.write_all(b"\n")
         })?;
         for w in files.values_mut() {
             w.flush()?;

@@ -148,8 +148,9 @@ pub(crate) struct Worker<'c> {
     defrag: Defragmenter,
     now: i64,
     next_sweep: i64,
-    /// Writing log lines to disk failed once: keep them in memory.
-    spill_failed: bool,
+    /// Bytes of log text at which they are written out to a run
+    /// (`usize::MAX`: never, with no spill directory or after a failure).
+    spill_at: usize,
     out: WorkerOut,
 }
 
@@ -241,7 +242,10 @@ impl<'c> Worker<'c> {
             defrag: Defragmenter::new(Default::default()),
             now: i64::MIN,
             next_sweep: i64::MIN,
-            spill_failed: false,
+            spill_at: match &config.spill_dir {
+                Some(_) if config.logs => config.spill_bytes,
+                _ => usize::MAX,
+            },
             out: WorkerOut::default(),
         }
     }
@@ -270,22 +274,19 @@ impl<'c> Worker<'c> {
     /// Processes one frame routed to this worker.
     pub fn packet(&mut self, file: u32, pkt: &RawPacket<'_>) {
         self.frame(file, pkt);
-        if self.out.obs.log_bytes > self.config.spill_bytes {
+        if self.out.obs.log_bytes > self.spill_at {
             self.spill_logs();
         }
     }
 
-    /// Writes the log lines held so far to a sorted run on disk, when a
-    /// spill directory is set. A failure is counted and the lines stay in
-    /// memory (nothing is lost; memory is just not bounded any more).
+    /// Writes the log lines held so far to a sorted run in the spill
+    /// directory. A failure is counted and the lines stay in memory
+    /// (nothing is lost; memory is just not bounded any more).
     #[cold]
     fn spill_logs(&mut self) {
         let Some(dir) = self.config.spill_dir.as_deref() else {
             return;
         };
-        if self.spill_failed {
-            return;
-        }
         match crate::spill::write_run(dir, &mut self.out.obs.logs) {
             Ok(path) => {
                 self.out.obs.log_runs.push(path);
@@ -302,7 +303,7 @@ impl<'c> Worker<'c> {
                 }
             }
             Err(_) => {
-                self.spill_failed = true;
+                self.spill_at = usize::MAX;
                 *self
                     .out
                     .engine_anomalies

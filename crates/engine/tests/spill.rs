@@ -12,16 +12,14 @@ fn demo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo/plant.pcapng")
 }
 
-fn assess(threads: usize, spill: Option<(&Path, usize)>) -> Output {
-    let mut config = Config {
+fn assess(threads: usize, spill_dir: Option<&Path>, spill_bytes: usize) -> Output {
+    let config = Config {
         threads,
         logs: true,
+        spill_dir: spill_dir.map(Path::to_path_buf),
+        spill_bytes,
         ..Config::default()
     };
-    if let Some((dir, bytes)) = spill {
-        config.spill_dir = Some(dir.to_path_buf());
-        config.spill_bytes = bytes;
-    }
     let path = demo();
     run(
         std::slice::from_ref(&path),
@@ -61,7 +59,7 @@ fn as_files(o: &Output) -> BTreeMap<String, String> {
 
 #[test]
 fn spilled_logs_equal_the_lines_kept_in_memory() {
-    let memory = assess(1, None);
+    let memory = assess(1, None, usize::MAX);
     assert!(memory.spilled.is_none());
     let expected = as_files(&memory);
     let lines: usize = memory.logs.values().map(Vec::len).sum();
@@ -79,7 +77,7 @@ fn spilled_logs_equal_the_lines_kept_in_memory() {
         let tmp = tempfile::tempdir().unwrap();
         let runs = tmp.path().join("runs");
         std::fs::create_dir(&runs).unwrap();
-        let out = assess(threads, Some((&runs, bytes)));
+        let out = assess(threads, Some(&runs), bytes);
         assert!(
             out.logs.is_empty(),
             "lines were spilled, none left in the map"
@@ -116,31 +114,17 @@ fn spilled_logs_equal_the_lines_kept_in_memory() {
 
 #[test]
 fn without_a_spill_directory_lines_stay_in_memory() {
-    let out = {
-        let config = Config {
-            threads: 1,
-            logs: true,
-            spill_bytes: 1,
-            ..Config::default()
-        };
-        let path = demo();
-        run(
-            std::slice::from_ref(&path),
-            &[path.display().to_string()],
-            &config,
-            &|_| {},
-        )
-    };
+    let out = assess(1, None, 1);
     assert!(out.spilled.is_none());
     assert!(!out.logs.is_empty());
 }
 
 #[test]
 fn an_unwritable_spill_directory_keeps_every_line_and_says_so() {
-    let memory = assess(1, None);
+    let memory = assess(1, None, usize::MAX);
     let tmp = tempfile::tempdir().unwrap();
     let missing = tmp.path().join("does-not-exist");
-    let out = assess(1, Some((&missing, 1_000)));
+    let out = assess(1, Some(&missing), 1_000);
     assert!(out.spilled.is_none(), "nothing could be spilled");
     assert_eq!(as_files(&out), as_files(&memory), "no line lost");
     let anomalies = serde_json::to_value(&out.assessment).unwrap();

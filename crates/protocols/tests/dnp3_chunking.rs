@@ -6,7 +6,7 @@
 //! records as the conversation fed whole.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[path = "stream_chunking_support.rs"]
+#[path = "chunking_support.rs"]
 mod support;
 
 use plantguard_protocols::api::Direction;

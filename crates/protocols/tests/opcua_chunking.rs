@@ -8,7 +8,7 @@
 //! GetEndpoints, CreateSession, ActivateSession, Read, Write, Browse, ...)
 //! and an encrypted session, extracted with tshark.
 
-#[path = "stream_chunking_support.rs"]
+#[path = "chunking_support.rs"]
 mod support;
 
 use plantguard_protocols::opcua::OpcUaSession;

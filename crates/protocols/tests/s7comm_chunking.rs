@@ -8,7 +8,7 @@
 //! SZL reads, uploads, block lists) plus an S7comm-plus capture, extracted
 //! with tshark.
 
-#[path = "stream_chunking_support.rs"]
+#[path = "chunking_support.rs"]
 mod support;
 
 use plantguard_protocols::s7comm::S7Session;

@@ -5,7 +5,7 @@
 //! give the same banners and record as fed whole.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[path = "tls_chunking_support.rs"]
+#[path = "chunking_support.rs"]
 mod support;
 
 use plantguard_protocols::ssh::SshSession;

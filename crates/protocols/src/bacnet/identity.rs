@@ -66,6 +66,15 @@ pub const fn is_identity_property(property: u32) -> bool {
     matches!(property, 12 | 28 | 44 | 58 | 70 | 77 | 120 | 121)
 }
 
+/// True when a ReadProperty-ACK reads an identity property of a device
+/// object: the only answers [`from_read_property_ack`] makes a fact of.
+pub fn is_identity_answer(f: &ServiceFields<'_>) -> bool {
+    matches!(
+        (f.object, f.property),
+        (Some((OBJECT_DEVICE, _)), Some(p)) if is_identity_property(p)
+    )
+}
+
 /// Identity carried by a ReadProperty-ACK on a device object.
 pub fn from_read_property_ack(f: &ServiceFields<'_>) -> Option<IdentityFact> {
     let mut fact = base();

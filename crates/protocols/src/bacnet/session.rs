@@ -232,8 +232,11 @@ impl BacnetSession {
             // Segment acks and later segments: flow control, not answers.
             return;
         }
+        // Present-value answers are not fingerprinted: they would fill the
+        // memory of reported identities with values that change.
         if apdu.pdu_type == 3
             && apdu.service == Some(12)
+            && identity::is_identity_answer(f)
             && self.reported.first(dir.sender(), 12, apdu.body)
         {
             if let Some(fact) = identity::from_read_property_ack(f) {

@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-//! Shared chunking harness of the industrial TCP parsers (DNP3, IEC-104,
-//! OPC UA, S7comm), included with `#[path]` by each `<proto>_chunking.rs`.
-//! A real conversation is fed in arbitrary chunks with the engine's
+//! Shared chunking harness of the TCP parsers, included with `#[path]` by
+//! each `<proto>_chunking.rs`. A conversation (messages or TCP segments in
+//! capture order, each one direction's payload) or a pair of whole
+//! direction streams is cut at arbitrary points and fed with the engine's
 //! buffering emulated (unconsumed bytes kept per direction and the next
-//! chunk appended), and everything the session reports is recorded, so a
-//! test can compare chunked feeding with whole feeding.
+//! piece appended), recording everything the session reports, so a test
+//! can compare chunked feeding with whole feeding.
+//!
+//! [`run`] (the IT parsers: TLS, SSH, RDP, RFB, Telnet) stops feeding after
+//! `Abandon`; [`run_streams`] and [`run_segments`] (the industrial parsers)
+//! treat `Abandon` as a failure.
 #![allow(
     dead_code,
     missing_docs,
@@ -18,17 +23,17 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use plantguard_model::{HostFact, IdentityFact, Operation, Side};
-use plantguard_protocols::api::{Direction, ObservationSink, Progress, Session};
+use plantguard_protocols::api::{AbandonReason, Direction, ObservationSink, Progress, Session};
 
-/// Everything a session reported, in order.
 #[derive(Default, Debug, PartialEq)]
 pub struct Sink {
     pub ops: Vec<(&'static str, Operation)>,
     pub identities: Vec<(Side, IdentityFact)>,
     pub facts: Vec<(Side, HostFact)>,
     pub anomalies: Vec<&'static str>,
-    /// `log-name json` per record.
-    pub records: Vec<String>,
+    pub records: Vec<serde_json::Value>,
+    /// The log each record belongs to.
+    pub logs: Vec<&'static str>,
 }
 
 impl ObservationSink for Sink {
@@ -47,18 +52,66 @@ impl ObservationSink for Sink {
     fn wants_records(&self) -> bool {
         true
     }
-    fn record(&mut self, log: &'static str, r: &dyn erased_serde::Serialize) {
-        self.records
-            .push(format!("{log} {}", serde_json::to_string(r).unwrap()));
+    fn record(&mut self, log: &'static str, record: &dyn erased_serde::Serialize) {
+        self.records.push(serde_json::to_value(record).unwrap());
+        self.logs.push(log);
     }
 }
 
+/// Reads a conversation asset: one message per line, `> hex` to the
+/// server, `< hex` to the client (cut from a capture with tshark).
+pub fn conversation(text: &str) -> Vec<(Direction, Vec<u8>)> {
+    text.lines()
+        .filter_map(|l| {
+            let (dir, hex) = l.split_once(' ')?;
+            let dir = if dir == ">" {
+                Direction::ToServer
+            } else {
+                Direction::ToClient
+            };
+            let bytes = (0..hex.len() / 2)
+                .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+                .collect();
+            Some((dir, bytes))
+        })
+        .collect()
+}
+
+/// Feeds `conv`, each message split at `cuts` (taken modulo its length);
+/// after `Abandon` nothing more is fed, as in the engine.
+pub fn run(mut s: Box<dyn Session>, conv: &[(Direction, Vec<u8>)], cuts: &[usize]) -> Sink {
+    let mut sink = Sink::default();
+    let mut bufs: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
+    'conv: for (dir, bytes) in conv {
+        let i = usize::from(*dir == Direction::ToClient);
+        let mut points: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
+        points.push(bytes.len());
+        points.sort_unstable();
+        points.dedup();
+        let mut start = 0;
+        for p in points {
+            if feed(s.as_mut(), &mut sink, *dir, &mut bufs[i], &bytes[start..p]).is_err() {
+                break 'conv;
+            }
+            start = p;
+        }
+    }
+    s.finish(&mut sink);
+    sink
+}
+
 /// Feeds `bytes` to `s` in `dir`, appended to `buf` (what the session left
-/// unconsumed), as the engine does; panics if the session gives up.
-fn feed(s: &mut dyn Session, sink: &mut Sink, dir: Direction, buf: &mut Vec<u8>, bytes: &[u8]) {
+/// unconsumed), as the engine does; the reason if the session gives up.
+fn feed(
+    s: &mut dyn Session,
+    sink: &mut Sink,
+    dir: Direction,
+    buf: &mut Vec<u8>,
+    bytes: &[u8],
+) -> Result<(), AbandonReason> {
     buf.extend_from_slice(bytes);
     if buf.is_empty() {
-        return;
+        return Ok(());
     }
     match s.feed(dir, buf, sink) {
         Progress::Done => buf.clear(),
@@ -67,7 +120,21 @@ fn feed(s: &mut dyn Session, sink: &mut Sink, dir: Direction, buf: &mut Vec<u8>,
             assert!(needed > 0, "Incomplete must ask for more");
             buf.drain(..consumed);
         }
-        Progress::Abandon(r) => panic!("abandoned: {r:?}"),
+        Progress::Abandon(r) => return Err(r),
+    }
+    Ok(())
+}
+
+/// [`feed`] where giving up is a failure.
+fn feed_strict(
+    s: &mut dyn Session,
+    sink: &mut Sink,
+    dir: Direction,
+    buf: &mut Vec<u8>,
+    bytes: &[u8],
+) {
+    if let Err(r) = feed(s, sink, dir, buf, bytes) {
+        panic!("abandoned: {r:?}");
     }
 }
 
@@ -86,7 +153,7 @@ pub fn run_streams(mut s: impl Session, streams: &[(Direction, &[u8], &[usize])]
             if end < start {
                 continue;
             }
-            feed(&mut s, &mut sink, *dir, &mut buf, &bytes[start..end]);
+            feed_strict(&mut s, &mut sink, *dir, &mut buf, &bytes[start..end]);
             start = end;
         }
         assert!(buf.is_empty(), "{} bytes left over", buf.len());
@@ -116,7 +183,7 @@ pub fn run_segments(mut s: impl Session, conv: &[(Direction, Vec<u8>)], cuts: &[
                 1 + usize::from(cuts[k % cuts.len()]) % seg.len()
             };
             let end = (pos + step).min(seg.len());
-            feed(&mut s, &mut sink, *dir, buf, &seg[pos..end]);
+            feed_strict(&mut s, &mut sink, *dir, buf, &seg[pos..end]);
             pos = end;
         }
     }
