@@ -58,9 +58,16 @@ impl ObservationSink for Sink {
     }
 }
 
+/// Bytes of a hex string (as tshark prints payloads).
+fn from_hex(hex: &str) -> Vec<u8> {
+    (0..hex.len() / 2)
+        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+        .collect()
+}
+
 /// Reads a conversation asset: one message per line, `> hex` to the
 /// server, `< hex` to the client (cut from a capture with tshark).
-pub fn conversation(text: &str) -> Vec<(Direction, Vec<u8>)> {
+pub fn conversation(text: &str) -> Conversation {
     text.lines()
         .filter_map(|l| {
             let (dir, hex) = l.split_once(' ')?;
@@ -69,10 +76,7 @@ pub fn conversation(text: &str) -> Vec<(Direction, Vec<u8>)> {
             } else {
                 Direction::ToClient
             };
-            let bytes = (0..hex.len() / 2)
-                .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
-                .collect();
-            Some((dir, bytes))
+            Some((dir, from_hex(hex)))
         })
         .collect()
 }
@@ -229,10 +233,7 @@ pub fn tshark_conversation(rel: &str, stream: u32, server_port: u16) -> Option<C
             } else {
                 Direction::ToClient
             };
-            let bytes = (0..hex.len() / 2)
-                .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
-                .collect();
-            Some((dir, bytes))
+            Some((dir, from_hex(hex)))
         })
         .collect();
     (!conv.is_empty()).then_some(conv)
