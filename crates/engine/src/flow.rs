@@ -167,6 +167,15 @@ impl Flow {
     }
 }
 
+/// The direction of a flow's side index (0: from the originator).
+pub(crate) const fn direction(d: usize) -> Direction {
+    if d == 0 {
+        Direction::ToServer
+    } else {
+        Direction::ToClient
+    }
+}
+
 /// Ports that identify the server side when the handshake was not seen.
 pub(crate) fn is_server_port(port: u16) -> bool {
     port < 1024
@@ -393,21 +402,12 @@ pub(crate) fn tcp_segment(
     if !app.is_active() {
         return;
     }
-    let dir = if d == 0 {
-        Direction::ToServer
-    } else {
-        Direction::ToClient
-    };
+    let dir = direction(d);
     // The ACK may show that the other direction's oldest hole will never be
     // filled: deliver what waits behind it first (it was sent earlier).
     if tcp.is_ack() && state.streams[1 - d].buffered_segments() > 0 {
-        let other = if d == 0 {
-            Direction::ToClient
-        } else {
-            Direction::ToServer
-        };
         state.streams[1 - d].acked(tcp.ack, &mut |chunk| {
-            deliver(app, Transport::Tcp, server_port, other, chunk, false, sink);
+            deliver(app, Transport::Tcp, server_port, dir.reverse(), chunk, false, sink);
         });
         if !app.is_active() {
             return;
@@ -439,11 +439,7 @@ pub(crate) fn flush_tcp(
         return;
     }
     for (d, stream) in state.streams.iter_mut().enumerate() {
-        let dir = if d == 0 {
-            Direction::ToServer
-        } else {
-            Direction::ToClient
-        };
+        let dir = direction(d);
         stream
             .flush(&mut |chunk| deliver(app, Transport::Tcp, server_port, dir, chunk, false, sink));
     }

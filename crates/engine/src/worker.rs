@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use hashbrown::HashMap;
 use plantguard_capture::RawPacket;
-use plantguard_protocols::{Direction, Transport as ProtoTransport};
+use plantguard_protocols::Transport as ProtoTransport;
 use plantguard_wire::decode::{decode_transport, ethertype, ipproto, Ip, Network, Transport};
 use plantguard_wire::ipfrag::{Defragmenter, FragKey};
 use plantguard_wire::neighbor::{parse_cdp, parse_lldp};
@@ -666,11 +666,7 @@ impl<'c> Worker<'c> {
                     "tcp_syn_signature"
                 };
                 // The signature describes the stack that sent this packet.
-                let side = if d == 0 {
-                    plantguard_model::Side::Client
-                } else {
-                    plantguard_model::Side::Server
-                };
+                let side = crate::flow::direction(d).sender();
                 let value = plantguard_wire::fingerprint::syn_signature(ip, tcp);
                 plantguard_protocols::ObservationSink::host_fact(
                     &mut sink,
@@ -703,11 +699,7 @@ impl<'c> Worker<'c> {
                 );
             }
             Transport::Udp(udp) if !udp.payload.is_empty() => {
-                let dir = if d == 0 {
-                    Direction::ToServer
-                } else {
-                    Direction::ToClient
-                };
+                let dir = crate::flow::direction(d);
                 deliver(
                     &mut flow.app,
                     ProtoTransport::Udp,
