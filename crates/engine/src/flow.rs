@@ -407,7 +407,15 @@ pub(crate) fn tcp_segment(
     // filled: deliver what waits behind it first (it was sent earlier).
     if tcp.is_ack() && state.streams[1 - d].buffered_segments() > 0 {
         state.streams[1 - d].acked(tcp.ack, &mut |chunk| {
-            deliver(app, Transport::Tcp, server_port, dir.reverse(), chunk, false, sink);
+            deliver(
+                app,
+                Transport::Tcp,
+                server_port,
+                dir.reverse(),
+                chunk,
+                false,
+                sink,
+            );
         });
         if !app.is_active() {
             return;
