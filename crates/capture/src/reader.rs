@@ -483,6 +483,74 @@ impl CaptureReader {
         }))
     }
 
+    /// The next packet for which `want(link_type, data)` is true, passing
+    /// over the others; `Ok(None)` at the end of the capture. Frames passed
+    /// over keep their numbers (the next packet returned has the file's frame
+    /// number), and errors are those of [`CaptureReader::next_packet`].
+    ///
+    /// This is how several workers share one capture, each reading it and
+    /// keeping its own frames: a frame passed over costs a record-header read
+    /// and the `want` test, without building a [`RawPacket`].
+    ///
+    /// # Errors
+    /// As [`CaptureReader::next_packet`].
+    #[inline]
+    pub fn next_packet_where(
+        &mut self,
+        mut want: impl FnMut(u32, &[u8]) -> bool,
+    ) -> Result<Option<RawPacket<'_>>, CaptureError> {
+        loop {
+            // The record at `start` was already tested and is wanted.
+            let mut wanted = false;
+            if let (Mode::Pcap(p), false) = (self.mode, self.done) {
+                // Whole records already in the buffer: read only the length.
+                let window = self.buf.get(self.start..self.end).unwrap_or(&[]);
+                if let Some(h) = window.first_chunk::<PCAP_RECORD_HEADER_LEN>() {
+                    let caplen = p.endian.u32([h[8], h[9], h[10], h[11]]);
+                    let total = PCAP_RECORD_HEADER_LEN + caplen as usize;
+                    if caplen <= p.max_caplen {
+                        if let Some(data) = window.get(PCAP_RECORD_HEADER_LEN..total) {
+                            if !want(p.link_type, data) {
+                                self.start += total;
+                                self.frame += 1;
+                                continue;
+                            }
+                            wanted = true;
+                        }
+                    }
+                }
+            }
+            let meta = match self.advance() {
+                Ok(Some(m)) => m,
+                Ok(None) => {
+                    self.done = true;
+                    return Ok(None);
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Err(e);
+                }
+            };
+            self.frame += 1;
+            if wanted
+                || want(
+                    meta.link_type,
+                    self.buf.get(meta.data.clone()).unwrap_or(&[]),
+                )
+            {
+                return Ok(Some(RawPacket {
+                    ts_nanos: meta.ts_nanos,
+                    link_type: meta.link_type,
+                    interface: meta.interface,
+                    data: self.buf.get(meta.data).unwrap_or(&[]),
+                    orig_len: meta.orig_len,
+                    frame: self.frame,
+                    offset: meta.offset,
+                }));
+            }
+        }
+    }
+
     #[inline]
     fn advance(&mut self) -> Result<Option<Meta>, CaptureError> {
         if self.done {

@@ -37,6 +37,22 @@ impl Counters {
         }
     }
 
+    /// Adds these totals to a worker's facts.
+    fn fold_into(self, mut out: WorkerOut) -> WorkerOut {
+        let c = self.out;
+        out.packets += c.packets;
+        out.bytes += c.bytes;
+        out.first_ts = match (out.first_ts, c.first_ts) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        out.last_ts = match (out.last_ts, c.last_ts) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        out
+    }
+
     #[inline]
     fn frame(&mut self, pkt: &RawPacket<'_>) {
         let o = &mut self.out;
@@ -236,7 +252,12 @@ fn collect(
 /// path cannot place).
 #[inline]
 fn owner_of(owners: &[usize], pkt: &RawPacket<'_>) -> usize {
-    plantguard_wire::frame_shard_hash(pkt.link_type, pkt.data)
+    owner_of_frame(owners, pkt.link_type, pkt.data)
+}
+
+#[inline]
+fn owner_of_frame(owners: &[usize], link_type: u32, frame: &[u8]) -> usize {
+    plantguard_wire::frame_shard_hash(link_type, frame)
         .and_then(|h| owners.get((h % SLOTS as u64) as usize).copied())
         .unwrap_or(0)
 }
@@ -245,9 +266,12 @@ fn owner_of(owners: &[usize], pkt: &RawPacket<'_>) -> usize {
 /// page cache: plain files only) and keep the frames of their own shard
 /// slots: no frame is copied or handed over, and no thread waits for
 /// another until the end. The cost is that every thread walks every record
-/// header and hashes every frame (a few dozen instructions a frame), which
-/// is less than a copy and a hand-over, and it is spread evenly.
-/// Worker 0 also counts every frame and reports progress and file facts.
+/// header and hashes every frame, which is less than a copy and a
+/// hand-over, and it is spread evenly: a frame of another worker's costs a
+/// record-header read and the shard hash
+/// ([`CaptureReader::next_packet_where`]), nothing more.
+/// Each worker counts its own frames (the totals add up); worker 0 also
+/// reports progress and keeps the file facts (format, frames, warnings).
 fn run_each_reads(
     inputs: &[PathBuf],
     shapes: &[InputShape],
@@ -262,6 +286,7 @@ fn run_each_reads(
         let handles: Vec<_> = (1..threads)
             .map(|me| {
                 s.spawn(move || {
+                    let mut counters = Counters::new();
                     let mut worker = Worker::new(config, names);
                     for (fi, (path, &shape)) in inputs.iter().zip(shapes).enumerate() {
                         let file = u32::try_from(fi).unwrap_or(u32::MAX);
@@ -269,23 +294,57 @@ fn run_each_reads(
                         let Ok(mut reader) = open(path, shape) else {
                             continue;
                         };
-                        while let Ok(Some(pkt)) = reader.next_packet() {
-                            if owner_of(owners, &pkt) == me {
-                                worker.packet(file, &pkt);
-                            }
+                        let mine = |link_type: u32, frame: &[u8]| {
+                            owner_of_frame(owners, link_type, frame) == me
+                        };
+                        while let Ok(Some(pkt)) = reader.next_packet_where(mine) {
+                            counters.frame(&pkt);
+                            worker.packet(file, &pkt);
                         }
                     }
-                    worker.finish_all()
+                    counters.fold_into(worker.finish_all())
                 })
             })
             .collect();
         let mut counters = Counters::new();
         let mut own = Worker::new(config, names);
-        read_all(inputs, shapes, &mut counters, progress, |file, pkt| {
-            if owner_of(owners, pkt) == 0 {
-                own.packet(file, pkt);
+        let mut done_bytes = 0u64;
+        for (fi, (path, &shape)) in inputs.iter().zip(shapes).enumerate() {
+            let file = u32::try_from(fi).unwrap_or(u32::MAX);
+            let mut facts = FileFacts::default();
+            match open(path, shape) {
+                Ok(mut reader) => {
+                    facts.format = format_label(reader.format());
+                    let mut reported = 0u64;
+                    let mine = |link_type: u32, frame: &[u8]| {
+                        owner_of_frame(owners, link_type, frame) == 0
+                    };
+                    loop {
+                        match reader.next_packet_where(mine) {
+                            Ok(Some(pkt)) => {
+                                let frame = pkt.frame;
+                                counters.frame(&pkt);
+                                own.packet(file, &pkt);
+                                if frame - reported >= 65_536 {
+                                    reported = frame;
+                                    progress(done_bytes + reader.source_bytes_read());
+                                }
+                            }
+                            Ok(None) => break,
+                            Err(e) => {
+                                facts.warning = Some((e.to_string(), e.offset()));
+                                break;
+                            }
+                        }
+                    }
+                    facts.packets = reader.frames();
+                    done_bytes += reader.source_bytes_read();
+                }
+                Err(e) => facts.warning = Some((e.to_string(), e.offset())),
             }
-        });
+            progress(done_bytes);
+            counters.out.files.push(facts);
+        }
         collect(counters, own, handles)
     })
 }

@@ -24,12 +24,33 @@ impl Timestamp {
         let days = secs.div_euclid(86_400);
         let sod = secs.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
-        format!(
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{micros:06}+0000",
-            sod / 3600,
-            (sod / 60) % 60,
-            sod % 60
-        )
+        if !(0..=9999).contains(&y) {
+            return format!(
+                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{micros:06}+0000",
+                sod / 3600,
+                (sod / 60) % 60,
+                sod % 60
+            );
+        }
+        // Every host, flow and fact carries timestamps: write the digits
+        // directly rather than through the formatting machinery.
+        let mut t = *b"0000-00-00T00:00:00.000000+0000";
+        let mut put = |at: usize, width: usize, mut v: u64| {
+            for i in (at..at + width).rev() {
+                if let Some(c) = t.get_mut(i) {
+                    *c = b'0' + (v % 10) as u8;
+                }
+                v /= 10;
+            }
+        };
+        put(0, 4, y.unsigned_abs());
+        put(5, 2, u64::from(m));
+        put(8, 2, u64::from(d));
+        put(11, 2, sod.unsigned_abs() / 3600);
+        put(14, 2, (sod.unsigned_abs() / 60) % 60);
+        put(17, 2, sod.unsigned_abs() % 60);
+        put(20, 6, micros.unsigned_abs());
+        String::from_utf8_lossy(&t).into_owned()
     }
 }
 
@@ -77,6 +98,30 @@ mod tests {
             Timestamp(-1_000_000_000).to_rfc3339(),
             "1969-12-31T23:59:59.000000+0000"
         );
+    }
+
+    #[test]
+    fn digit_writer_agrees_with_the_formatter() {
+        let reference = |ns: i64| {
+            let secs = ns.div_euclid(1_000_000_000);
+            let micros = ns.rem_euclid(1_000_000_000) / 1_000;
+            let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+            let sod = secs.rem_euclid(86_400);
+            format!(
+                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{micros:06}+0000",
+                sod / 3600,
+                (sod / 60) % 60,
+                sod % 60
+            )
+        };
+        let mut ns: i64 = -2_000_000_000_000_000_000;
+        while ns < 4_000_000_000_000_000_000 {
+            assert_eq!(Timestamp(ns).to_rfc3339(), reference(ns), "{ns}");
+            ns += 7_777_777_777_777_777 + ns.rem_euclid(1_000_003);
+        }
+        for ns in [i64::MIN, i64::MAX, 0, -1] {
+            assert_eq!(Timestamp(ns).to_rfc3339(), reference(ns), "{ns}");
+        }
     }
 
     #[test]

@@ -11,12 +11,21 @@ use std::net::IpAddr;
 use crate::decode::{Ip, Tcp};
 
 /// Builds the signature of a SYN or SYN+ACK.
+///
+/// Every SYN and SYN+ACK of a capture gets one, so it is written straight
+/// into one string (no intermediate allocations or format machinery).
 pub fn syn_signature(ip: &Ip<'_>, tcp: &Tcp<'_>) -> String {
-    let ver = match ip.src {
+    let mut sig = String::with_capacity(64);
+    sig.push(match ip.src {
         IpAddr::V4(_) => '4',
         IpAddr::V6(_) => '6',
-    };
-    let mut layout = String::new();
+    });
+    sig.push(':');
+    push_decimal(&mut sig, u64::from(ip.ttl));
+    sig.push_str(":0:");
+    // The option layout is written after mss and window scale, which are
+    // read from it: keep it aside.
+    let mut layout = String::with_capacity(32);
     let mut mss = None;
     let mut scale = None;
     let mut b = tcp.options;
@@ -24,12 +33,13 @@ pub fn syn_signature(ip: &Ip<'_>, tcp: &Tcp<'_>) -> String {
         let name = match kind {
             0 => {
                 // End of options: p0f notes how many padding bytes follow.
-                push(&mut layout, &format!("eol+{}", rest.len()));
+                push_item(&mut layout, "eol+");
+                push_decimal(&mut layout, rest.len() as u64);
                 break;
             }
             1 => {
                 b = rest;
-                push(&mut layout, "nop");
+                push_item(&mut layout, "nop");
                 continue;
             }
             2 => "mss",
@@ -40,12 +50,12 @@ pub fn syn_signature(ip: &Ip<'_>, tcp: &Tcp<'_>) -> String {
             _ => "?",
         };
         let Some(&len) = rest.first() else {
-            push(&mut layout, "bad");
+            push_item(&mut layout, "bad");
             break;
         };
         let len = usize::from(len);
         let Some(body) = b.get(2..len.max(2)) else {
-            push(&mut layout, "bad");
+            push_item(&mut layout, "bad");
             break;
         };
         match (kind, body) {
@@ -53,45 +63,70 @@ pub fn syn_signature(ip: &Ip<'_>, tcp: &Tcp<'_>) -> String {
             (3, [s]) => scale = Some(*s),
             _ => {}
         }
+        push_item(&mut layout, name);
         if name == "?" {
-            push(&mut layout, &format!("?{kind}"));
-        } else {
-            push(&mut layout, name);
+            push_decimal(&mut layout, u64::from(kind));
         }
         b = b.get(len.max(2)..).unwrap_or(&[]);
     }
-    let mut quirks = Vec::new();
+    match mss {
+        Some(m) => push_decimal(&mut sig, u64::from(m)),
+        None => sig.push('*'),
+    }
+    sig.push(':');
+    push_decimal(&mut sig, u64::from(tcp.window));
+    sig.push(',');
+    match scale {
+        Some(s) => push_decimal(&mut sig, u64::from(s)),
+        None => sig.push('*'),
+    }
+    sig.push(':');
+    sig.push_str(&layout);
+    sig.push(':');
+    let mut quirks = String::new();
     if ip.dont_fragment {
-        quirks.push("df");
+        push_item(&mut quirks, "df");
         if ip.id != 0 {
-            quirks.push("id+");
+            push_item(&mut quirks, "id+");
         }
     } else if matches!(ip.src, IpAddr::V4(_)) && ip.id == 0 {
-        quirks.push("id-");
+        push_item(&mut quirks, "id-");
     }
     if tcp.flags & 0x40 != 0 {
-        quirks.push("ecn");
+        push_item(&mut quirks, "ecn");
     }
     if !tcp.is_ack() && tcp.ack != 0 {
-        quirks.push("ack+");
+        push_item(&mut quirks, "ack+");
     }
-    format!(
-        "{ver}:{}:0:{}:{},{}:{}:{}:{}",
-        ip.ttl,
-        mss.map_or("*".to_string(), |m| m.to_string()),
-        tcp.window,
-        scale.map_or("*".to_string(), |s| s.to_string()),
-        layout,
-        quirks.join(","),
-        if tcp.payload.is_empty() { '0' } else { '+' }
-    )
+    sig.push_str(&quirks);
+    sig.push(':');
+    sig.push(if tcp.payload.is_empty() { '0' } else { '+' });
+    sig
 }
 
-fn push(layout: &mut String, item: &str) {
-    if !layout.is_empty() {
-        layout.push(',');
+/// Appends `item` to a comma-separated list.
+fn push_item(list: &mut String, item: &str) {
+    if !list.is_empty() {
+        list.push(',');
     }
-    layout.push_str(item);
+    list.push_str(item);
+}
+
+/// Appends `n` in decimal.
+fn push_decimal(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
 }
 
 #[cfg(test)]
@@ -115,6 +150,22 @@ mod tests {
             syn_signature(ip, tcp),
             "4:128:0:1460:65535,*:mss,sok,eol+1:df:0"
         );
+    }
+
+    #[test]
+    fn unknown_options_and_quirks_are_spelled_out() {
+        // IPv4 (no DF, id 0, TTL 64) + TCP SYN with ECE, a non-zero ack
+        // field, window 1024 and one unknown option (kind 30, length 4).
+        let f = vec![
+            0x45, 0, 0, 48, 0, 0, 0, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2, 0xc3, 0x50, 0x01,
+            0xf6, 0, 0, 0, 1, 0, 0, 0, 9, 0x60, 0x42, 0x04, 0x00, 0, 0, 0, 0, 30, 4, 0, 0,
+        ];
+        let p = decode(crate::linktype::RAW, &f).unwrap();
+        let ip = p.ip().unwrap();
+        let Transport::Tcp(tcp) = &ip.transport else {
+            panic!()
+        };
+        assert_eq!(syn_signature(ip, tcp), "4:64:0:*:1024,*:?30:id-,ecn,ack+:0");
     }
 
     #[test]

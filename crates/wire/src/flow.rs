@@ -117,12 +117,28 @@ const fn mix(mut z: u64) -> u64 {
 #[inline]
 fn addr_word(a: IpAddr) -> u64 {
     match a {
-        IpAddr::V4(v4) => u64::from(u32::from(v4)),
-        IpAddr::V6(v6) => {
-            let x = u128::from(v6);
-            (x as u64) ^ ((x >> 64) as u64).rotate_left(17) ^ 0x6000_0000_0000_0000
-        }
+        IpAddr::V4(v4) => v4_word(v4.octets()),
+        IpAddr::V6(v6) => v6_word(v6.octets()),
     }
+}
+
+#[inline]
+fn v4_word(octets: [u8; 4]) -> u64 {
+    u64::from(u32::from_be_bytes(octets))
+}
+
+#[inline]
+fn v6_word(octets: [u8; 16]) -> u64 {
+    let x = u128::from_be_bytes(octets);
+    (x as u64) ^ ((x >> 64) as u64).rotate_left(17) ^ 0x6000_0000_0000_0000
+}
+
+/// [`shard_hash`] of two address words.
+#[inline]
+fn pair_hash(vlans: [u16; 2], x: u64, y: u64) -> u64 {
+    let (lo, hi) = if x <= y { (x, y) } else { (y, x) };
+    let v = (u64::from(vlans[0]) << 16) | u64::from(vlans[1]);
+    mix(mix(lo ^ v.rotate_left(48)).wrapping_add(hi))
 }
 
 /// Symmetric hash of a packet's VLANs and address pair, used to pick the
@@ -133,10 +149,7 @@ fn addr_word(a: IpAddr) -> u64 {
 /// the same on every platform and run, so sharding is reproducible.
 #[inline]
 pub fn shard_hash(vlans: [u16; 2], a: IpAddr, b: IpAddr) -> u64 {
-    let (x, y) = (addr_word(a), addr_word(b));
-    let (lo, hi) = if x <= y { (x, y) } else { (y, x) };
-    let v = (u64::from(vlans[0]) << 16) | u64::from(vlans[1]);
-    mix(mix(lo ^ v.rotate_left(48)).wrapping_add(hi))
+    pair_hash(vlans, addr_word(a), addr_word(b))
 }
 
 /// The worker-assignment hash of a raw frame, read straight from the link
@@ -144,8 +157,36 @@ pub fn shard_hash(vlans: [u16; 2], a: IpAddr, b: IpAddr) -> u64 {
 /// (VLAN ids and the address pair). `None` when the frame is not IPv4/IPv6
 /// over a link type this fast path knows, or too short; such frames all go
 /// to one worker.
+///
+/// With several workers every worker computes it for every frame, so the
+/// common case (untagged IPv4 over Ethernet) is read with one bounds check.
 #[inline]
 pub fn frame_shard_hash(link_type: u32, frame: &[u8]) -> Option<u64> {
+    if link_type == crate::linktype::ETHERNET {
+        // Untagged: ethertype (12..14), IPv4 version (14), source (26..30),
+        // destination (30..34). One 802.1Q tag: everything 4 bytes later.
+        if let Some(h) = frame
+            .get(12..38)
+            .and_then(|s| <&[u8; 26]>::try_from(s).ok())
+        {
+            if h[0] == 0x08 && h[1] == 0x00 && h[2] >> 4 == 4 {
+                let src = v4_word([h[14], h[15], h[16], h[17]]);
+                let dst = v4_word([h[18], h[19], h[20], h[21]]);
+                return Some(pair_hash([0, 0], src, dst));
+            }
+            if h[0] == 0x81 && h[1] == 0x00 && h[4] == 0x08 && h[5] == 0x00 && h[6] >> 4 == 4 {
+                let vlan = u16::from_be_bytes([h[2], h[3]]) & 0x0FFF;
+                let src = v4_word([h[18], h[19], h[20], h[21]]);
+                let dst = v4_word([h[22], h[23], h[24], h[25]]);
+                return Some(pair_hash([vlan, 0], src, dst));
+            }
+        }
+    }
+    frame_shard_hash_general(link_type, frame)
+}
+
+/// [`frame_shard_hash`] for VLAN tags, IPv6 and the other link types.
+fn frame_shard_hash_general(link_type: u32, frame: &[u8]) -> Option<u64> {
     use crate::linktype;
     let be16 = |at: usize| -> Option<u16> {
         let b = frame.get(at..at.checked_add(2)?)?;
@@ -185,19 +226,19 @@ pub fn frame_shard_hash(link_type: u32, frame: &[u8]) -> Option<u64> {
                 return None;
             }
             (
-                IpAddr::from([h[12], h[13], h[14], h[15]]),
-                IpAddr::from([h[16], h[17], h[18], h[19]]),
+                v4_word([h[12], h[13], h[14], h[15]]),
+                v4_word([h[16], h[17], h[18], h[19]]),
             )
         }
         0x86DD => {
             let h = ip.get(..40)?;
             let s: [u8; 16] = h.get(8..24)?.try_into().ok()?;
             let d: [u8; 16] = h.get(24..40)?.try_into().ok()?;
-            (IpAddr::from(s), IpAddr::from(d))
+            (v6_word(s), v6_word(d))
         }
         _ => return None,
     };
-    Some(shard_hash(vlans, src, dst))
+    Some(pair_hash(vlans, src, dst))
 }
 
 #[cfg(test)]
@@ -239,6 +280,25 @@ mod tests {
         let want = shard_hash([100, 0], ip("10.30.0.5"), ip("10.30.0.10"));
         assert_eq!(frame_shard_hash(crate::linktype::ETHERNET, &f), Some(want));
         assert_eq!(frame_shard_hash(crate::linktype::ETHERNET, &f[..20]), None);
+        // Untagged (the one-bounds-check path) and IPv6 agree with the decoded hash too.
+        let mut u = vec![0u8; 12];
+        u.extend_from_slice(&[0x08, 0x00]);
+        u.extend_from_slice(&f[18..]);
+        let want = shard_hash([0, 0], ip("10.30.0.5"), ip("10.30.0.10"));
+        assert_eq!(frame_shard_hash(crate::linktype::ETHERNET, &u), Some(want));
+        assert_eq!(frame_shard_hash(crate::linktype::RAW, &u[14..]), Some(want));
+        assert_eq!(frame_shard_hash(crate::linktype::ETHERNET, &u[..33]), None);
+        let mut v6 = vec![0u8; 12];
+        v6.extend_from_slice(&[0x86, 0xDD, 0x60]);
+        v6.extend_from_slice(&[0u8; 7]);
+        v6.extend_from_slice(&ip6_octets("2001:db8::1"));
+        v6.extend_from_slice(&ip6_octets("2001:db8::2"));
+        let want = shard_hash([0, 0], ip("2001:db8::2"), ip("2001:db8::1"));
+        assert_eq!(frame_shard_hash(crate::linktype::ETHERNET, &v6), Some(want));
+    }
+
+    fn ip6_octets(s: &str) -> [u8; 16] {
+        s.parse::<std::net::Ipv6Addr>().unwrap().octets()
     }
 
     #[test]

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: Apache-2.0
+//! `next_packet_where`, the reader several workers share a capture with:
+//! it returns exactly the packets `next_packet` returns that the filter
+//! wants (same frame numbers, offsets and bytes), asks the filter once per
+//! frame, and ends with the same error on damaged input.
+
+mod common;
+
+use common::{corpus_dir, drain, index_rows, Owned};
+use plantguard_capture::{CaptureError, CaptureReader};
+
+/// A filter that keeps about half the frames, decided by their bytes.
+fn wanted(link_type: u32, data: &[u8]) -> bool {
+    let sum = data.iter().fold(link_type, |acc, &b| {
+        acc.wrapping_mul(31).wrapping_add(u32::from(b))
+    });
+    sum % 2 == 0
+}
+
+/// Reads with `next_packet_where`: the packets, the error, and how many
+/// times the filter was asked.
+fn drain_where(mut r: CaptureReader) -> (Vec<Owned>, Option<CaptureError>, u64) {
+    let mut asked = 0u64;
+    let mut out = Vec::new();
+    loop {
+        let next = r.next_packet_where(|lt, d| {
+            asked += 1;
+            wanted(lt, d)
+        });
+        match next {
+            Ok(Some(p)) => out.push(Owned {
+                ts_nanos: p.ts_nanos,
+                link_type: p.link_type,
+                interface: p.interface,
+                data: p.data.to_vec(),
+                orig_len: p.orig_len,
+                frame: p.frame,
+                offset: p.offset,
+                end: 0,
+            }),
+            Ok(None) => return (out, None, asked),
+            Err(e) => {
+                assert!(
+                    r.next_packet_where(|_, _| true)
+                        .expect("no second error")
+                        .is_none(),
+                    "reader must end after an error"
+                );
+                return (out, Some(e), asked);
+            }
+        }
+    }
+}
+
+fn check(name: &str, bytes: &[u8]) {
+    let open = || CaptureReader::from_reader(Box::new(std::io::Cursor::new(bytes.to_vec())), name);
+    let (all, all_err) = match open() {
+        Ok(r) => drain(r),
+        Err(_) => return,
+    };
+    let (got, err, asked) = drain_where(open().expect("opened once already"));
+    let want: Vec<Owned> = all
+        .into_iter()
+        .filter(|p| wanted(p.link_type, &p.data))
+        .map(|p| Owned { end: 0, ..p })
+        .collect();
+    assert_eq!(got, want, "{name}");
+    assert_eq!(
+        format!("{err:?}"),
+        format!("{all_err:?}"),
+        "{name}: same ending"
+    );
+    let frames = want.last().map_or(0, |p| p.frame);
+    assert!(
+        asked >= frames,
+        "{name}: every frame up to the last one asked about"
+    );
+}
+
+#[test]
+fn corpus_captures_filter_like_next_packet() {
+    let Some(dir) = corpus_dir() else { return };
+    let mut checked = 0;
+    for row in index_rows(&dir) {
+        if row.bytes > 2_000_000 {
+            continue;
+        }
+        let bytes = std::fs::read(&row.path).expect("read corpus file");
+        check(&row.rel, &bytes);
+        checked += 1;
+    }
+    assert!(checked > 50, "only {checked} corpus captures checked");
+}
+
+#[test]
+fn filter_is_asked_once_per_frame() {
+    let mut w = common::PcapWriter::new(false, false, 65_535, 1);
+    for i in 0..500u32 {
+        let len = 40 + (i as usize * 7) % 90;
+        w.packet(i, 0, &vec![i as u8; len], len as u32);
+    }
+    let r = CaptureReader::from_reader(Box::new(std::io::Cursor::new(w.buf.clone())), "t")
+        .expect("pcap");
+    let (got, err, asked) = drain_where(r);
+    assert!(err.is_none());
+    assert_eq!(asked, 500);
+    assert!(!got.is_empty() && got.len() < 500);
+    for p in &got {
+        assert_eq!(p.data[0], (p.frame - 1) as u8, "frame numbers kept");
+    }
+}
+
+#[test]
+fn cut_captures_end_with_the_same_error() {
+    let mut w = common::PcapWriter::new(true, true, 65_535, 1);
+    for i in 0..40u32 {
+        let len = 30 + (i as usize * 13) % 70;
+        w.packet(i, i, &vec![(i * 3) as u8; len], len as u32);
+    }
+    for cut in 24..w.buf.len() {
+        check(&format!("pcap cut at {cut}"), &w.buf[..cut]);
+    }
+    let mut ng = common::NgWriter::new();
+    ng.shb(false);
+    ng.idb(1, 0, None, None);
+    for i in 0..20u32 {
+        ng.epb(0, u64::from(i), &vec![i as u8; 20 + i as usize], 60);
+    }
+    ng.spb(&[7; 30], 30);
+    for cut in 0..ng.buf.len() {
+        check(&format!("pcapng cut at {cut}"), &ng.buf[..cut]);
+    }
+}
