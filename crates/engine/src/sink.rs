@@ -39,13 +39,69 @@ pub(crate) struct HostKey {
 
 /// Which packet and flow the parser is looking at.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct PacketCtx {
+pub(crate) struct PacketCtx<'k> {
     pub file: u32,
     pub frame: u64,
     pub ts: i64,
     pub uid: u64,
-    pub orig: End,
-    pub resp: End,
+    pub ends: Ends<'k>,
+}
+
+/// The two ends of what the parser is looking at. Every packet builds a
+/// context but few need its ends (facts, log lines), so a flow's ends are
+/// worked out from its key only when asked.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Ends<'k> {
+    /// A flow: its key, which end originated it, and the MAC of each side
+    /// (originator first).
+    Flow {
+        key: &'k plantguard_wire::FlowKey,
+        orig_is_lo: bool,
+        macs: [Option<[u8; 6]>; 2],
+    },
+    /// A layer-2 frame: source and destination MAC.
+    Frame {
+        src: Option<[u8; 6]>,
+        dst: Option<[u8; 6]>,
+    },
+}
+
+impl Ends<'_> {
+    /// The originator's end (the frame's source).
+    pub fn orig(&self) -> End {
+        self.end(true)
+    }
+
+    /// The responder's end (the frame's destination).
+    pub fn resp(&self) -> End {
+        self.end(false)
+    }
+
+    fn end(&self, orig: bool) -> End {
+        match *self {
+            Ends::Flow {
+                key,
+                orig_is_lo,
+                macs,
+            } => {
+                let (ip, port) = if orig == orig_is_lo {
+                    key.lo()
+                } else {
+                    key.hi()
+                };
+                End {
+                    ip: Some(ip),
+                    port,
+                    mac: macs[usize::from(!orig)],
+                }
+            }
+            Ends::Frame { src, dst } => End {
+                ip: None,
+                port: 0,
+                mac: if orig { src } else { dst },
+            },
+        }
+    }
 }
 
 /// A log line waiting for the final sort.
@@ -86,7 +142,7 @@ pub(crate) struct Observations {
 
 pub(crate) struct Sink<'a> {
     pub obs: &'a mut Observations,
-    pub ctx: PacketCtx,
+    pub ctx: PacketCtx<'a>,
     pub logs_enabled: bool,
     /// The current flow's operation counts (none for layer-2 frames).
     pub flow_ops: Option<&'a mut crate::flow::FlowOps>,
@@ -110,8 +166,8 @@ pub fn zeek_uid(hash: u64) -> String {
 impl Sink<'_> {
     fn end(&self, side: Side) -> End {
         match side {
-            Side::Client => self.ctx.orig,
-            Side::Server => self.ctx.resp,
+            Side::Client => self.ctx.ends.orig(),
+            Side::Server => self.ctx.ends.resp(),
         }
     }
 
@@ -187,16 +243,17 @@ impl ObservationSink for Sink<'_> {
             }
         };
         let c = &self.ctx;
+        let (orig, resp) = (c.ends.orig(), c.ends.resp());
         let mut line = String::with_capacity(body.len() + 160);
         let ts = plantguard_model::Timestamp(c.ts).as_epoch_secs();
-        match (c.orig.ip, c.resp.ip) {
+        match (orig.ip, resp.ip) {
             (Some(oh), Some(rh)) => {
                 let _ = write!(
                     line,
                     "{{\"ts\":{ts:.6},\"uid\":\"{}\",\"id.orig_h\":\"{oh}\",\"id.orig_p\":{},\"id.resp_h\":\"{rh}\",\"id.resp_p\":{}",
                     zeek_uid(c.uid),
-                    c.orig.port,
-                    c.resp.port
+                    orig.port,
+                    resp.port
                 );
             }
             _ => {
@@ -205,8 +262,8 @@ impl ObservationSink for Sink<'_> {
                 let _ = write!(
                     line,
                     "{{\"ts\":{ts:.6},\"src_mac\":\"{}\",\"dst_mac\":\"{}\"",
-                    mac(c.orig.mac),
-                    mac(c.resp.mac)
+                    mac(orig.mac),
+                    mac(resp.mac)
                 );
             }
         }

@@ -17,7 +17,7 @@ use crate::flow::{
     deliver, first_sender_is_originator, flush_tcp, tcp_segment, App, Flow, FlowOps, TcpState,
 };
 use crate::result::{mac_string, FlowRecord, NeighborRecord, ReassemblySummary};
-use crate::sink::{End, Observations, PacketCtx, Sink};
+use crate::sink::{Ends, Observations, PacketCtx, Sink};
 use crate::Config;
 
 /// (protocol, source MAC, destination MAC) of layer-2 industrial traffic.
@@ -376,15 +376,9 @@ impl<'c> Worker<'c> {
                         frame: meta.frame,
                         ts: meta.ts,
                         uid: 0,
-                        orig: End {
-                            ip: None,
-                            port: 0,
-                            mac: meta.src_mac,
-                        },
-                        resp: End {
-                            ip: None,
-                            port: 0,
-                            mac: meta.dst_mac,
+                        ends: Ends::Frame {
+                            src: meta.src_mac,
+                            dst: meta.dst_mac,
                         },
                     },
                     logs_enabled: self.config.logs,
@@ -629,10 +623,10 @@ impl<'c> Worker<'c> {
             flow.macs[d] = meta.src_mac;
         }
         flow.handshake |= syn;
-        let (orig, resp) = if flow.orig_is_lo {
-            (key.lo(), key.hi())
+        let server_port = if flow.orig_is_lo {
+            key.hi_port()
         } else {
-            (key.hi(), key.lo())
+            key.lo_port()
         };
         let mut sink = Sink {
             obs: &mut self.out.obs,
@@ -641,15 +635,10 @@ impl<'c> Worker<'c> {
                 frame: meta.frame,
                 ts: meta.ts,
                 uid: flow.uid,
-                orig: End {
-                    ip: Some(orig.0),
-                    port: orig.1,
-                    mac: flow.macs[0],
-                },
-                resp: End {
-                    ip: Some(resp.0),
-                    port: resp.1,
-                    mac: flow.macs[1],
+                ends: Ends::Flow {
+                    key: &flow.key,
+                    orig_is_lo: flow.orig_is_lo,
+                    macs: flow.macs,
                 },
             },
             logs_enabled: self.config.logs,
@@ -693,7 +682,7 @@ impl<'c> Worker<'c> {
                     &mut flow.app,
                     d,
                     tcp,
-                    resp.1,
+                    server_port,
                     &self.config.reassembly,
                     &mut sink,
                 );
@@ -703,7 +692,7 @@ impl<'c> Worker<'c> {
                 deliver(
                     &mut flow.app,
                     ProtoTransport::Udp,
-                    resp.1,
+                    server_port,
                     dir,
                     StreamChunk::Data(udp.payload),
                     true,
@@ -747,15 +736,10 @@ impl<'c> Worker<'c> {
                     frame: flow.last_frame,
                     ts: flow.last_ts,
                     uid: flow.uid,
-                    orig: End {
-                        ip: Some(orig.0),
-                        port: orig.1,
-                        mac: flow.macs[0],
-                    },
-                    resp: End {
-                        ip: Some(resp.0),
-                        port: resp.1,
-                        mac: flow.macs[1],
+                    ends: Ends::Flow {
+                        key: &key,
+                        orig_is_lo: flow.orig_is_lo,
+                        macs: flow.macs,
                     },
                 },
                 logs_enabled: self.config.logs,

@@ -82,6 +82,16 @@ impl FlowKey {
         (self.ip(self.hi_addr), self.hi_port)
     }
 
+    /// The port of the lower end (without building its address).
+    pub fn lo_port(&self) -> u16 {
+        self.lo_port
+    }
+
+    /// The port of the higher end.
+    pub fn hi_port(&self) -> u16 {
+        self.hi_port
+    }
+
     /// A well-mixed 64-bit hash of the whole key, for flow tables.
     #[inline]
     pub fn hash64(&self) -> u64 {
