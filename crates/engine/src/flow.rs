@@ -48,9 +48,21 @@ impl FlowOps {
     /// Counts one operation.
     #[inline]
     pub fn add(&mut self, protocol: &'static str, op: plantguard_model::Operation) {
-        let same = |p: &&'static str, o: &plantguard_model::Operation| {
-            *o == op && (std::ptr::eq(p.as_ptr(), protocol.as_ptr()) || *p == protocol)
-        };
+        // The hot case: the flow's parser repeating an operation it already
+        // reported (same protocol name, the same static string).
+        let n = usize::from(self.len).min(INLINE_OPS);
+        for e in &mut self.inline[..n] {
+            if e.1 == op && std::ptr::eq(e.0, protocol) {
+                e.2 += 1;
+                return;
+            }
+        }
+        self.add_slow(protocol, op);
+    }
+
+    #[cold]
+    fn add_slow(&mut self, protocol: &'static str, op: plantguard_model::Operation) {
+        let same = |p: &&'static str, o: &plantguard_model::Operation| *o == op && *p == protocol;
         let n = usize::from(self.len);
         if let Some(e) = self.inline[..n].iter_mut().find(|(p, o, _)| same(p, o)) {
             e.2 += 1;
@@ -473,11 +485,14 @@ mod tests {
         for (p, o) in seq {
             ops.add(p, o);
         }
+        // The same name from another string (not the same pointer) counts alike.
+        let elsewhere: &'static str = Box::leak(String::from("modbus").into_boxed_str());
+        ops.add(elsewhere, Operation::Read);
         let got: Vec<_> = ops.iter().copied().collect();
         assert_eq!(
             got,
             vec![
-                ("modbus", Operation::Read, 2),
+                ("modbus", Operation::Read, 3),
                 ("modbus", Operation::Write, 2),
                 ("modbus", Operation::ModeChange(ModeChange::Stop), 2),
                 ("umas", Operation::Read, 1),

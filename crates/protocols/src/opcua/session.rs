@@ -499,7 +499,14 @@ impl OpcUaSession {
             .pending
             .iter()
             .position(|p| p.request_id == sec.request_id)
-            .map(|pos| self.pending.remove(pos));
+            .and_then(|pos| {
+                // Usually the only (last) one: no shifting.
+                if self.pending.len().checked_sub(1) == Some(pos) {
+                    self.pending.pop()
+                } else {
+                    Some(self.pending.remove(pos))
+                }
+            });
         if pending.is_none() {
             out.anomaly(PROTO, "response_without_request");
         }

@@ -764,6 +764,10 @@ impl S7Session {
             .pending
             .iter()
             .position(|p| p.info.rosctr == rosctr && p.info.pdu_ref == pdu_ref)?;
+        // Usually the only (last) one: no shifting.
+        if self.pending.len().checked_sub(1) == Some(pos) {
+            return self.pending.pop();
+        }
         Some(self.pending.remove(pos))
     }
 
