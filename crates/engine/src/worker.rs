@@ -268,6 +268,12 @@ impl<'c> Worker<'c> {
         self.flows = hashbrown::HashTable::new();
         let ds = self.defrag.stats();
         self.out.ip_reassembled = ds.completed;
+        // Sorted here, in parallel, in the merge's order: the merge then only
+        // joins sorted runs (its sort finds them), which keeps the serial
+        // end of a run short.
+        self.out
+            .flow_records
+            .sort_by(|x, y| (x.ts, &x.uid).cmp(&(y.ts, &y.uid)));
         self.out
     }
 
