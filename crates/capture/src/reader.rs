@@ -503,22 +503,33 @@ impl CaptureReader {
             // The record at `start` was already tested and is wanted.
             let mut wanted = false;
             if let (Mode::Pcap(p), false) = (self.mode, self.done) {
-                // Whole records already in the buffer: read only the length.
+                // Whole records already in the buffer: read only the length,
+                // in a tight loop; anything else (a record cut by the buffer's
+                // end, a bad length) is left to the general path below.
                 let window = self.buf.get(self.start..self.end).unwrap_or(&[]);
-                if let Some(h) = window.first_chunk::<PCAP_RECORD_HEADER_LEN>() {
+                let mut at = 0usize;
+                let mut passed = 0u64;
+                while let Some(h) = window
+                    .get(at..)
+                    .and_then(<[u8]>::first_chunk::<PCAP_RECORD_HEADER_LEN>)
+                {
                     let caplen = p.endian.u32([h[8], h[9], h[10], h[11]]);
-                    let total = PCAP_RECORD_HEADER_LEN + caplen as usize;
-                    if caplen <= p.max_caplen {
-                        if let Some(data) = window.get(PCAP_RECORD_HEADER_LEN..total) {
-                            if !want(p.link_type, data) {
-                                self.start += total;
-                                self.frame += 1;
-                                continue;
-                            }
-                            wanted = true;
-                        }
+                    if caplen > p.max_caplen {
+                        break;
                     }
+                    let body = at + PCAP_RECORD_HEADER_LEN;
+                    let Some(data) = window.get(body..body + caplen as usize) else {
+                        break;
+                    };
+                    if want(p.link_type, data) {
+                        wanted = true;
+                        break;
+                    }
+                    at = body + caplen as usize;
+                    passed += 1;
                 }
+                self.start += at;
+                self.frame += passed;
             }
             let meta = match self.advance() {
                 Ok(Some(m)) => m,

@@ -148,7 +148,9 @@ fn v6_word(octets: [u8; 16]) -> u64 {
 fn pair_hash(vlans: [u16; 2], x: u64, y: u64) -> u64 {
     let (lo, hi) = if x <= y { (x, y) } else { (y, x) };
     let v = (u64::from(vlans[0]) << 16) | u64::from(vlans[1]);
-    mix(mix(lo ^ v.rotate_left(48)).wrapping_add(hi))
+    // One finaliser round: every worker hashes every frame, and a slot
+    // needs only well-mixed low bits.
+    mix((lo ^ v.rotate_left(48)).wrapping_add(hi.rotate_left(32)))
 }
 
 /// Symmetric hash of a packet's VLANs and address pair, used to pick the
