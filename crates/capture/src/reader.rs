@@ -530,6 +530,53 @@ impl CaptureReader {
                 }
                 self.start += at;
                 self.frame += passed;
+            } else if let (Mode::PcapNg(e), false) = (self.mode, self.done) {
+                // The same for whole Enhanced Packet Blocks, with every check
+                // the general path makes (lengths, trailer, interface); any
+                // other block, or a failed check, is left to it.
+                let window = self.buf.get(self.start..self.end).unwrap_or(&[]);
+                let mut at = 0usize;
+                let mut passed = 0u64;
+                let mut last_ts = self.last_ts;
+                while let Some(h) = window.get(at..).and_then(<[u8]>::first_chunk::<28>) {
+                    if e.u32([h[0], h[1], h[2], h[3]]) != BT_EPB {
+                        break;
+                    }
+                    let len = e.u32([h[4], h[5], h[6], h[7]]);
+                    if len < 32 || len & 3 != 0 || len as usize > MAX_RECORD_SIZE {
+                        break;
+                    }
+                    let total = len as usize;
+                    let Some(block) = window.get(at..at + total) else {
+                        break;
+                    };
+                    let caplen = e.u32([h[20], h[21], h[22], h[23]]);
+                    let iface = self
+                        .interfaces
+                        .get(e.u32([h[8], h[9], h[10], h[11]]) as usize);
+                    let (Some(iface), true, true) = (
+                        iface,
+                        e.u32(arr::<4>(block, total - 4)) == len,
+                        caplen <= len - 32,
+                    ) else {
+                        break;
+                    };
+                    let Some(data) = block.get(28..28 + caplen as usize) else {
+                        break;
+                    };
+                    if want(iface.link_type, data) {
+                        wanted = true;
+                        break;
+                    }
+                    let ts_hi = e.u32([h[12], h[13], h[14], h[15]]);
+                    let ts_lo = e.u32([h[16], h[17], h[18], h[19]]);
+                    last_ts = iface.nanos((u64::from(ts_hi) << 32) | u64::from(ts_lo));
+                    at += total;
+                    passed += 1;
+                }
+                self.start += at;
+                self.frame += passed;
+                self.last_ts = last_ts;
             }
             let meta = match self.advance() {
                 Ok(Some(m)) => m,

@@ -131,3 +131,31 @@ fn cut_captures_end_with_the_same_error() {
         check(&format!("pcapng cut at {cut}"), &ng.buf[..cut]);
     }
 }
+
+#[test]
+fn a_simple_packet_after_passed_over_blocks_keeps_the_last_timestamp() {
+    // Simple Packet Blocks carry no timestamp and take the previous
+    // packet's, even when that packet was passed over.
+    let mut ng = common::NgWriter::new();
+    ng.shb(false);
+    ng.idb(1, 0, None, None);
+    for i in 0..5u64 {
+        ng.epb(0, 1_000 + i, &[1; 40], 40);
+    }
+    ng.spb(&[2; 30], 30);
+    let all = drain(
+        CaptureReader::from_reader(Box::new(std::io::Cursor::new(ng.buf.clone())), "t")
+            .expect("pcapng"),
+    )
+    .0;
+    let mut r =
+        CaptureReader::from_reader(Box::new(std::io::Cursor::new(ng.buf)), "t").expect("pcapng");
+    let spb = r
+        .next_packet_where(|_, d| d.first() == Some(&2))
+        .expect("no error")
+        .expect("the simple packet");
+    let want = all.last().expect("six packets");
+    assert_eq!((spb.frame, spb.ts_nanos), (want.frame, want.ts_nanos));
+    assert_eq!(spb.frame, 6);
+    assert_eq!(spb.ts_nanos, all[4].ts_nanos);
+}
