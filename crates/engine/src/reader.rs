@@ -112,12 +112,15 @@ fn open(
     }
 }
 
-/// Reads every input in order, calling `each` for every frame.
+/// Reads every input in order, calling `each` for every frame `want`s
+/// (see [`CaptureReader::next_packet_where`]); counts those frames, keeps
+/// the file facts (format, frames, warnings) and reports progress.
 fn read_all(
     inputs: &[PathBuf],
     shapes: &[InputShape],
     counters: &mut Counters,
     progress: &(dyn Fn(u64) + Sync),
+    mut want: impl FnMut(u32, &[u8]) -> bool,
     mut each: impl FnMut(u32, &RawPacket<'_>),
 ) {
     let mut done_bytes = 0u64;
@@ -127,13 +130,15 @@ fn read_all(
         match open(path, shape) {
             Ok(mut reader) => {
                 facts.format = format_label(reader.format());
+                let mut reported = 0u64;
                 loop {
-                    match reader.next_packet() {
+                    match reader.next_packet_where(&mut want) {
                         Ok(Some(pkt)) => {
-                            facts.packets += 1;
+                            let frame = pkt.frame;
                             counters.frame(&pkt);
                             each(file, &pkt);
-                            if facts.packets % 65_536 == 0 {
+                            if frame - reported >= 65_536 {
+                                reported = frame;
                                 progress(done_bytes + reader.source_bytes_read());
                             }
                         }
@@ -144,6 +149,7 @@ fn read_all(
                         }
                     }
                 }
+                facts.packets = reader.frames();
                 done_bytes += reader.source_bytes_read();
             }
             Err(e) => facts.warning = Some((e.to_string(), e.offset())),
@@ -166,9 +172,14 @@ pub(crate) fn run(
     let mut counters = Counters::new();
     if threads == 1 {
         let mut worker = Worker::new(config, names);
-        read_all(inputs, &shapes, &mut counters, progress, |file, pkt| {
-            worker.packet(file, pkt)
-        });
+        read_all(
+            inputs,
+            &shapes,
+            &mut counters,
+            progress,
+            |_, _| true,
+            |file, pkt| worker.packet(file, pkt),
+        );
         return vec![counters.out, worker.finish_all()];
     }
     if shapes.iter().all(|s| s.len.is_some() && !s.gzip) {
@@ -204,22 +215,29 @@ pub(crate) fn run(
         let mut batches: Vec<Vec<u8>> = (0..spawned)
             .map(|_| Vec::with_capacity(BATCH_BYTES))
             .collect();
-        read_all(inputs, &shapes, &mut counters, progress, |file, pkt| {
-            let Some(i) = owner_of(&owners, pkt).checked_sub(1) else {
-                own.packet(file, pkt);
-                return;
-            };
-            let batch = &mut batches[i];
-            push_record(batch, file, pkt);
-            if batch.len() >= BATCH_BYTES {
-                let fresh = pool_rx
-                    .try_recv()
-                    .unwrap_or_else(|_| Vec::with_capacity(BATCH_BYTES));
-                let full = std::mem::replace(batch, fresh);
-                // A worker only stops early by panicking; its join reports it.
-                let _ = senders[i].send(full);
-            }
-        });
+        read_all(
+            inputs,
+            &shapes,
+            &mut counters,
+            progress,
+            |_, _| true,
+            |file, pkt| {
+                let Some(i) = owner_of(&owners, pkt).checked_sub(1) else {
+                    own.packet(file, pkt);
+                    return;
+                };
+                let batch = &mut batches[i];
+                push_record(batch, file, pkt);
+                if batch.len() >= BATCH_BYTES {
+                    let fresh = pool_rx
+                        .try_recv()
+                        .unwrap_or_else(|_| Vec::with_capacity(BATCH_BYTES));
+                    let full = std::mem::replace(batch, fresh);
+                    // A worker only stops early by panicking; its join reports it.
+                    let _ = senders[i].send(full);
+                }
+            },
+        );
         for (i, batch) in batches.into_iter().enumerate() {
             if !batch.is_empty() {
                 let _ = senders[i].send(batch);
@@ -308,43 +326,14 @@ fn run_each_reads(
             .collect();
         let mut counters = Counters::new();
         let mut own = Worker::new(config, names);
-        let mut done_bytes = 0u64;
-        for (fi, (path, &shape)) in inputs.iter().zip(shapes).enumerate() {
-            let file = u32::try_from(fi).unwrap_or(u32::MAX);
-            let mut facts = FileFacts::default();
-            match open(path, shape) {
-                Ok(mut reader) => {
-                    facts.format = format_label(reader.format());
-                    let mut reported = 0u64;
-                    let mine = |link_type: u32, frame: &[u8]| {
-                        owner_of_frame(owners, link_type, frame) == 0
-                    };
-                    loop {
-                        match reader.next_packet_where(mine) {
-                            Ok(Some(pkt)) => {
-                                let frame = pkt.frame;
-                                counters.frame(&pkt);
-                                own.packet(file, &pkt);
-                                if frame - reported >= 65_536 {
-                                    reported = frame;
-                                    progress(done_bytes + reader.source_bytes_read());
-                                }
-                            }
-                            Ok(None) => break,
-                            Err(e) => {
-                                facts.warning = Some((e.to_string(), e.offset()));
-                                break;
-                            }
-                        }
-                    }
-                    facts.packets = reader.frames();
-                    done_bytes += reader.source_bytes_read();
-                }
-                Err(e) => facts.warning = Some((e.to_string(), e.offset())),
-            }
-            progress(done_bytes);
-            counters.out.files.push(facts);
-        }
+        read_all(
+            inputs,
+            shapes,
+            &mut counters,
+            progress,
+            |link_type, frame| owner_of_frame(owners, link_type, frame) == 0,
+            |file, pkt| own.packet(file, pkt),
+        );
         collect(counters, own, handles)
     })
 }
