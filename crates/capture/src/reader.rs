@@ -509,6 +509,7 @@ impl CaptureReader {
                 let window = self.buf.get(self.start..self.end).unwrap_or(&[]);
                 let mut at = 0usize;
                 let mut passed = 0u64;
+                let mut found = None;
                 while let Some(h) = window
                     .get(at..)
                     .and_then(<[u8]>::first_chunk::<PCAP_RECORD_HEADER_LEN>)
@@ -518,18 +519,42 @@ impl CaptureReader {
                         break;
                     }
                     let body = at + PCAP_RECORD_HEADER_LEN;
-                    let Some(data) = window.get(body..body + caplen as usize) else {
+                    let end = body + caplen as usize;
+                    let Some(data) = window.get(body..end) else {
                         break;
                     };
                     if want(p.link_type, data) {
-                        wanted = true;
+                        // Wanted and whole: return it from here.
+                        let secs = p.endian.u32([h[0], h[1], h[2], h[3]]);
+                        let frac = p.endian.u32([h[4], h[5], h[6], h[7]]);
+                        let orig_len = p.endian.u32([h[12], h[13], h[14], h[15]]);
+                        found = Some((at, body..end, secs, frac, orig_len));
                         break;
                     }
-                    at = body + caplen as usize;
+                    at = end;
                     passed += 1;
                 }
-                self.start += at;
                 self.frame += passed;
+                if let Some((record, data, secs, frac, orig_len)) = found {
+                    let offset = self.pos() + record as u64;
+                    let start = self.start;
+                    self.start += data.end;
+                    self.frame += 1;
+                    return Ok(Some(RawPacket {
+                        ts_nanos: i64::from(secs) * 1_000_000_000
+                            + i64::from(frac) * p.frac_to_nanos,
+                        link_type: p.link_type,
+                        interface: 0,
+                        data: self
+                            .buf
+                            .get(start + data.start..start + data.end)
+                            .unwrap_or(&[]),
+                        orig_len,
+                        frame: self.frame,
+                        offset,
+                    }));
+                }
+                self.start += at;
             } else if let (Mode::PcapNg(e), false) = (self.mode, self.done) {
                 // The same for whole Enhanced Packet Blocks, with every check
                 // the general path makes (lengths, trailer, interface); any

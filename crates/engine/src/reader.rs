@@ -280,6 +280,20 @@ fn owner_of_frame(owners: &[usize], link_type: u32, frame: &[u8]) -> usize {
         .unwrap_or(0)
 }
 
+/// The frame filter of worker `me`: its slots as one bit mask, so the test
+/// is a shift (every worker asks it for every frame).
+fn frame_filter(owners: &[usize], me: usize) -> impl Fn(u32, &[u8]) -> bool {
+    let mask = owners
+        .iter()
+        .enumerate()
+        .filter(|&(_, &o)| o == me)
+        .fold(0u64, |m, (slot, _)| m | (1 << slot));
+    move |link_type, frame| match plantguard_wire::frame_shard_hash(link_type, frame) {
+        Some(h) => (mask >> (h % SLOTS as u64)) & 1 == 1,
+        None => me == 0,
+    }
+}
+
 /// Runs `threads` workers that each read every input themselves (from the
 /// page cache: plain files only) and keep the frames of their own shard
 /// slots: no frame is copied or handed over, and no thread waits for
@@ -312,10 +326,8 @@ fn run_each_reads(
                         let Ok(mut reader) = open(path, shape) else {
                             continue;
                         };
-                        let mine = |link_type: u32, frame: &[u8]| {
-                            owner_of_frame(owners, link_type, frame) == me
-                        };
-                        while let Ok(Some(pkt)) = reader.next_packet_where(mine) {
+                        let mine = frame_filter(owners, me);
+                        while let Ok(Some(pkt)) = reader.next_packet_where(&mine) {
                             counters.frame(&pkt);
                             worker.packet(file, &pkt);
                         }
@@ -331,7 +343,7 @@ fn run_each_reads(
             shapes,
             &mut counters,
             progress,
-            |link_type, frame| owner_of_frame(owners, link_type, frame) == 0,
+            frame_filter(owners, 0),
             |file, pkt| own.packet(file, pkt),
         );
         collect(counters, own, handles)
@@ -415,6 +427,37 @@ fn for_each_record(batch: &[u8], mut f: impl FnMut(u32, &RawPacket<'_>)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn frame_filters_agree_with_the_slot_owners() {
+        // Ethernet + IPv4 frames between many address pairs, and one ARP frame.
+        let frame = |a: u8, b: u8| {
+            let mut f = vec![0u8; 12];
+            f.extend_from_slice(&[0x08, 0x00, 0x45]);
+            f.extend_from_slice(&[0; 11]);
+            f.extend_from_slice(&[10, 0, 0, a, 10, 0, 1, b]);
+            f
+        };
+        let mut arp = vec![0u8; 12];
+        arp.extend_from_slice(&[0x08, 0x06]);
+        arp.extend_from_slice(&[0; 28]);
+        for threads in 1..=4 {
+            let owners = slot_owners(threads, 0);
+            let filters: Vec<_> = (0..threads).map(|me| frame_filter(&owners, me)).collect();
+            for a in 0..40u8 {
+                for b in 0..10u8 {
+                    let f = frame(a, b);
+                    let owner = owner_of_frame(&owners, 1, &f);
+                    for (me, want) in filters.iter().enumerate() {
+                        assert_eq!(want(1, &f), me == owner, "{threads} threads, frame {a}/{b}");
+                    }
+                }
+            }
+            for (me, want) in filters.iter().enumerate() {
+                assert_eq!(want(1, &arp), me == 0, "unplaceable frames go to worker 0");
+            }
+        }
+    }
 
     #[test]
     fn every_worker_owns_slots_and_the_reader_fewer() {
