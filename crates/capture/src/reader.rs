@@ -460,19 +460,27 @@ impl CaptureReader {
     /// [`CaptureError::Io`] when the stream (or gzip) fails.
     #[inline]
     pub fn next_packet(&mut self) -> Result<Option<RawPacket<'_>>, CaptureError> {
-        let meta = match self.advance() {
-            Ok(Some(m)) => m,
-            Ok(None) => {
-                self.done = true;
-                return Ok(None);
-            }
-            Err(e) => {
-                self.done = true;
-                return Err(e);
-            }
+        let Some(meta) = self.advance_or_finish()? else {
+            return Ok(None);
         };
         self.frame += 1;
-        Ok(Some(RawPacket {
+        Ok(Some(self.packet(meta)))
+    }
+
+    /// The next record, finishing the reader at the end or at an error.
+    #[inline]
+    fn advance_or_finish(&mut self) -> Result<Option<Meta>, CaptureError> {
+        let next = self.advance();
+        if !matches!(next, Ok(Some(_))) {
+            self.done = true;
+        }
+        next
+    }
+
+    /// The packet `meta` describes, numbered with the current frame.
+    #[inline]
+    fn packet(&self, meta: Meta) -> RawPacket<'_> {
+        RawPacket {
             ts_nanos: meta.ts_nanos,
             link_type: meta.link_type,
             interface: meta.interface,
@@ -480,7 +488,7 @@ impl CaptureReader {
             orig_len: meta.orig_len,
             frame: self.frame,
             offset: meta.offset,
-        }))
+        }
     }
 
     /// The next packet for which `want(link_type, data)` is true, passing
@@ -536,23 +544,19 @@ impl CaptureReader {
                 }
                 self.frame += passed;
                 if let Some((record, data, secs, frac, orig_len)) = found {
-                    let offset = self.pos() + record as u64;
                     let start = self.start;
-                    self.start += data.end;
-                    self.frame += 1;
-                    return Ok(Some(RawPacket {
+                    let meta = Meta {
                         ts_nanos: i64::from(secs) * 1_000_000_000
                             + i64::from(frac) * p.frac_to_nanos,
                         link_type: p.link_type,
                         interface: 0,
-                        data: self
-                            .buf
-                            .get(start + data.start..start + data.end)
-                            .unwrap_or(&[]),
+                        data: start + data.start..start + data.end,
                         orig_len,
-                        frame: self.frame,
-                        offset,
-                    }));
+                        offset: self.pos() + record as u64,
+                    };
+                    self.start += data.end;
+                    self.frame += 1;
+                    return Ok(Some(self.packet(meta)));
                 }
                 self.start += at;
             } else if let (Mode::PcapNg(e), false) = (self.mode, self.done) {
@@ -603,16 +607,8 @@ impl CaptureReader {
                 self.frame += passed;
                 self.last_ts = last_ts;
             }
-            let meta = match self.advance() {
-                Ok(Some(m)) => m,
-                Ok(None) => {
-                    self.done = true;
-                    return Ok(None);
-                }
-                Err(e) => {
-                    self.done = true;
-                    return Err(e);
-                }
+            let Some(meta) = self.advance_or_finish()? else {
+                return Ok(None);
             };
             self.frame += 1;
             if wanted
@@ -621,15 +617,7 @@ impl CaptureReader {
                     self.buf.get(meta.data.clone()).unwrap_or(&[]),
                 )
             {
-                return Ok(Some(RawPacket {
-                    ts_nanos: meta.ts_nanos,
-                    link_type: meta.link_type,
-                    interface: meta.interface,
-                    data: self.buf.get(meta.data).unwrap_or(&[]),
-                    orig_len: meta.orig_len,
-                    frame: self.frame,
-                    offset: meta.offset,
-                }));
+                return Ok(Some(self.packet(meta)));
             }
         }
     }

@@ -6,7 +6,7 @@
 use std::io::{Cursor, Write};
 use std::path::PathBuf;
 
-use plantguard_capture::{CaptureError, CaptureReader};
+use plantguard_capture::{CaptureError, CaptureReader, RawPacket};
 
 /// The shared corpus, or `None` when absent and allowed to be.
 ///
@@ -82,6 +82,22 @@ pub struct Owned {
     pub end: u64,
 }
 
+impl Owned {
+    /// A copy of `p`; `end` is left 0 for the caller to set.
+    pub fn of(p: &RawPacket<'_>) -> Self {
+        Owned {
+            ts_nanos: p.ts_nanos,
+            link_type: p.link_type,
+            interface: p.interface,
+            data: p.data.to_vec(),
+            orig_len: p.orig_len,
+            frame: p.frame,
+            offset: p.offset,
+            end: 0,
+        }
+    }
+}
+
 /// Reads everything from a reader: the packets, then the error if any, and
 /// checks that the reader stays finished afterwards.
 pub fn drain(mut r: CaptureReader) -> (Vec<Owned>, Option<CaptureError>) {
@@ -89,17 +105,7 @@ pub fn drain(mut r: CaptureReader) -> (Vec<Owned>, Option<CaptureError>) {
     loop {
         match r.next_packet() {
             Ok(Some(p)) => {
-                let o = Owned {
-                    ts_nanos: p.ts_nanos,
-                    link_type: p.link_type,
-                    interface: p.interface,
-                    data: p.data.to_vec(),
-                    orig_len: p.orig_len,
-                    frame: p.frame,
-                    offset: p.offset,
-                    end: 0,
-                };
-                out.push(o);
+                out.push(Owned::of(&p));
                 let end = r.bytes_read();
                 if let Some(last) = out.last_mut() {
                     last.end = end;
