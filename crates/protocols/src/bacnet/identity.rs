@@ -85,6 +85,26 @@ pub fn from_read_property_ack(f: &ServiceFields<'_>) -> Option<IdentityFact> {
 /// Identity carried by a ReadPropertyMultiple-ACK: one fact per device
 /// object whose identity properties were read.
 pub fn from_rpm_ack(body: &[u8]) -> Vec<IdentityFact> {
+    // Most ReadPropertyMultiple answers are about points (analog inputs,
+    // binary values), not the device: skip the tag walk unless the bytes
+    // hold a device object identifier at all.
+    if !may_name_a_device(body) {
+        return Vec::new();
+    }
+    walk_rpm_ack(body)
+}
+
+/// Whether `body` contains the encoding of a context-tag-0 object identifier
+/// of a device object (`0x0C`, then object type 8 in the upper ten bits: the
+/// next byte is `0x02` and the one after has its two high bits clear).
+/// A false match only costs the full walk; no device identifier is missed,
+/// since every one is encoded this way.
+pub fn may_name_a_device(body: &[u8]) -> bool {
+    body.windows(3)
+        .any(|w| matches!(w, [0x0C, 0x02, b] if b & 0xC0 == 0))
+}
+
+fn walk_rpm_ack(body: &[u8]) -> Vec<IdentityFact> {
     let mut facts: Vec<((u16, u32), IdentityFact)> = Vec::new();
     super::wire::for_each_rpm_ack_value(body, |object, prop, v| {
         if object.0 != OBJECT_DEVICE || !is_identity_property(prop) || facts.len() > 16 {
@@ -147,4 +167,10 @@ fn add_property(
             .push(("device_instance".into(), instance.to_string()));
     }
     Some(())
+}
+
+/// The full walk of [`from_rpm_ack`] without its prefilter (tests only).
+#[cfg(test)]
+pub(crate) fn walk_rpm_ack_for_tests(body: &[u8]) -> Vec<IdentityFact> {
+    walk_rpm_ack(body)
 }

@@ -321,6 +321,33 @@ fn read_property_multiple_ack_names_the_device() {
     assert!(f.extra.contains(&("device_instance".into(), "1234".into())));
 }
 
+#[test]
+fn device_prefilter_never_changes_the_identities_found() {
+    use super::identity::{from_rpm_ack, may_name_a_device};
+    let body = &RPM_ACK_DEVICE[9..];
+    assert!(may_name_a_device(body));
+    assert_eq!(from_rpm_ack(body).len(), 1);
+    // The same answer about analog-input 1234 names no device and is not walked.
+    let mut point = body.to_vec();
+    point[1] = 0x00;
+    assert!(!may_name_a_device(&point));
+    assert!(from_rpm_ack(&point).is_empty());
+    // Every single-byte change of the device answer: the prefilter only
+    // says "no" when the full walk finds nothing either.
+    for i in 0..body.len() {
+        for v in [0x00, 0x02, 0x0C, 0x3F, 0x40, 0xC0, 0xFF] {
+            let mut b = body.to_vec();
+            b[i] = v;
+            if !may_name_a_device(&b) {
+                assert!(
+                    super::identity::walk_rpm_ack_for_tests(&b).is_empty(),
+                    "byte {i} = {v:#04x}"
+                );
+            }
+        }
+    }
+}
+
 /// bacnet_example.pcap frame 1: ReadProperty device 1 object-name, max APDU 1476.
 const READ_OBJECT_NAME: &[u8] = &[
     0x81, 0x0a, 0x00, 0x11, // BVLC: unicast, length 17

@@ -21,8 +21,8 @@ use super::record::{
     Dnp3ControlRecord, Dnp3ObjectRecord, Dnp3Record, CONTROL_LOG, LOG, OBJECTS_LOG,
 };
 use super::wire::{
-    parse_app_header, parse_link_frame, parse_link_header, AppHeader, LinkError, LinkHeader,
-    TransportHeader, LINK_HEADER_LEN,
+    parse_app_header, parse_link_frame_into, parse_link_header, AppHeader, LinkError, LinkHeader,
+    TransportHeader, LINK_HEADER_LEN, MAX_USER_DATA,
 };
 use super::{identity, semantics, NAME};
 use crate::api::{AbandonReason, Direction, ObservationSink, Progress, Session};
@@ -625,6 +625,8 @@ impl Session for Dnp3Session {
     fn feed(&mut self, dir: Direction, input: &[u8], out: &mut dyn ObservationSink) -> Progress {
         let d = dir_index(dir);
         let mut pos = 0usize;
+        // Every frame of this chunk is unpacked here (its CRCs removed).
+        let mut user_data = [0u8; MAX_USER_DATA];
         loop {
             let rest = input.get(pos..).unwrap_or_default();
             if rest.is_empty() {
@@ -648,7 +650,7 @@ impl Session for Dnp3Session {
                     }
                 }
             }
-            match parse_link_frame(rest) {
+            match parse_link_frame_into(rest, &mut user_data) {
                 Ok((frame, len)) => {
                     self.consecutive_errors = 0;
                     if !frame.header.crc_ok {
@@ -657,7 +659,8 @@ impl Session for Dnp3Session {
                     if frame.block_crc_errors > 0 {
                         out.anomaly(NAME, "link_data_crc_error");
                     }
-                    self.on_link_frame(dir, &frame.header, frame.user_data(), out);
+                    let data = user_data.get(..frame.user_len).unwrap_or_default();
+                    self.on_link_frame(dir, &frame.header, data, out);
                     pos = pos.saturating_add(len);
                 }
                 Err(LinkError::Truncated { needed }) => {

@@ -118,6 +118,15 @@ fn sliced_crc_equals_the_bytewise_one_at_every_length() {
             );
         }
     }
+    // The unrolled full-block CRC the link layer uses.
+    for start in 0..=bytes.len() - 16 {
+        let block: &[u8; 16] = bytes[start..start + 16].try_into().unwrap();
+        assert_eq!(
+            super::wire::crc_block(block),
+            super::wire::crc_bytewise(block),
+            "block at {start}"
+        );
+    }
 }
 
 #[test]
@@ -224,6 +233,39 @@ fn bad_block_crc_is_an_anomaly_not_an_error() {
     );
     assert_eq!(sink.anomalies, vec!["link_data_crc_error"]);
     assert_eq!(sink.ops, vec![Operation::Read]);
+}
+
+/// A link frame carrying `user` (unconfirmed user data from the master),
+/// CRCs computed here: header, then 16-octet blocks each with its CRC.
+fn link_frame(user: &[u8]) -> Vec<u8> {
+    let length = u8::try_from(user.len()).unwrap().checked_add(5).unwrap();
+    let mut f = vec![0x05, 0x64, length, 0xC4, 1, 0, 2, 0];
+    let c = crc(&f);
+    f.extend_from_slice(&c.to_le_bytes());
+    for block in user.chunks(16) {
+        f.extend_from_slice(block);
+        f.extend_from_slice(&crc(block).to_le_bytes());
+    }
+    f
+}
+
+#[test]
+fn multi_block_frames_count_each_bad_block_and_keep_the_data() {
+    let user: Vec<u8> = (0..40u8).map(|i| i.wrapping_mul(37)).collect();
+    let good = link_frame(&user);
+    let (frame, len) = parse_link_frame(&good).unwrap();
+    assert_eq!(len, good.len());
+    assert_eq!((frame.block_crc_errors, frame.user_data()), (0, &user[..]));
+    // Break the CRC of the first full block and of the short last block.
+    let mut bad = good.clone();
+    bad[10 + 16] ^= 1;
+    *bad.last_mut().unwrap() ^= 0x80;
+    let (frame, _) = parse_link_frame(&bad).unwrap();
+    assert_eq!((frame.block_crc_errors, frame.user_data()), (2, &user[..]));
+    // A frame of exactly two full blocks has no short block.
+    let (frame, len) = parse_link_frame(&link_frame(&user[..32])).unwrap();
+    assert_eq!((len, frame.block_crc_errors), (10 + 2 * 18, 0));
+    assert_eq!(frame.user_data(), &user[..32]);
 }
 
 #[test]

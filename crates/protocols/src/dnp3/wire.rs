@@ -105,6 +105,38 @@ pub fn crc(data: &[u8]) -> u16 {
 
 /// The byte-at-a-time CRC, kept as the reference the sliced one is tested
 /// against.
+/// [`crc`] of one full 16-octet data block, unrolled.
+#[inline]
+pub(crate) fn crc_block(b: &[u8; BLOCK_LEN]) -> u16 {
+    let slice = |k: usize, b: u8| -> u16 {
+        CRC_SLICES
+            .get(k)
+            .and_then(|t| t.get(usize::from(b)))
+            .copied()
+            .unwrap_or(0)
+    };
+    let &[b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15] = b;
+    let [lo, hi] = [b0, b1];
+    let crc = slice(7, lo)
+        ^ slice(6, hi)
+        ^ slice(5, b2)
+        ^ slice(4, b3)
+        ^ slice(3, b4)
+        ^ slice(2, b5)
+        ^ slice(1, b6)
+        ^ slice(0, b7);
+    let [lo, hi] = (crc ^ u16::from_le_bytes([b8, b9])).to_le_bytes();
+    let crc = slice(7, lo)
+        ^ slice(6, hi)
+        ^ slice(5, b10)
+        ^ slice(4, b11)
+        ^ slice(3, b12)
+        ^ slice(2, b13)
+        ^ slice(1, b14)
+        ^ slice(0, b15);
+    !crc
+}
+
 #[cfg(test)]
 pub(crate) fn crc_bytewise(data: &[u8]) -> u16 {
     !data.iter().fold(0u16, |crc, &b| crc_byte(crc, b))
@@ -233,8 +265,39 @@ impl LinkFrame {
 
 /// Parses one complete link frame at the start of `input`; returns it and
 /// the bytes it occupied. Bad CRCs are reported in the frame, not as errors.
-#[inline]
 pub fn parse_link_frame(input: &[u8]) -> Result<(LinkFrame, usize), LinkError> {
+    let mut user_data = [0; MAX_USER_DATA];
+    let (info, len) = parse_link_frame_into(input, &mut user_data)?;
+    Ok((
+        LinkFrame {
+            header: info.header,
+            block_crc_errors: info.block_crc_errors,
+            user_data,
+            user_len: info.user_len,
+        },
+        len,
+    ))
+}
+
+/// What [`parse_link_frame_into`] found besides the user data it copied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinkFrameInfo {
+    /// The link header.
+    pub header: LinkHeader,
+    /// Data blocks whose CRC did not match.
+    pub block_crc_errors: u8,
+    /// User-data octets copied to the front of the buffer.
+    pub user_len: usize,
+}
+
+/// [`parse_link_frame`] that copies the user data into `user_data` (its
+/// first [`LinkFrameInfo::user_len`] octets) instead of returning a frame by
+/// value: a session parses every frame into one buffer.
+#[inline]
+pub fn parse_link_frame_into(
+    input: &[u8],
+    user_data: &mut [u8; MAX_USER_DATA],
+) -> Result<(LinkFrameInfo, usize), LinkError> {
     let header = parse_link_header(input)?;
     let len = header.frame_len();
     let Some(frame) = input.get(..len) else {
@@ -242,38 +305,46 @@ pub fn parse_link_frame(input: &[u8]) -> Result<(LinkFrame, usize), LinkError> {
             needed: len.saturating_sub(input.len()),
         });
     };
-    let mut out = LinkFrame {
-        header,
-        block_crc_errors: 0,
-        user_data: [0; MAX_USER_DATA],
-        user_len: 0,
-    };
-    let mut at = 0usize;
-    for block in frame
+    let mut block_crc_errors = 0u8;
+    // Full blocks: 16 data octets and their CRC, checked and copied as
+    // fixed-size arrays (no length arithmetic, no calls).
+    let mut blocks = frame
         .get(LINK_HEADER_LEN..)
         .unwrap_or_default()
-        .chunks(BLOCK_LEN + 2)
-    {
-        let data_len = block.len().saturating_sub(2);
-        let (data, crc_bytes) = block.split_at(data_len);
+        .chunks_exact(BLOCK_LEN + 2);
+    let mut dst = user_data.chunks_exact_mut(BLOCK_LEN);
+    let mut at = 0usize;
+    for (block, out) in (&mut blocks).zip(&mut dst) {
+        let Some((data, &[lo, hi])) = block.split_first_chunk::<BLOCK_LEN>() else {
+            continue;
+        };
+        if crc_block(data) != u16::from_le_bytes([lo, hi]) {
+            block_crc_errors = block_crc_errors.saturating_add(1);
+        }
+        out.copy_from_slice(data);
+        at = at.saturating_add(BLOCK_LEN);
+    }
+    // The last, shorter block.
+    let last = blocks.remainder();
+    if !last.is_empty() {
+        let data_len = last.len().saturating_sub(2);
+        let (data, crc_bytes) = last.split_at(data_len);
         if !crc_ok(data, crc_bytes) {
-            out.block_crc_errors = out.block_crc_errors.saturating_add(1);
+            block_crc_errors = block_crc_errors.saturating_add(1);
         }
         let end = at.saturating_add(data.len());
-        if let Some(dst) = out.user_data.get_mut(at..end) {
-            // Full blocks as fixed-size copies (inlined, no call).
-            match (
-                <&mut [u8; BLOCK_LEN]>::try_from(&mut *dst),
-                <&[u8; BLOCK_LEN]>::try_from(data),
-            ) {
-                (Ok(d), Ok(s)) => *d = *s,
-                _ => dst.copy_from_slice(data),
-            }
+        if let Some(dst) = user_data.get_mut(at..end) {
+            dst.copy_from_slice(data);
         }
-        at = end;
     }
-    out.user_len = header.user_data_len().min(MAX_USER_DATA);
-    Ok((out, len))
+    Ok((
+        LinkFrameInfo {
+            header,
+            block_crc_errors,
+            user_len: header.user_data_len().min(MAX_USER_DATA),
+        },
+        len,
+    ))
 }
 
 /// Transport header (IEEE 1815-2012 §8.2.1, Figure 8-2): one octet.

@@ -513,11 +513,15 @@ impl EnipSession {
         out: &mut dyn ObservationSink,
     ) {
         let request = if ctx.pair {
-            let found = self
-                .pending
-                .iter()
-                .position(|p| p.key == ctx.key)
-                .and_then(|i| self.pending.remove(i));
+            // Answers usually come in order: the oldest request first.
+            let found = if self.pending.front().is_some_and(|p| p.key == ctx.key) {
+                self.pending.pop_front()
+            } else {
+                self.pending
+                    .iter()
+                    .position(|p| p.key == ctx.key)
+                    .and_then(|i| self.pending.remove(i))
+            };
             match found {
                 Some(req) if req.service != code && code != service::UNCONNECTED_SEND => {
                     out.anomaly(NAME, "service_mismatch");

@@ -152,11 +152,19 @@ impl ModbusSession {
             out.anomaly(NAME, "malformed_response");
         }
         let (tid, unit) = (frame.header.transaction_id, frame.header.unit_id);
-        let request = self
+        // Answers usually come in order: the oldest request first.
+        let request = if self
             .pending
-            .iter()
-            .position(|p| p.tid == tid && p.unit == unit)
-            .and_then(|i| self.pending.remove(i));
+            .front()
+            .is_some_and(|p| p.tid == tid && p.unit == unit)
+        {
+            self.pending.pop_front()
+        } else {
+            self.pending
+                .iter()
+                .position(|p| p.tid == tid && p.unit == unit)
+                .and_then(|i| self.pending.remove(i))
+        };
         match &request {
             Some(req) if req.function != function => out.anomaly(NAME, "function_mismatch"),
             Some(_) => {}
