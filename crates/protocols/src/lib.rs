@@ -28,6 +28,7 @@ pub mod netbios;
 pub mod once;
 pub mod opcua;
 pub mod profinet;
+pub mod queue;
 pub mod rdp;
 pub mod registry;
 pub mod remote;

@@ -24,6 +24,7 @@ use super::{identity, NAME};
 use crate::api::{AbandonReason, Direction, ObservationSink, Progress, Session};
 use crate::enip::record::Data;
 use crate::once::ReportedOnce;
+use crate::queue::InlineQueue;
 
 /// Most confirmed requests kept waiting for an answer per flow.
 pub const MAX_PENDING: usize = 64;
@@ -58,7 +59,8 @@ struct Pending {
 /// BACnet/IP per-flow session.
 #[derive(Debug, Default)]
 pub struct BacnetSession {
-    pending: Vec<Pending>,
+    /// Requests waiting for an answer, the usual one or two inline.
+    pending: InlineQueue<Pending, 2>,
     errors: u8,
     last: Option<FrameSummary>,
     /// I-Am and property answers already reported as identity.
@@ -87,7 +89,7 @@ impl BacnetSession {
 
     /// Emits every unanswered request (`result_code: no_response`).
     pub fn flush(&mut self, out: &mut dyn ObservationSink) {
-        for p in self.pending.drain(..) {
+        for p in self.pending.take_all() {
             if let Some(mut r) = p.record {
                 r.result_code = Some("no_response");
                 out.record(NAME, &*r);
@@ -193,27 +195,24 @@ impl BacnetSession {
         };
         if let Some(pos) = self
             .pending
-            .iter()
             .position(|p| p.dir == dir && p.invoke_id == invoke_id)
         {
             // A retransmission or a reused invoke id: keep the newest.
-            let old = self.pending.remove(pos);
-            if let Some(mut r) = old.record {
+            if let Some(mut r) = self.pending.remove(pos).and_then(|old| old.record) {
                 r.result_code = Some("no_response");
                 out.record(NAME, &*r);
             }
         }
         if self.pending.len() >= MAX_PENDING {
             out.anomaly(NAME, "too_many_transactions");
-            if !self.pending.is_empty() {
-                let old = self.pending.remove(0);
+            if let Some(old) = self.pending.pop_front() {
                 if let Some(mut r) = old.record {
                     r.result_code = Some("no_response");
                     out.record(NAME, &*r);
                 }
             }
         }
-        self.pending.push(Pending {
+        self.pending.push_back(Pending {
             dir,
             invoke_id,
             record,
@@ -260,10 +259,9 @@ impl BacnetSession {
         };
         let found = apdu.invoke_id.and_then(|id| {
             self.pending
-                .iter()
                 .position(|p| p.dir == dir.reverse() && p.invoke_id == id)
         });
-        let pending = found.map(|i| self.pending.remove(i));
+        let pending = found.and_then(|i| self.pending.remove(i));
         if pending.is_none() {
             out.anomaly(NAME, "unmatched_response");
         }

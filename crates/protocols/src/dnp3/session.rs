@@ -10,8 +10,6 @@
     clippy::arithmetic_side_effects
 )]
 
-use std::collections::VecDeque;
-
 use super::codes::{
     iin_flags, object_name, operation_type_name, status_code_name, trip_control_code_name,
     FunctionCode,
@@ -27,6 +25,7 @@ use super::wire::{
 use super::{identity, semantics, NAME};
 use crate::api::{AbandonReason, Direction, ObservationSink, Progress, Session};
 use crate::once::ReportedOnce;
+use crate::queue::InlineQueue;
 use plantguard_model::{IdentityFact, Side};
 
 /// Most requests kept waiting for a response; past it the oldest is logged
@@ -112,7 +111,8 @@ struct DirState {
 #[derive(Debug, Default)]
 pub struct Dnp3Session {
     dirs: [DirState; 2],
-    pending: VecDeque<PendingRequest>,
+    /// Requests waiting for an answer, the usual one or two inline.
+    pending: InlineQueue<PendingRequest, 2>,
     /// Function of the last request answered, for later fragments of a
     /// multi-fragment response.
     last_answered: Option<PendingRequest>,
@@ -207,7 +207,7 @@ impl Dnp3Session {
     /// Logs every unanswered request. Call when the flow ends.
     pub fn flush(&mut self, out: &mut dyn ObservationSink) {
         let wants = out.wants_records();
-        for req in self.pending.drain(..) {
+        for req in self.pending.take_all() {
             if wants {
                 out.record(LOG, &record_for(Some(&req), None, None));
             }
@@ -481,7 +481,6 @@ impl Dnp3Session {
         // A retry reuses the sequence number: the earlier copy is unanswered.
         if let Some(i) = self
             .pending
-            .iter()
             .position(|p| p.seq == req.seq && p.outstation == req.outstation)
         {
             if let Some(old) = self.pending.remove(i) {
@@ -515,7 +514,6 @@ impl Dnp3Session {
         let seq = app.control.seq();
         let request = self
             .pending
-            .iter()
             .position(|p| p.seq == seq && p.outstation == link.source)
             .and_then(|i| self.pending.remove(i));
         let request = match request {

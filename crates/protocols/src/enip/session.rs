@@ -10,8 +10,6 @@
     clippy::arithmetic_side_effects
 )]
 
-use std::collections::VecDeque;
-
 use super::class_gen::cip_class_name;
 use super::codes::{class, encap_status_name, general_status_name, item, service, Command};
 use super::device_type_gen::cip_device_type_name;
@@ -25,6 +23,7 @@ use super::wire::{
 };
 use super::{identity, semantics, NAME};
 use crate::api::{AbandonReason, Direction, ObservationSink, Progress, Session};
+use crate::queue::InlineQueue;
 use plantguard_model::Operation;
 
 /// Most CIP requests kept waiting for a response.
@@ -91,7 +90,8 @@ pub struct IoCounter {
 /// [`EnipSession::flush`].
 #[derive(Debug, Default)]
 pub struct EnipSession {
-    pending: VecDeque<PendingCip>,
+    /// Requests waiting for an answer, the usual one or two inline.
+    pending: InlineQueue<PendingCip, 2>,
     io: Vec<IoCounter>,
     resync: [bool; 2],
     consecutive_errors: u8,
@@ -149,7 +149,7 @@ impl EnipSession {
         // Room for a few outstanding requests from the start: allocated
         // with the session, the buffer usually lands next to it in memory.
         Self {
-            pending: VecDeque::with_capacity(4),
+            pending: InlineQueue::new(),
             ..Self::default()
         }
     }
@@ -518,7 +518,6 @@ impl EnipSession {
                 self.pending.pop_front()
             } else {
                 self.pending
-                    .iter()
                     .position(|p| p.key == ctx.key)
                     .and_then(|i| self.pending.remove(i))
             };

@@ -9,8 +9,6 @@
     clippy::arithmetic_side_effects
 )]
 
-use std::collections::VecDeque;
-
 use super::codes::{FunctionCode, MEI_READ_DEVICE_ID};
 use super::wire::{
     parse_device_id_response, parse_frame, parse_mbap, parse_request, parse_response,
@@ -18,6 +16,7 @@ use super::wire::{
 };
 use super::{identity, record, semantics, NAME};
 use crate::api::{AbandonReason, Direction, ObservationSink, Progress, Session};
+use crate::queue::InlineQueue;
 use plantguard_model::{IdentityFact, Side};
 
 /// Most requests kept waiting for a response; the oldest is evicted (and
@@ -47,7 +46,8 @@ pub struct PendingRequest {
 /// when the engine drops the flow.
 #[derive(Debug, Default)]
 pub struct ModbusSession {
-    pending: VecDeque<PendingRequest>,
+    /// Requests waiting for an answer, the usual one or two inline.
+    pending: InlineQueue<PendingRequest, 2>,
     /// Resynchronise on the next plausible header (after a gap or bad header), per direction.
     resync: [bool; 2],
     consecutive_errors: u8,
@@ -92,7 +92,7 @@ impl ModbusSession {
         // Room for a few outstanding requests from the start: allocated
         // with the session, the buffer usually lands next to it in memory.
         Self {
-            pending: VecDeque::with_capacity(4),
+            pending: InlineQueue::new(),
             ..Self::default()
         }
     }
@@ -106,7 +106,7 @@ impl ModbusSession {
     /// being collected. Call when the flow ends.
     pub fn flush(&mut self, out: &mut dyn ObservationSink) {
         let wants = out.wants_records();
-        for req in self.pending.drain(..) {
+        for req in self.pending.take_all() {
             if wants {
                 let rec = record::build(req.tid, req.unit, req.function, Some(&req.fields), None);
                 out.record(NAME, &rec);
@@ -161,7 +161,6 @@ impl ModbusSession {
             self.pending.pop_front()
         } else {
             self.pending
-                .iter()
                 .position(|p| p.tid == tid && p.unit == unit)
                 .and_then(|i| self.pending.remove(i))
         };

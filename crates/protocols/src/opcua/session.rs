@@ -26,6 +26,7 @@ use super::type_name_gen::service_type_name;
 use super::wire::{self, Cursor, FrameError, Header, HEADER_LEN};
 use super::{identity, semantics, PROTO};
 use crate::api::{AbandonReason, Direction, ObservationSink, Progress, Session};
+use crate::queue::InlineQueue;
 use plantguard_model::{Operation, Side};
 
 /// Most requests waiting for a response.
@@ -65,7 +66,8 @@ struct Pending {
 pub struct OpcUaSession {
     policy: Option<SecurityPolicy>,
     mode: Option<u32>,
-    pending: Vec<Pending>,
+    /// Requests waiting for an answer, the usual one or two inline.
+    pending: InlineQueue<Pending, 2>,
     hello: Option<Box<OpcUaRecord>>,
     /// Request id whose first chunk was read, per direction (later chunks are skipped).
     chunking_to_server: Option<u32>,
@@ -90,7 +92,7 @@ impl OpcUaSession {
             policy: None,
             mode: None,
             // Allocated with the session, so usually next to it in memory.
-            pending: Vec::with_capacity(4),
+            pending: InlineQueue::new(),
             hello: None,
             chunking_to_server: None,
             chunking_to_client: None,
@@ -391,27 +393,21 @@ impl OpcUaSession {
             }
             return;
         }
-        if let Some(pos) = self
-            .pending
-            .iter()
-            .position(|p| p.request_id == sec.request_id)
-        {
+        if let Some(pos) = self.pending.position(|p| p.request_id == sec.request_id) {
             out.anomaly(PROTO, "duplicate_request_id");
-            let old = self.pending.remove(pos);
-            if let Some(o) = old.record {
+            if let Some(o) = self.pending.remove(pos).and_then(|old| old.record) {
                 out.record(PROTO, &*o);
             }
         }
         if self.pending.len() >= MAX_PENDING {
             out.anomaly(PROTO, "too_many_pending");
-            if !self.pending.is_empty() {
-                let old = self.pending.remove(0);
+            if let Some(old) = self.pending.pop_front() {
                 if let Some(o) = old.record {
                     out.record(PROTO, &*o);
                 }
             }
         }
-        self.pending.push(Pending {
+        self.pending.push_back(Pending {
             request_id: sec.request_id,
             record: r,
         });
@@ -497,16 +493,8 @@ impl OpcUaSession {
         d.request_handle = header.as_ref().map(|(handle, _, _)| *handle);
         let pending = self
             .pending
-            .iter()
             .position(|p| p.request_id == sec.request_id)
-            .and_then(|pos| {
-                // Usually the only (last) one: no shifting.
-                if self.pending.len().checked_sub(1) == Some(pos) {
-                    self.pending.pop()
-                } else {
-                    Some(self.pending.remove(pos))
-                }
-            });
+            .and_then(|pos| self.pending.remove(pos));
         if pending.is_none() {
             out.anomaly(PROTO, "response_without_request");
         }

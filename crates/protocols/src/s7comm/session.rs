@@ -24,6 +24,7 @@ use super::wire::{
 };
 use super::{identity, semantics, PROTO, PROTO_PLUS};
 use crate::api::{AbandonReason, Direction, ObservationSink, Progress, Session};
+use crate::queue::InlineQueue;
 use plantguard_model::{Operation, Side};
 
 /// Most requests waiting for a response; the oldest is logged unanswered beyond it.
@@ -212,7 +213,8 @@ enum Mode {
 pub struct S7Session {
     to_server: Reassembly,
     to_client: Reassembly,
-    pending: Vec<Pending>,
+    /// Requests waiting for an answer, the usual one or two inline.
+    pending: InlineQueue<Pending, 2>,
     mode: Mode,
     bad_frames: u32,
     encrypted: bool,
@@ -233,7 +235,7 @@ impl S7Session {
             to_server: Reassembly::default(),
             to_client: Reassembly::default(),
             // Allocated with the session, so usually next to it in memory.
-            pending: Vec::with_capacity(4),
+            pending: InlineQueue::new(),
             mode: Mode::Unknown,
             bad_frames: 0,
             encrypted: false,
@@ -762,13 +764,8 @@ impl S7Session {
     fn take_pending(&mut self, rosctr: Rosctr, pdu_ref: u16) -> Option<Pending> {
         let pos = self
             .pending
-            .iter()
             .position(|p| p.info.rosctr == rosctr && p.info.pdu_ref == pdu_ref)?;
-        // Usually the only (last) one: no shifting.
-        if self.pending.len().checked_sub(1) == Some(pos) {
-            return self.pending.pop();
-        }
-        Some(self.pending.remove(pos))
+        self.pending.remove(pos)
     }
 
     fn push_pending(&mut self, p: Pending, out: &mut dyn ObservationSink) {
@@ -778,12 +775,11 @@ impl S7Session {
         }
         if self.pending.len() >= MAX_PENDING {
             out.anomaly(PROTO, "too_many_pending");
-            if !self.pending.is_empty() {
-                let old = self.pending.remove(0);
+            if let Some(old) = self.pending.pop_front() {
                 emit_unanswered(&old, out);
             }
         }
-        self.pending.push(p);
+        self.pending.push_back(p);
     }
 }
 
