@@ -17,8 +17,9 @@ const MAX_PROBES: u8 = 6;
 const MAX_HELD: usize = 4096;
 
 /// Distinct operations kept inline in a flow's parser state before
-/// spilling to the heap.
-const INLINE_OPS: usize = 2;
+/// spilling to the heap (three fit in the space two took with 64-bit
+/// counts; EtherNet/IP flows commonly show three: session, read, identity).
+const INLINE_OPS: usize = 3;
 
 /// Operation counts of one flow: (protocol, operation, count). A short list
 /// searched linearly (a flow sees a handful of distinct operations), the
@@ -27,12 +28,15 @@ const INLINE_OPS: usize = 2;
 pub(crate) struct FlowOps {
     len: u8,
     inline: [OpCount; INLINE_OPS],
-    /// Beyond the inline ones (rare): a boxed slice, one pointer wide.
-    more: Option<Box<[OpCount]>>,
+    /// Beyond the inline ones (rare): a boxed vector, one pointer wide
+    /// (a `Vec` here would take three words of every flow).
+    #[allow(clippy::box_collection)]
+    more: Option<Box<Vec<OpCount>>>,
 }
 
-/// (protocol, operation, count).
-type OpCount = (&'static str, plantguard_model::Operation, u64);
+/// (protocol, operation, count). A flow's count saturates at `u32::MAX`
+/// (over a year of polling at 100 requests a second).
+type OpCount = (&'static str, plantguard_model::Operation, u32);
 
 impl Default for FlowOps {
     fn default() -> Self {
@@ -53,7 +57,7 @@ impl FlowOps {
         let n = usize::from(self.len).min(INLINE_OPS);
         for e in &mut self.inline[..n] {
             if e.1 == op && std::ptr::eq(e.0, protocol) {
-                e.2 += 1;
+                e.2 = e.2.saturating_add(1);
                 return;
             }
         }
@@ -65,7 +69,7 @@ impl FlowOps {
         let same = |p: &&'static str, o: &plantguard_model::Operation| *o == op && *p == protocol;
         let n = usize::from(self.len);
         if let Some(e) = self.inline[..n].iter_mut().find(|(p, o, _)| same(p, o)) {
-            e.2 += 1;
+            e.2 = e.2.saturating_add(1);
         } else if n < INLINE_OPS {
             self.inline[n] = (protocol, op, 1);
             self.len += 1;
@@ -74,11 +78,11 @@ impl FlowOps {
             .as_deref_mut()
             .and_then(|m| m.iter_mut().find(|(p, o, _)| same(p, o)))
         {
-            e.2 += 1;
+            e.2 = e.2.saturating_add(1);
         } else {
-            let mut v = self.more.take().map(Vec::from).unwrap_or_default();
-            v.push((protocol, op, 1));
-            self.more = Some(v.into_boxed_slice());
+            self.more
+                .get_or_insert_with(Default::default)
+                .push((protocol, op, 1));
         }
     }
 
