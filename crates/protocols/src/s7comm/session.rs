@@ -286,6 +286,14 @@ impl S7Session {
         cotp: &[u8],
         out: &mut dyn ObservationSink,
     ) -> Option<AbandonReason> {
+        // The common case first: a DT TPDU (length indicator 2, code 0xF0,
+        // then EOT and number) carrying S7; `parse_cotp` reads it the same.
+        if let [2, 0xF0, nr, payload @ ..] = cotp {
+            self.trace(Decoded::Cotp {
+                kind: CotpType::Data,
+            });
+            return self.on_dt(dir, nr & 0x80 != 0, payload, out);
+        }
         let cotp = match parse_cotp(cotp) {
             Ok(c) => c,
             Err(_) => {
@@ -528,15 +536,17 @@ impl S7Session {
         let req = self.take_pending(Rosctr::Job, h.pdu_ref);
         let func = wire::job_function(pdu.params)
             .or_else(|| req.as_ref().map(|p| JobFunction::from_u8(p.info.function)));
-        self.trace(Decoded::S7 {
-            rosctr: h.rosctr.value(),
-            pdu_ref: h.pdu_ref,
-            function: wire::job_function(pdu.params).map(JobFunction::value),
-            group: None,
-            subfunction: None,
-            szl_id: None,
-            continuation: false,
-        });
+        if self.trace.is_some() {
+            self.trace(Decoded::S7 {
+                rosctr: h.rosctr.value(),
+                pdu_ref: h.pdu_ref,
+                function: wire::job_function(pdu.params).map(JobFunction::value),
+                group: None,
+                subfunction: None,
+                szl_id: None,
+                continuation: false,
+            });
+        }
         let func = func.unwrap_or(JobFunction::Unknown(0));
         if let Some(p) = req.as_ref() {
             if p.info.function != func.value() {
