@@ -50,21 +50,25 @@ impl<T, const N: usize> InlineQueue<T, N> {
     }
 
     /// Number of elements.
+    #[inline]
     pub fn len(&self) -> usize {
         self.inline_len().saturating_add(self.spill.len())
     }
 
     /// True when there is no element.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// The oldest element.
+    #[inline]
     pub fn front(&self) -> Option<&T> {
         self.inline.first().and_then(Option::as_ref)
     }
 
     /// Appends `value` as the newest element.
+    #[inline]
     pub fn push_back(&mut self, value: T) {
         let n = self.inline_len();
         if self.spill.is_empty() && n < N.min(usize::from(u8::MAX)) {
@@ -78,6 +82,7 @@ impl<T, const N: usize> InlineQueue<T, N> {
     }
 
     /// Removes and returns the oldest element.
+    #[inline]
     pub fn pop_front(&mut self) -> Option<T> {
         self.remove(0)
     }
@@ -95,6 +100,7 @@ impl<T, const N: usize> InlineQueue<T, N> {
 
     /// Removes and returns the element at `index` (0 is the oldest); the
     /// others keep their order.
+    #[inline]
     pub fn remove(&mut self, index: usize) -> Option<T> {
         let n = self.inline_len();
         if index.checked_add(1) == Some(n) && self.spill.is_empty() {
@@ -102,6 +108,13 @@ impl<T, const N: usize> InlineQueue<T, N> {
             self.len = self.len.saturating_sub(1);
             return self.inline.get_mut(index).and_then(Option::take);
         }
+        self.remove_and_shift(index)
+    }
+
+    /// [`InlineQueue::remove`] of an element other than the newest.
+    #[cold]
+    fn remove_and_shift(&mut self, index: usize) -> Option<T> {
+        let n = self.inline_len();
         if index >= n {
             return self.spill.remove(index.checked_sub(n)?);
         }
@@ -131,6 +144,7 @@ impl<T, const N: usize> InlineQueue<T, N> {
     }
 
     /// Index of the oldest element matching `pred`.
+    #[inline]
     pub fn position(&self, mut pred: impl FnMut(&T) -> bool) -> Option<usize> {
         let n = self.inline_len();
         for (i, slot) in self.inline.iter().take(n).enumerate() {

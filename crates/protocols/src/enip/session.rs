@@ -16,7 +16,7 @@ use super::device_type_gen::cip_device_type_name;
 use super::record::{CipIdentityRecord, CipIoRecord, CipRecord, Data, EnipRecord};
 use super::vendor_gen::cip_vendor_name;
 use super::wire::{
-    cpf_items, multiple_services, parse_cip, parse_encap, parse_encap_header, parse_forward_close,
+    cpf_items, multiple_services, parse_cip, parse_encap_header, parse_forward_close,
     parse_forward_open, parse_forward_open_reply, parse_identity_item, parse_io,
     parse_unconnected_send, send_data_items, CipMessage, CipPath, EncapError, EncapHeader,
     ENCAP_HEADER_LEN,
@@ -652,19 +652,17 @@ impl Session for EnipSession {
                 pos = pos.saturating_add(1);
                 continue;
             }
-            match parse_encap(rest) {
-                Ok((h, data, len)) => {
-                    self.consecutive_errors = 0;
-                    self.on_message(dir, &h, data, out);
-                    pos = pos.saturating_add(len);
-                }
-                Err(EncapError::Truncated { needed }) => {
-                    return Progress::Incomplete {
-                        consumed: pos,
-                        needed,
-                    }
-                }
-            }
+            // The message: this header and its command data (as `parse_encap`).
+            let total = ENCAP_HEADER_LEN.saturating_add(usize::from(header.length));
+            let Some(data) = rest.get(ENCAP_HEADER_LEN..total) else {
+                return Progress::Incomplete {
+                    consumed: pos,
+                    needed: total.saturating_sub(rest.len()),
+                };
+            };
+            self.consecutive_errors = 0;
+            self.on_message(dir, &header, data, out);
+            pos = pos.saturating_add(total);
         }
     }
 

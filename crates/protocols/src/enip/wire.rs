@@ -37,11 +37,6 @@ fn le32(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_le_bytes(s.try_into().ok()?))
 }
 
-fn le64(b: &[u8], at: usize) -> Option<u64> {
-    let s = b.get(at..at.checked_add(8)?)?;
-    Some(u64::from_le_bytes(s.try_into().ok()?))
-}
-
 /// Encapsulation header (ODVA Vol 2 §2-3.1, Table 2-3.1). Little-endian.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EncapHeader {
@@ -61,16 +56,21 @@ pub struct EncapHeader {
 
 /// Reads the 24-byte encapsulation header.
 pub fn parse_encap_header(input: &[u8]) -> Result<EncapHeader, EncapError> {
-    let truncated = || EncapError::Truncated {
-        needed: ENCAP_HEADER_LEN.saturating_sub(input.len()),
+    let Some(
+        &[c0, c1, l0, l1, s0, s1, s2, s3, t0, t1, t2, t3, x0, x1, x2, x3, x4, x5, x6, x7, o0, o1, o2, o3],
+    ) = input.first_chunk::<ENCAP_HEADER_LEN>()
+    else {
+        return Err(EncapError::Truncated {
+            needed: ENCAP_HEADER_LEN.saturating_sub(input.len()),
+        });
     };
     Ok(EncapHeader {
-        command: le16(input, 0).ok_or_else(truncated)?,
-        length: le16(input, 2).ok_or_else(truncated)?,
-        session_handle: le32(input, 4).ok_or_else(truncated)?,
-        status: le32(input, 8).ok_or_else(truncated)?,
-        sender_context: le64(input, 12).ok_or_else(truncated)?,
-        options: le32(input, 20).ok_or_else(truncated)?,
+        command: u16::from_le_bytes([c0, c1]),
+        length: u16::from_le_bytes([l0, l1]),
+        session_handle: u32::from_le_bytes([s0, s1, s2, s3]),
+        status: u32::from_le_bytes([t0, t1, t2, t3]),
+        sender_context: u64::from_le_bytes([x0, x1, x2, x3, x4, x5, x6, x7]),
+        options: u32::from_le_bytes([o0, o1, o2, o3]),
     })
 }
 
