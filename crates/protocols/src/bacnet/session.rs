@@ -78,6 +78,9 @@ impl BacnetSession {
     }
 
     /// Summary of the last datagram decoded (`None` after an undecodable one).
+    /// Its object and property are filled when the sink wants records (or
+    /// the service needs them for identity or state); a poll decoded only
+    /// for counting leaves them empty.
     pub fn last_frame(&self) -> Option<FrameSummary> {
         self.last
     }
@@ -327,8 +330,17 @@ impl BacnetSession {
         };
         summary.pdu_type = Some(apdu.pdu_type);
         summary.service = apdu.service;
+        // Service fields feed records; without records only a few services
+        // need them: device state and password (DeviceCommunicationControl,
+        // ReinitializeDevice), identity (ReadProperty-ACK, I-Am). Polls of
+        // present values are the bulk of the traffic and skip the tag walk.
+        let needed = out.wants_records()
+            || matches!(
+                (apdu.pdu_type, apdu.service),
+                (0, Some(17 | 20)) | (3, Some(12)) | (1, Some(0))
+            );
         let fields = match apdu.service {
-            Some(s) if !apdu.is_segmented() || apdu.sequence == Some(0) => {
+            Some(s) if needed && (!apdu.is_segmented() || apdu.sequence == Some(0)) => {
                 parse_service(apdu.pdu_type, s, apdu.body)
             }
             _ => ServiceFields::default(),

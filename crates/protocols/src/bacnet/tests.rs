@@ -364,3 +364,33 @@ const READ_OBJECT_NAME: &[u8] = &[
 fn probe_matches_plain_read_property() {
     assert_eq!(probe(Direction::ToServer, READ_OBJECT_NAME), Probe::Match);
 }
+
+#[test]
+fn without_records_polls_skip_the_service_fields_but_identity_still_comes() {
+    struct Counting(Vec<IdentityFact>, usize);
+    impl ObservationSink for Counting {
+        fn operation(&mut self, _: &'static str, _: Operation) {
+            self.1 += 1;
+        }
+        fn identity(&mut self, _: Side, f: IdentityFact) {
+            self.0.push(f);
+        }
+        fn anomaly(&mut self, _: &'static str, _: &'static str) {}
+        fn wants_records(&self) -> bool {
+            false
+        }
+        fn record(&mut self, _: &'static str, _: &dyn erased_serde::Serialize) {}
+    }
+    let mut sess = BacnetSession::new();
+    let mut sink = Counting(Vec::new(), 0);
+    sess.feed(Direction::ToServer, READ_OBJECT_NAME, &mut sink);
+    assert_eq!(sink.1, 1, "the read is still counted");
+    assert_eq!(
+        sess.last_frame().unwrap().object,
+        None,
+        "its fields were not decoded"
+    );
+    sess.feed(Direction::ToClient, RPM_ACK_DEVICE, &mut sink);
+    assert_eq!(sink.0.len(), 1, "identity from the RPM-ACK");
+    assert_eq!(sink.0[0].model.as_deref(), Some("DC-9"));
+}
