@@ -248,6 +248,7 @@ impl<'a> ObjectHeaders<'a> {
         }
     }
 
+    #[inline]
     fn parse_one(&mut self) -> Result<ObjectHeader<'a>, ObjectError> {
         let [group, variation, qualifier, after @ ..] = self.rest else {
             let (group, variation) = match self.rest {
@@ -380,6 +381,7 @@ impl<'a> ObjectHeaders<'a> {
 impl<'a> Iterator for ObjectHeaders<'a> {
     type Item = Result<ObjectHeader<'a>, ObjectError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if let Some(e) = self.deferred.take() {
             self.done = true;

@@ -118,7 +118,15 @@ fn sliced_crc_equals_the_bytewise_one_at_every_length() {
             );
         }
     }
-    // The unrolled full-block CRC the link layer uses.
+    // The unrolled header and full-block CRCs the link layer uses.
+    for start in 0..=bytes.len() - 8 {
+        let header: &[u8; 8] = bytes[start..start + 8].try_into().unwrap();
+        assert_eq!(
+            super::wire::crc_8(header),
+            super::wire::crc_bytewise(header),
+            "header at {start}"
+        );
+    }
     for start in 0..=bytes.len() - 16 {
         let block: &[u8; 16] = bytes[start..start + 16].try_into().unwrap();
         assert_eq!(

@@ -105,6 +105,27 @@ pub fn crc(data: &[u8]) -> u16 {
 
 /// The byte-at-a-time CRC, kept as the reference the sliced one is tested
 /// against.
+/// [`crc`] of the eight octets a link header's CRC covers, unrolled.
+#[inline]
+pub(crate) fn crc_8(b: &[u8; 8]) -> u16 {
+    let slice = |k: usize, b: u8| -> u16 {
+        CRC_SLICES
+            .get(k)
+            .and_then(|t| t.get(usize::from(b)))
+            .copied()
+            .unwrap_or(0)
+    };
+    let &[b0, b1, b2, b3, b4, b5, b6, b7] = b;
+    !(slice(7, b0)
+        ^ slice(6, b1)
+        ^ slice(5, b2)
+        ^ slice(4, b3)
+        ^ slice(3, b4)
+        ^ slice(2, b5)
+        ^ slice(1, b6)
+        ^ slice(0, b7))
+}
+
 /// [`crc`] of one full 16-octet data block, unrolled.
 #[inline]
 pub(crate) fn crc_block(b: &[u8; BLOCK_LEN]) -> u16 {
@@ -227,10 +248,9 @@ pub fn parse_link_header(input: &[u8]) -> Result<LinkHeader, LinkError> {
             needed: LINK_HEADER_LEN.saturating_sub(input.len()),
         });
     };
-    let (Some(body), Some(crc_bytes)) = (h.get(..8), h.get(8..)) else {
-        return Err(LinkError::Truncated { needed: 1 });
-    };
-    let &[_, _, length, control, d0, d1, s0, s1] = body else {
+    let Some(&[b0, b1, length, control, d0, d1, s0, s1, c0, c1]) =
+        h.first_chunk::<LINK_HEADER_LEN>()
+    else {
         return Err(LinkError::Truncated { needed: 1 });
     };
     if length < 5 {
@@ -241,7 +261,7 @@ pub fn parse_link_header(input: &[u8]) -> Result<LinkHeader, LinkError> {
         control,
         destination: u16::from_le_bytes([d0, d1]),
         source: u16::from_le_bytes([s0, s1]),
-        crc_ok: crc_ok(body, crc_bytes),
+        crc_ok: crc_8(&[b0, b1, length, control, d0, d1, s0, s1]) == u16::from_le_bytes([c0, c1]),
     })
 }
 
