@@ -103,8 +103,6 @@ pub fn crc(data: &[u8]) -> u16 {
     !crc
 }
 
-/// The byte-at-a-time CRC, kept as the reference the sliced one is tested
-/// against.
 /// [`crc`] of the eight octets a link header's CRC covers, unrolled.
 #[inline]
 pub(crate) fn crc_8(b: &[u8; 8]) -> u16 {
@@ -158,6 +156,8 @@ pub(crate) fn crc_block(b: &[u8; BLOCK_LEN]) -> u16 {
     !crc
 }
 
+/// The byte-at-a-time CRC, kept as the reference the sliced one is tested
+/// against.
 #[cfg(test)]
 pub(crate) fn crc_bytewise(data: &[u8]) -> u16 {
     !data.iter().fold(0u16, |crc, &b| crc_byte(crc, b))
