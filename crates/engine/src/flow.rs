@@ -204,9 +204,7 @@ pub(crate) const fn direction(d: usize) -> Direction {
 /// Ports that identify the server side when the handshake was not seen.
 pub(crate) fn is_server_port(port: u16) -> bool {
     port < 1024
-        || plantguard_protocols::registry::PROTOCOLS
-            .iter()
-            .any(|p| p.ports.contains(&port))
+        || plantguard_protocols::registry::is_registered_port(port)
         || matches!(
             port,
             1433 | 1521
@@ -272,18 +270,28 @@ fn probe(
         (p.transport == Transport::Both || p.transport == transport)
             && enabled.is_none_or(|names| names.contains(&p.name))
     };
-    let protos = plantguard_protocols::registry::PROTOCOLS;
+    use plantguard_protocols::registry::{positions_on_port, PROTOCOLS};
     let mut need_more = false;
     // Protocols registered for the server port first, then the rest.
-    let by_port = protos
+    let by_port = positions_on_port(server_port).filter_map(|i| PROTOCOLS.get(i));
+    // The by-port positions as a bit set (the registry holds fewer than 128
+    // protocols; past that the list is searched).
+    let mask = positions_on_port(server_port).fold(0u128, |m, i| {
+        m | 1u128.checked_shl(u32::try_from(i).unwrap_or(u32::MAX)).unwrap_or(0)
+    });
+    let on_port = move |i: usize| {
+        if i < 128 {
+            mask >> i & 1 == 1
+        } else {
+            positions_on_port(server_port).any(|j| j == i)
+        }
+    };
+    let others = PROTOCOLS
         .iter()
-        .filter(fits)
-        .filter(|p| p.ports.contains(&server_port));
-    let others = protos
-        .iter()
-        .filter(fits)
-        .filter(|p| !p.ports.contains(&server_port));
-    for p in by_port.chain(others) {
+        .enumerate()
+        .filter(move |&(i, _)| !on_port(i))
+        .map(|(_, p)| p);
+    for p in by_port.filter(fits).chain(others.filter(fits)) {
         match (p.probe)(dir, data) {
             Probe::Match => return (Some(p), false),
             Probe::NeedMore => need_more = true,

@@ -51,6 +51,40 @@ pub static PROTOCOLS: &[&ProtocolInfo] = &[
     &crate::longtail::EGD,
 ];
 
+/// (port, position in [`PROTOCOLS`]) for every registered server port,
+/// sorted: built once, so a flow's first data finds the protocols of its
+/// port with a binary search instead of scanning every protocol's ports.
+fn port_table() -> &'static [(u16, usize)] {
+    static TABLE: std::sync::OnceLock<Vec<(u16, usize)>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t: Vec<(u16, usize)> = PROTOCOLS
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| p.ports.iter().map(move |&port| (port, i)))
+            .collect();
+        t.sort_unstable();
+        t.dedup();
+        t
+    })
+}
+
+/// Positions in [`PROTOCOLS`] of the protocols registered for `port`, in
+/// registry (probing) order.
+pub fn positions_on_port(port: u16) -> impl Iterator<Item = usize> {
+    let t = port_table();
+    let from = t.partition_point(|&(p, _)| p < port);
+    t.get(from..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(move |&&(p, _)| p == port)
+        .map(|&(_, i)| i)
+}
+
+/// Whether any protocol registers `port` as a server port.
+pub fn is_registered_port(port: u16) -> bool {
+    positions_on_port(port).next().is_some()
+}
+
 /// Looks a protocol up by name.
 pub fn by_name(name: &str) -> Option<&'static ProtocolInfo> {
     PROTOCOLS.iter().copied().find(|p| p.name == name)
@@ -70,4 +104,32 @@ pub fn l2_by_ethertype(ethertype: u16) -> Option<&'static L2ProtocolInfo> {
         .iter()
         .copied()
         .find(|p| p.ethertypes.contains(&ethertype))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_port_table_answers_as_a_scan_of_every_protocol_would() {
+        let mut ports: Vec<u16> = PROTOCOLS
+            .iter()
+            .flat_map(|p| p.ports.iter().copied())
+            .collect();
+        ports.extend([0, 1, 79, 81, 1023, 1024, 40000, u16::MAX]);
+        for port in ports {
+            let scanned: Vec<usize> = PROTOCOLS
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.ports.contains(&port))
+                .map(|(i, _)| i)
+                .collect();
+            assert_eq!(
+                positions_on_port(port).collect::<Vec<_>>(),
+                scanned,
+                "port {port}"
+            );
+            assert_eq!(is_registered_port(port), !scanned.is_empty(), "port {port}");
+        }
+    }
 }
