@@ -277,7 +277,9 @@ fn probe(
     // The by-port positions as a bit set (the registry holds fewer than 128
     // protocols; past that the list is searched).
     let mask = positions_on_port(server_port).fold(0u128, |m, i| {
-        m | 1u128.checked_shl(u32::try_from(i).unwrap_or(u32::MAX)).unwrap_or(0)
+        m | 1u128
+            .checked_shl(u32::try_from(i).unwrap_or(u32::MAX))
+            .unwrap_or(0)
     });
     let on_port = move |i: usize| {
         if i < 128 {
