@@ -15,23 +15,13 @@
 )]
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::process::Command;
 
 use plantguard_model::{IdentityFact, Operation, Side};
 use plantguard_protocols::api::{Direction, ObservationSink, Session};
 use plantguard_protocols::bacnet::BacnetSession;
-
-fn corpus_dir() -> PathBuf {
-    std::env::var_os("PLANTGUARD_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/corpus"
-            ))
-        })
-}
+mod common;
+use common::{corpus_dir, hex};
 
 fn tshark_available() -> bool {
     let ok = Command::new("tshark")
@@ -90,12 +80,6 @@ impl ObservationSink for NullSink {
     fn record(&mut self, _: &'static str, r: &dyn erased_serde::Serialize) {
         serde_json::to_value(r).unwrap();
     }
-}
-
-fn hex(s: &str) -> Vec<u8> {
-    (0..s.len() / 2)
-        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
-        .collect()
 }
 
 fn num(x: &str) -> u64 {

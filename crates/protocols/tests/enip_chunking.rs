@@ -11,12 +11,8 @@ mod support;
 use plantguard_protocols::api::Direction;
 use plantguard_protocols::enip::EnipSession;
 use proptest::prelude::*;
-
-fn hex(s: &str) -> Vec<u8> {
-    (0..s.len() / 2)
-        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
-        .collect()
-}
+mod common;
+use common::hex;
 
 /// Messages cut from corpus captures (cip_stop_plc.pcap, mb2.pcap,
 /// enip_cip_example.pcap) plus a RegisterSession exchange.

@@ -13,21 +13,11 @@
 )]
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::process::Command;
 
 use plantguard_protocols::goose::wire::parse_goose;
-
-fn corpus_dir() -> PathBuf {
-    std::env::var_os("PLANTGUARD_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/corpus"
-            ))
-        })
-}
+mod common;
+use common::{corpus_dir, hex};
 
 fn tshark_available() -> bool {
     let ok = Command::new("tshark")
@@ -63,12 +53,6 @@ fn corpus_files() -> Vec<String> {
 
 /// Disagreements understood and accepted: (capture path suffix, frame, why).
 const EXPLAINED: &[(&str, u32, &str)] = &[];
-
-fn hex(s: &str) -> Vec<u8> {
-    (0..s.len() / 2)
-        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
-        .collect()
-}
 
 fn tshark_fields(file: &str, filter: &str, fields: &[&str]) -> Vec<Vec<String>> {
     let mut cmd = Command::new("tshark");

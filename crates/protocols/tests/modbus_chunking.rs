@@ -11,12 +11,8 @@ mod support;
 use plantguard_protocols::api::Direction;
 use plantguard_protocols::modbus::ModbusSession;
 use proptest::prelude::*;
-
-fn hex(s: &str) -> Vec<u8> {
-    (0..s.len() / 2)
-        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
-        .collect()
-}
+mod common;
+use common::hex;
 
 /// Requests and responses cut from corpus captures (modbus_test.pcap,
 /// icsnpp modbus_example.pcap, modicon_test.pcap, modbus_test_data_part1.pcap).

@@ -17,6 +17,8 @@ use std::process::Command;
 #[path = "ics_tshark_support.rs"]
 mod support;
 use support::{corpus_dir, corpus_files, have_tshark, FrameSink};
+mod common;
+use common::hex;
 
 const FIELDS: &[&str] = &[
     "frame.number",
@@ -34,12 +36,6 @@ const FIELDS: &[&str] = &[
     "tcp.analysis.retransmission",
     "tcp.seq",
 ];
-
-fn hex(s: &str) -> Vec<u8> {
-    (0..s.len() / 2)
-        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
-        .collect()
-}
 
 fn num(s: &str) -> u64 {
     s.strip_prefix("0x").map_or_else(

@@ -17,6 +17,8 @@ use plantguard_model::{HostFact, IdentityFact, Operation, Side};
 use plantguard_protocols::api::{Direction, ObservationSink, Progress, Session};
 use plantguard_protocols::smb::SmbSession;
 use proptest::prelude::*;
+mod common;
+use common::hex;
 
 #[derive(Default, Debug, PartialEq)]
 struct Sink {
@@ -43,12 +45,6 @@ impl ObservationSink for Sink {
     fn record(&mut self, _: &'static str, record: &dyn erased_serde::Serialize) {
         self.records.push(serde_json::to_value(record).unwrap());
     }
-}
-
-fn hex(s: &str) -> Vec<u8> {
-    (0..s.len() / 2)
-        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
-        .collect()
 }
 
 const CLIENT: &str = concat!(
