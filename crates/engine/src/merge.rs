@@ -90,14 +90,8 @@ pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], _config: &Config) ->
                 })
                 .collect();
         }
-        first_ts = match (first_ts, out.first_ts) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        last_ts = match (last_ts, out.last_ts) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
+        first_ts = first_ts.into_iter().chain(out.first_ts).min();
+        last_ts = last_ts.into_iter().chain(out.last_ts).max();
         totals.packets += out.packets;
         totals.bytes += out.bytes;
         totals.malformed += out.malformed;

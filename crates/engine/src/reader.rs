@@ -42,14 +42,8 @@ impl Counters {
         let c = self.out;
         out.packets += c.packets;
         out.bytes += c.bytes;
-        out.first_ts = match (out.first_ts, c.first_ts) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        out.last_ts = match (out.last_ts, c.last_ts) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
+        out.first_ts = out.first_ts.into_iter().chain(c.first_ts).min();
+        out.last_ts = out.last_ts.into_iter().chain(c.last_ts).max();
         out
     }
 
