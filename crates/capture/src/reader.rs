@@ -156,6 +156,32 @@ struct PcapParams {
     max_caplen: u32,
 }
 
+impl PcapParams {
+    /// The record whose 16-byte header is `h`, whose `caplen` bytes of data
+    /// start at buffer index `data_at`, and whose header is at stream
+    /// offset `offset`.
+    #[inline(always)]
+    fn meta(
+        self,
+        h: &[u8; PCAP_RECORD_HEADER_LEN],
+        data_at: usize,
+        caplen: u32,
+        offset: u64,
+    ) -> Meta {
+        let e = self.endian;
+        let secs = e.u32([h[0], h[1], h[2], h[3]]);
+        let frac = e.u32([h[4], h[5], h[6], h[7]]);
+        Meta {
+            ts_nanos: i64::from(secs) * 1_000_000_000 + i64::from(frac) * self.frac_to_nanos,
+            link_type: self.link_type,
+            interface: 0,
+            data: data_at..data_at + caplen as usize,
+            orig_len: e.u32([h[12], h[13], h[14], h[15]]),
+            offset,
+        }
+    }
+}
+
 /// How to turn an interface's timestamp units into nanoseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TsScale {
@@ -533,28 +559,16 @@ impl CaptureReader {
                     };
                     if want(p.link_type, data) {
                         // Wanted and whole: return it from here.
-                        let secs = p.endian.u32([h[0], h[1], h[2], h[3]]);
-                        let frac = p.endian.u32([h[4], h[5], h[6], h[7]]);
-                        let orig_len = p.endian.u32([h[12], h[13], h[14], h[15]]);
-                        found = Some((at, body..end, secs, frac, orig_len));
+                        let offset = self.pos() + at as u64;
+                        found = Some(p.meta(h, self.start + body, caplen, offset));
                         break;
                     }
                     at = end;
                     passed += 1;
                 }
                 self.frame += passed;
-                if let Some((record, data, secs, frac, orig_len)) = found {
-                    let start = self.start;
-                    let meta = Meta {
-                        ts_nanos: i64::from(secs) * 1_000_000_000
-                            + i64::from(frac) * p.frac_to_nanos,
-                        link_type: p.link_type,
-                        interface: 0,
-                        data: start + data.start..start + data.end,
-                        orig_len,
-                        offset: self.pos() + record as u64,
-                    };
-                    self.start += data.end;
+                if let Some(meta) = found {
+                    self.start = meta.data.end;
                     self.frame += 1;
                     return Ok(Some(self.packet(meta)));
                 }
@@ -723,11 +737,7 @@ impl CaptureReader {
             return self.end_or_truncated(PCAP_RECORD_HEADER_LEN);
         }
         let h = arr::<PCAP_RECORD_HEADER_LEN>(&self.buf, self.start);
-        let e = p.endian;
-        let secs = e.u32([h[0], h[1], h[2], h[3]]);
-        let frac = e.u32([h[4], h[5], h[6], h[7]]);
-        let caplen = e.u32([h[8], h[9], h[10], h[11]]);
-        let orig_len = e.u32([h[12], h[13], h[14], h[15]]);
+        let caplen = p.endian.u32([h[8], h[9], h[10], h[11]]);
         if caplen > p.max_caplen {
             return Err(self.corrupt(CorruptReason::CaplenTooLarge {
                 caplen,
@@ -738,17 +748,9 @@ impl CaptureReader {
         if !self.ensure(total)? {
             return Err(self.truncated(total));
         }
-        let offset = self.pos();
-        let s = self.start;
+        let meta = p.meta(&h, self.start + PCAP_RECORD_HEADER_LEN, caplen, self.pos());
         self.start += total;
-        Ok(Some(Meta {
-            ts_nanos: i64::from(secs) * 1_000_000_000 + i64::from(frac) * p.frac_to_nanos,
-            link_type: p.link_type,
-            interface: 0,
-            data: s + PCAP_RECORD_HEADER_LEN..s + total,
-            orig_len,
-            offset,
-        }))
+        Ok(Some(meta))
     }
 
     fn next_pcapng(&mut self) -> Result<Option<Meta>, CaptureError> {

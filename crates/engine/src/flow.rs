@@ -270,28 +270,15 @@ fn probe(
         (p.transport == Transport::Both || p.transport == transport)
             && enabled.is_none_or(|names| names.contains(&p.name))
     };
-    use plantguard_protocols::registry::{positions_on_port, PROTOCOLS};
+    use plantguard_protocols::registry::{on_port_set, positions_on_port, PROTOCOLS};
     let mut need_more = false;
     // Protocols registered for the server port first, then the rest.
     let by_port = positions_on_port(server_port).filter_map(|i| PROTOCOLS.get(i));
-    // The by-port positions as a bit set (the registry holds fewer than 128
-    // protocols; past that the list is searched).
-    let mask = positions_on_port(server_port).fold(0u128, |m, i| {
-        m | 1u128
-            .checked_shl(u32::try_from(i).unwrap_or(u32::MAX))
-            .unwrap_or(0)
-    });
-    let on_port = move |i: usize| {
-        if i < 128 {
-            mask >> i & 1 == 1
-        } else {
-            positions_on_port(server_port).any(|j| j == i)
-        }
-    };
+    let on_port = on_port_set(server_port);
     let others = PROTOCOLS
         .iter()
         .enumerate()
-        .filter(move |&(i, _)| !on_port(i))
+        .filter(move |&(i, _)| (on_port >> i) & 1 == 0)
         .map(|(_, p)| p);
     for p in by_port.filter(fits).chain(others.filter(fits)) {
         match (p.probe)(dir, data) {

@@ -37,16 +37,6 @@ impl Counters {
         }
     }
 
-    /// Adds these totals to a worker's facts.
-    fn fold_into(self, mut out: WorkerOut) -> WorkerOut {
-        let c = self.out;
-        out.packets += c.packets;
-        out.bytes += c.bytes;
-        out.first_ts = out.first_ts.into_iter().chain(c.first_ts).min();
-        out.last_ts = out.last_ts.into_iter().chain(c.last_ts).max();
-        out
-    }
-
     #[inline]
     fn frame(&mut self, pkt: &RawPacket<'_>) {
         let o = &mut self.out;
@@ -197,7 +187,7 @@ pub(crate) fn run(
                     // The reader may have finished already: a closed pool is fine.
                     let _ = pool_tx.send(batch);
                 }
-                worker.finish_all()
+                vec![worker.finish_all()]
             }));
         }
         drop(pool_tx);
@@ -247,14 +237,14 @@ pub(crate) fn run(
 fn collect(
     counters: Counters,
     own: Worker<'_>,
-    handles: Vec<std::thread::ScopedJoinHandle<'_, WorkerOut>>,
+    handles: Vec<std::thread::ScopedJoinHandle<'_, Vec<WorkerOut>>>,
 ) -> Vec<WorkerOut> {
     let mut outs = vec![counters.out, own.finish_all()];
     for h in handles {
-        outs.push(h.join().unwrap_or_else(|_| {
+        outs.extend(h.join().unwrap_or_else(|_| {
             let mut o = WorkerOut::default();
             o.engine_anomalies.insert("engine.worker_failed", 1);
-            o
+            vec![o]
         }));
     }
     outs
@@ -314,19 +304,20 @@ fn run_each_reads(
                 s.spawn(move || {
                     let mut counters = Counters::new();
                     let mut worker = Worker::new(config, names);
+                    let mine = frame_filter(owners, me);
                     for (fi, (path, &shape)) in inputs.iter().zip(shapes).enumerate() {
                         let file = u32::try_from(fi).unwrap_or(u32::MAX);
                         // Worker 0 reports an input that cannot be read.
                         let Ok(mut reader) = open(path, shape) else {
                             continue;
                         };
-                        let mine = frame_filter(owners, me);
                         while let Ok(Some(pkt)) = reader.next_packet_where(&mine) {
                             counters.frame(&pkt);
                             worker.packet(file, &pkt);
                         }
                     }
-                    counters.fold_into(worker.finish_all())
+                    // The merge adds the counts up like any worker's.
+                    vec![counters.out, worker.finish_all()]
                 })
             })
             .collect();

@@ -158,6 +158,15 @@ impl<T, const N: usize> InlineQueue<T, N> {
             .and_then(|i| i.checked_add(n))
     }
 
+    /// Removes and returns the oldest element matching `pred` (an answer
+    /// usually pairs with the oldest request, which is found first and
+    /// removed without moving the others when it is the only one).
+    #[inline]
+    pub fn take_first(&mut self, pred: impl FnMut(&T) -> bool) -> Option<T> {
+        let index = self.position(pred)?;
+        self.remove(index)
+    }
+
     /// Removes every element; returns them oldest first.
     pub fn take_all(&mut self) -> impl Iterator<Item = T> {
         std::mem::take(self).into_iter()
@@ -194,6 +203,7 @@ mod tests {
         PopFront,
         PopBack,
         Remove(usize),
+        TakeFirst(u16),
         Clear,
         TakeAll,
     }
@@ -204,6 +214,7 @@ mod tests {
             2 => Just(Op::PopFront),
             1 => Just(Op::PopBack),
             2 => (0usize..8).prop_map(Op::Remove),
+            2 => (1u16..5).prop_map(Op::TakeFirst),
             1 => Just(Op::Clear),
             1 => Just(Op::TakeAll),
         ]
@@ -222,6 +233,10 @@ mod tests {
                     Op::PopFront => prop_assert_eq!(q.pop_front(), model.pop_front()),
                     Op::PopBack => prop_assert_eq!(q.pop_back(), model.pop_back()),
                     Op::Remove(i) => prop_assert_eq!(q.remove(i), model.remove(i)),
+                    Op::TakeFirst(m) => {
+                        let want = model.iter().position(|&x| x % m == 0).and_then(|i| model.remove(i));
+                        prop_assert_eq!(q.take_first(|&x| x % m == 0), want);
+                    }
                     Op::Clear => { q.clear(); model.clear(); }
                     Op::TakeAll => {
                         let got: Vec<u16> = q.take_all().collect();

@@ -80,6 +80,16 @@ pub fn positions_on_port(port: u16) -> impl Iterator<Item = usize> {
         .map(|&(_, i)| i)
 }
 
+/// The positions of [`positions_on_port`] as a bit set (bit `i` for
+/// `PROTOCOLS[i]`; a test keeps the registry within 128 protocols).
+pub fn on_port_set(port: u16) -> u128 {
+    positions_on_port(port).fold(0, |set, i| {
+        set | 1u128
+            .checked_shl(u32::try_from(i).unwrap_or(u32::MAX))
+            .unwrap_or(0)
+    })
+}
+
 /// Whether any protocol registers `port` as a server port.
 pub fn is_registered_port(port: u16) -> bool {
     positions_on_port(port).next().is_some()
@@ -111,6 +121,11 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_registry_fits_the_port_bit_set() {
+        assert!(PROTOCOLS.len() <= 128, "on_port_set holds 128 positions");
+    }
+
+    #[test]
     fn the_port_table_answers_as_a_scan_of_every_protocol_would() {
         let mut ports: Vec<u16> = PROTOCOLS
             .iter()
@@ -130,6 +145,8 @@ mod tests {
                 "port {port}"
             );
             assert_eq!(is_registered_port(port), !scanned.is_empty(), "port {port}");
+            let set = scanned.iter().fold(0u128, |s, &i| s | 1 << i);
+            assert_eq!(on_port_set(port), set, "port {port}");
         }
     }
 }

@@ -19,11 +19,13 @@
     clippy::indexing_slicing
 )]
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use plantguard_model::{HostFact, IdentityFact, Operation, Side};
 use plantguard_protocols::api::{AbandonReason, Direction, ObservationSink, Progress, Session};
+#[path = "common/mod.rs"]
+pub mod common;
+pub use common::corpus_dir;
 
 #[derive(Default, Debug, PartialEq)]
 pub struct Sink {
@@ -193,15 +195,6 @@ pub fn run_segments(mut s: impl Session, conv: &[(Direction, Vec<u8>)], cuts: &[
     }
     s.finish(&mut sink);
     sink
-}
-
-/// The shared corpus (`PLANTGUARD_CORPUS`, or `../shared/corpus` beside the
-/// project).
-pub fn corpus_dir() -> PathBuf {
-    std::env::var_os("PLANTGUARD_CORPUS").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
-        PathBuf::from,
-    )
 }
 
 /// The payload-carrying segments of TCP stream `stream` of a corpus

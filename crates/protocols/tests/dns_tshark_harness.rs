@@ -15,22 +15,13 @@
 )]
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::process::Command;
 
 use plantguard_model::{HostFact, IdentityFact, Operation, Side};
 use plantguard_protocols::api::{Direction, ObservationSink, Progress, Session};
-
-pub fn corpus_dir() -> PathBuf {
-    std::env::var_os("PLANTGUARD_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/corpus"
-            ))
-        })
-}
+#[path = "common/mod.rs"]
+mod common;
+pub use common::corpus_dir;
 
 /// False (test skipped) only when tshark is missing and
 /// `PLANTGUARD_ALLOW_NO_TSHARK=1`; fails otherwise.

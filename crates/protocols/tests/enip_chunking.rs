@@ -11,8 +11,7 @@ mod support;
 use plantguard_protocols::api::Direction;
 use plantguard_protocols::enip::EnipSession;
 use proptest::prelude::*;
-mod common;
-use common::hex;
+use support::common::hex;
 
 /// Messages cut from corpus captures (cip_stop_plc.pcap, mb2.pcap,
 /// enip_cip_example.pcap) plus a RegisterSession exchange.

@@ -37,18 +37,9 @@ use plantguard_protocols::{Direction, ObservationSink, Progress, Session};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-pub fn corpus_dir() -> PathBuf {
-    std::env::var_os("PLANTGUARD_CORPUS").map_or_else(
-        || {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/corpus"
-            ))
-        },
-        PathBuf::from,
-    )
-}
+#[path = "common/mod.rs"]
+mod common;
+pub use common::corpus_dir;
 
 /// True when tshark runs; panics with a clear message unless PLANTGUARD_ALLOW_NO_TSHARK=1.
 pub fn have_tshark() -> bool {

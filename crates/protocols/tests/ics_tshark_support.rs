@@ -9,18 +9,9 @@ use plantguard_model::{IdentityFact, Operation, Side};
 use plantguard_protocols::ObservationSink;
 use std::path::PathBuf;
 use std::process::Command;
-
-pub fn corpus_dir() -> PathBuf {
-    std::env::var_os("PLANTGUARD_CORPUS").map_or_else(
-        || {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/corpus"
-            ))
-        },
-        PathBuf::from,
-    )
-}
+#[path = "common/mod.rs"]
+pub mod common;
+pub use common::corpus_dir;
 
 /// True when tshark runs; panics with a clear message unless PLANTGUARD_ALLOW_NO_TSHARK=1.
 pub fn have_tshark() -> bool {

@@ -8,7 +8,6 @@
 //! extracted with tshark.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 
@@ -17,18 +16,8 @@ use plantguard_protocols::api::ProtocolInfo;
 use plantguard_protocols::longtail;
 use plantguard_protocols::{Direction, ObservationSink, Progress};
 use proptest::prelude::*;
-
-fn corpus_dir() -> PathBuf {
-    std::env::var_os("PLANTGUARD_CORPUS").map_or_else(
-        || {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/corpus"
-            ))
-        },
-        PathBuf::from,
-    )
-}
+mod common;
+use common::corpus_dir;
 
 #[derive(Default, PartialEq, Debug)]
 struct Sink {

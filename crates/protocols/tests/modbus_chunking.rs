@@ -11,8 +11,7 @@ mod support;
 use plantguard_protocols::api::Direction;
 use plantguard_protocols::modbus::ModbusSession;
 use proptest::prelude::*;
-mod common;
-use common::hex;
+use support::common::hex;
 
 /// Requests and responses cut from corpus captures (modbus_test.pcap,
 /// icsnpp modbus_example.pcap, modicon_test.pcap, modbus_test_data_part1.pcap).

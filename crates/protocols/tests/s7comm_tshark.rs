@@ -17,9 +17,8 @@ use std::process::Command;
 
 #[path = "ics_tshark_support.rs"]
 mod support;
+use support::common::hex;
 use support::{corpus_dir, corpus_files, have_tshark, FrameSink};
-mod common;
-use common::hex;
 
 const FIELDS: &[&str] = &[
     "frame.number",

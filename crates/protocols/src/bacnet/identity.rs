@@ -104,7 +104,8 @@ pub fn may_name_a_device(body: &[u8]) -> bool {
         .any(|w| matches!(w, [0x0C, 0x02, b] if b & 0xC0 == 0))
 }
 
-fn walk_rpm_ack(body: &[u8]) -> Vec<IdentityFact> {
+/// The full walk of [`from_rpm_ack`], without its prefilter.
+pub(crate) fn walk_rpm_ack(body: &[u8]) -> Vec<IdentityFact> {
     let mut facts: Vec<((u16, u32), IdentityFact)> = Vec::new();
     super::wire::for_each_rpm_ack_value(body, |object, prop, v| {
         if object.0 != OBJECT_DEVICE || !is_identity_property(prop) || facts.len() > 16 {
@@ -167,10 +168,4 @@ fn add_property(
             .push(("device_instance".into(), instance.to_string()));
     }
     Some(())
-}
-
-/// The full walk of [`from_rpm_ack`] without its prefilter (tests only).
-#[cfg(test)]
-pub(crate) fn walk_rpm_ack_for_tests(body: &[u8]) -> Vec<IdentityFact> {
-    walk_rpm_ack(body)
 }

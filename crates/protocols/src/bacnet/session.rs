@@ -196,12 +196,12 @@ impl BacnetSession {
         let Some(invoke_id) = apdu.invoke_id else {
             return;
         };
-        if let Some(pos) = self
+        // A retransmission or a reused invoke id: keep the newest.
+        if let Some(old) = self
             .pending
-            .position(|p| p.dir == dir && p.invoke_id == invoke_id)
+            .take_first(|p| p.dir == dir && p.invoke_id == invoke_id)
         {
-            // A retransmission or a reused invoke id: keep the newest.
-            if let Some(mut r) = self.pending.remove(pos).and_then(|old| old.record) {
+            if let Some(mut r) = old.record {
                 r.result_code = Some("no_response");
                 out.record(NAME, &*r);
             }
@@ -260,11 +260,10 @@ impl BacnetSession {
             6 => "reject",
             _ => "abort",
         };
-        let found = apdu.invoke_id.and_then(|id| {
+        let pending = apdu.invoke_id.and_then(|id| {
             self.pending
-                .position(|p| p.dir == dir.reverse() && p.invoke_id == id)
+                .take_first(|p| p.dir == dir.reverse() && p.invoke_id == id)
         });
-        let pending = found.and_then(|i| self.pending.remove(i));
         if pending.is_none() {
             out.anomaly(NAME, "unmatched_response");
         }

@@ -479,14 +479,12 @@ impl Dnp3Session {
             return;
         }
         // A retry reuses the sequence number: the earlier copy is unanswered.
-        if let Some(i) = self
+        if let Some(old) = self
             .pending
-            .position(|p| p.seq == req.seq && p.outstation == req.outstation)
+            .take_first(|p| p.seq == req.seq && p.outstation == req.outstation)
         {
-            if let Some(old) = self.pending.remove(i) {
-                if out.wants_records() {
-                    out.record(LOG, &record_for(Some(&old), None, None));
-                }
+            if out.wants_records() {
+                out.record(LOG, &record_for(Some(&old), None, None));
             }
         }
         if self.pending.len() >= MAX_PENDING {
@@ -514,8 +512,7 @@ impl Dnp3Session {
         let seq = app.control.seq();
         let request = self
             .pending
-            .position(|p| p.seq == seq && p.outstation == link.source)
-            .and_then(|i| self.pending.remove(i));
+            .take_first(|p| p.seq == seq && p.outstation == link.source);
         let request = match request {
             Some(r) => {
                 self.last_answered = Some(r);

@@ -66,6 +66,16 @@ const CRC_SLICES: [[u16; 256]; 8] = {
 };
 
 /// One step of the byte-at-a-time CRC.
+/// Entry `b` of slicing table `k` (`k` < 8).
+#[inline(always)]
+fn slice(k: usize, b: u8) -> u16 {
+    CRC_SLICES
+        .get(k)
+        .and_then(|t| t.get(usize::from(b)))
+        .copied()
+        .unwrap_or(0)
+}
+
 #[inline(always)]
 fn crc_byte(crc: u16, b: u8) -> u16 {
     let idx = usize::from((crc ^ u16::from(b)) & 0xFF);
@@ -74,13 +84,6 @@ fn crc_byte(crc: u16, b: u8) -> u16 {
 
 /// CRC-16/DNP of `data` (init 0, reflected, final xor 0xFFFF; §9.2.4.2.2).
 pub fn crc(data: &[u8]) -> u16 {
-    let slice = |k: usize, b: u8| -> u16 {
-        CRC_SLICES
-            .get(k)
-            .and_then(|t| t.get(usize::from(b)))
-            .copied()
-            .unwrap_or(0)
-    };
     let mut crc: u16 = 0;
     let mut chunks = data.chunks_exact(8);
     for c in &mut chunks {
@@ -106,13 +109,6 @@ pub fn crc(data: &[u8]) -> u16 {
 /// [`crc`] of the eight octets a link header's CRC covers, unrolled.
 #[inline]
 pub(crate) fn crc_8(b: &[u8; 8]) -> u16 {
-    let slice = |k: usize, b: u8| -> u16 {
-        CRC_SLICES
-            .get(k)
-            .and_then(|t| t.get(usize::from(b)))
-            .copied()
-            .unwrap_or(0)
-    };
     let &[b0, b1, b2, b3, b4, b5, b6, b7] = b;
     !(slice(7, b0)
         ^ slice(6, b1)
@@ -127,13 +123,6 @@ pub(crate) fn crc_8(b: &[u8; 8]) -> u16 {
 /// [`crc`] of one full 16-octet data block, unrolled.
 #[inline]
 pub(crate) fn crc_block(b: &[u8; BLOCK_LEN]) -> u16 {
-    let slice = |k: usize, b: u8| -> u16 {
-        CRC_SLICES
-            .get(k)
-            .and_then(|t| t.get(usize::from(b)))
-            .copied()
-            .unwrap_or(0)
-    };
     let &[b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15] = b;
     let [lo, hi] = [b0, b1];
     let crc = slice(7, lo)

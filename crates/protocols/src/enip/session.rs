@@ -16,7 +16,7 @@ use super::device_type_gen::cip_device_type_name;
 use super::record::{CipIdentityRecord, CipIoRecord, CipRecord, Data, EnipRecord};
 use super::vendor_gen::cip_vendor_name;
 use super::wire::{
-    cpf_items, multiple_services, parse_cip, parse_encap_header, parse_forward_close,
+    cpf_items, encap_data, multiple_services, parse_cip, parse_encap_header, parse_forward_close,
     parse_forward_open, parse_forward_open_reply, parse_identity_item, parse_io,
     parse_unconnected_send, send_data_items, CipMessage, CipPath, EncapError, EncapHeader,
     ENCAP_HEADER_LEN,
@@ -146,8 +146,6 @@ pub(crate) fn header_is_plausible(h: &EncapHeader) -> bool {
 impl EnipSession {
     /// A new session.
     pub fn new() -> Self {
-        // Room for a few outstanding requests from the start: allocated
-        // with the session, the buffer usually lands next to it in memory.
         Self {
             pending: InlineQueue::new(),
             ..Self::default()
@@ -513,14 +511,7 @@ impl EnipSession {
         out: &mut dyn ObservationSink,
     ) {
         let request = if ctx.pair {
-            // Answers usually come in order: the oldest request first.
-            let found = if self.pending.front().is_some_and(|p| p.key == ctx.key) {
-                self.pending.pop_front()
-            } else {
-                self.pending
-                    .position(|p| p.key == ctx.key)
-                    .and_then(|i| self.pending.remove(i))
-            };
+            let found = self.pending.take_first(|p| p.key == ctx.key);
             match found {
                 Some(req) if req.service != code && code != service::UNCONNECTED_SEND => {
                     out.anomaly(NAME, "service_mismatch");
@@ -652,17 +643,19 @@ impl Session for EnipSession {
                 pos = pos.saturating_add(1);
                 continue;
             }
-            // The message: this header and its command data (as `parse_encap`).
-            let total = ENCAP_HEADER_LEN.saturating_add(usize::from(header.length));
-            let Some(data) = rest.get(ENCAP_HEADER_LEN..total) else {
-                return Progress::Incomplete {
-                    consumed: pos,
-                    needed: total.saturating_sub(rest.len()),
-                };
-            };
-            self.consecutive_errors = 0;
-            self.on_message(dir, &header, data, out);
-            pos = pos.saturating_add(total);
+            match encap_data(&header, rest) {
+                Ok((data, total)) => {
+                    self.consecutive_errors = 0;
+                    self.on_message(dir, &header, data, out);
+                    pos = pos.saturating_add(total);
+                }
+                Err(EncapError::Truncated { needed }) => {
+                    return Progress::Incomplete {
+                        consumed: pos,
+                        needed,
+                    }
+                }
+            }
         }
     }
 

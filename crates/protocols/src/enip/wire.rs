@@ -77,13 +77,23 @@ pub fn parse_encap_header(input: &[u8]) -> Result<EncapHeader, EncapError> {
 /// Parses one encapsulation message: header, command data and total length.
 pub fn parse_encap(input: &[u8]) -> Result<(EncapHeader, &[u8], usize), EncapError> {
     let header = parse_encap_header(input)?;
+    let (data, total) = encap_data(&header, input)?;
+    Ok((header, data, total))
+}
+
+/// The command data of the message `header` starts (`input` begins with
+/// that header) and the message's total length.
+pub fn encap_data<'a>(
+    header: &EncapHeader,
+    input: &'a [u8],
+) -> Result<(&'a [u8], usize), EncapError> {
     let total = ENCAP_HEADER_LEN.saturating_add(usize::from(header.length));
     let data = input
         .get(ENCAP_HEADER_LEN..total)
         .ok_or(EncapError::Truncated {
             needed: total.saturating_sub(input.len()),
         })?;
-    Ok((header, data, total))
+    Ok((data, total))
 }
 
 /// Lazy iterator over Common Packet Format items (ODVA Vol 2 §2-6):

@@ -89,8 +89,6 @@ fn find_header(dir: Direction, input: &[u8]) -> Option<usize> {
 impl ModbusSession {
     /// A new session.
     pub fn new() -> Self {
-        // Room for a few outstanding requests from the start: allocated
-        // with the session, the buffer usually lands next to it in memory.
         Self {
             pending: InlineQueue::new(),
             ..Self::default()
@@ -152,18 +150,7 @@ impl ModbusSession {
             out.anomaly(NAME, "malformed_response");
         }
         let (tid, unit) = (frame.header.transaction_id, frame.header.unit_id);
-        // Answers usually come in order: the oldest request first.
-        let request = if self
-            .pending
-            .front()
-            .is_some_and(|p| p.tid == tid && p.unit == unit)
-        {
-            self.pending.pop_front()
-        } else {
-            self.pending
-                .position(|p| p.tid == tid && p.unit == unit)
-                .and_then(|i| self.pending.remove(i))
-        };
+        let request = self.pending.take_first(|p| p.tid == tid && p.unit == unit);
         match &request {
             Some(req) if req.function != function => out.anomaly(NAME, "function_mismatch"),
             Some(_) => {}

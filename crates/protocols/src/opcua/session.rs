@@ -91,7 +91,6 @@ impl OpcUaSession {
         Self {
             policy: None,
             mode: None,
-            // Allocated with the session, so usually next to it in memory.
             pending: InlineQueue::new(),
             hello: None,
             chunking_to_server: None,
@@ -393,9 +392,9 @@ impl OpcUaSession {
             }
             return;
         }
-        if let Some(pos) = self.pending.position(|p| p.request_id == sec.request_id) {
+        if let Some(old) = self.pending.take_first(|p| p.request_id == sec.request_id) {
             out.anomaly(PROTO, "duplicate_request_id");
-            if let Some(o) = self.pending.remove(pos).and_then(|old| old.record) {
+            if let Some(o) = old.record {
                 out.record(PROTO, &*o);
             }
         }
@@ -491,10 +490,7 @@ impl OpcUaSession {
     ) {
         let header = wire::parse_response_header(rest);
         d.request_handle = header.as_ref().map(|(handle, _, _)| *handle);
-        let pending = self
-            .pending
-            .position(|p| p.request_id == sec.request_id)
-            .and_then(|pos| self.pending.remove(pos));
+        let pending = self.pending.take_first(|p| p.request_id == sec.request_id);
         if pending.is_none() {
             out.anomaly(PROTO, "response_without_request");
         }

@@ -234,7 +234,6 @@ impl S7Session {
         Self {
             to_server: Reassembly::default(),
             to_client: Reassembly::default(),
-            // Allocated with the session, so usually next to it in memory.
             pending: InlineQueue::new(),
             mode: Mode::Unknown,
             bad_frames: 0,
@@ -772,10 +771,8 @@ impl S7Session {
     }
 
     fn take_pending(&mut self, rosctr: Rosctr, pdu_ref: u16) -> Option<Pending> {
-        let pos = self
-            .pending
-            .position(|p| p.info.rosctr == rosctr && p.info.pdu_ref == pdu_ref)?;
-        self.pending.remove(pos)
+        self.pending
+            .take_first(|p| p.info.rosctr == rosctr && p.info.pdu_ref == pdu_ref)
     }
 
     fn push_pending(&mut self, p: Pending, out: &mut dyn ObservationSink) {
