@@ -331,13 +331,15 @@ impl BacnetSession {
         summary.service = apdu.service;
         // Service fields feed records; without records only a few services
         // need them: device state and password (DeviceCommunicationControl,
-        // ReinitializeDevice), identity (ReadProperty-ACK, I-Am). Polls of
-        // present values are the bulk of the traffic and skip the tag walk.
+        // ReinitializeDevice), identity (I-Am, and ReadProperty-ACKs whose
+        // bytes may name a device object). Polls of present values and
+        // their answers are the bulk of the traffic and skip the tag walk.
         let needed = out.wants_records()
-            || matches!(
-                (apdu.pdu_type, apdu.service),
-                (0, Some(17 | 20)) | (3, Some(12)) | (1, Some(0))
-            );
+            || match (apdu.pdu_type, apdu.service) {
+                (0, Some(17 | 20)) | (1, Some(0)) => true,
+                (3, Some(12)) => identity::may_name_a_device(apdu.body),
+                _ => false,
+            };
         let fields = match apdu.service {
             Some(s) if needed && (!apdu.is_segmented() || apdu.sequence == Some(0)) => {
                 parse_service(apdu.pdu_type, s, apdu.body)

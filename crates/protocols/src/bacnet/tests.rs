@@ -394,3 +394,30 @@ fn without_records_polls_skip_the_service_fields_but_identity_still_comes() {
     assert_eq!(sink.0.len(), 1, "identity from the RPM-ACK");
     assert_eq!(sink.0[0].model.as_deref(), Some("DC-9"));
 }
+
+#[test]
+fn read_property_ack_prefilter_never_hides_an_identity_answer() {
+    use super::identity::{is_identity_answer, may_name_a_device};
+    let body = &VENDOR_NAME_ACK[9..];
+    assert!(may_name_a_device(body));
+    assert!(is_identity_answer(&parse_service(3, 12, body)));
+    // The same answer about analog-input 4194303 is skipped without records.
+    let mut point = body.to_vec();
+    point[1] = 0x00;
+    assert!(!may_name_a_device(&point));
+    assert!(!is_identity_answer(&parse_service(3, 12, &point)));
+    // Every single-byte change of the device answer: the prefilter only
+    // says "no" when the full parse finds no identity answer either.
+    for i in 0..body.len() {
+        for v in [0x00, 0x02, 0x0C, 0x0D, 0x19, 0x3E, 0x3F, 0x40, 0xC0, 0xFF] {
+            let mut b = body.to_vec();
+            b[i] = v;
+            if !may_name_a_device(&b) {
+                assert!(
+                    !is_identity_answer(&parse_service(3, 12, &b)),
+                    "byte {i} = {v:#04x}"
+                );
+            }
+        }
+    }
+}

@@ -323,21 +323,12 @@ impl Dnp3Session {
         let function = FunctionCode(app.function);
         let is_orig = dir == Direction::ToServer;
         let wants = out.wants_records();
-        let mut points = [0u32; MAX_POINTS];
-        let mut n_points = 0u8;
+        let mut points = Points::default();
         let mut identity_fact: Option<Box<IdentityFact>> = None;
         // Whether this fragment's device attributes are new on this flow
         // (decided at the first group 0 object: most responses have none).
         let mut new_identity: Option<bool> = None;
-        let mut summary = self.tap.is_some().then(|| FragmentSummary {
-            source: link.source,
-            destination: link.destination,
-            from_master: link.is_from_master(),
-            function: app.function,
-            iin: app.iin,
-            objects: Vec::new(),
-            error: None,
-        });
+        let mut summary = self.tap.is_some().then(|| new_summary(link, &app));
         // For responses, the control function being answered decides whether
         // CROBs are logged.
         let answered = if function.is_response() {
@@ -349,29 +340,14 @@ impl Dnp3Session {
             None
         };
         let is_control = function.is_control() || answered.is_some_and(FunctionCode::is_control);
+        // The loop keeps to what every header needs; logs, control points,
+        // device attributes and the tap are out of line, so the code a
+        // plain poll or event report runs stays a few cache lines long.
         for item in ObjectHeaders::new(objects, carries_values(app.function)) {
             let header = match item {
                 Ok(h) => h,
                 Err(e) => {
-                    out.anomaly(
-                        NAME,
-                        match e {
-                            ObjectError::UnknownObjectSize { .. } => "unknown_object_size",
-                            ObjectError::BadQualifier { .. } => "bad_qualifier",
-                            _ => "truncated_object",
-                        },
-                    );
-                    if let Some(s) = summary.as_mut() {
-                        if let ObjectError::BadQualifier {
-                            group,
-                            variation,
-                            qualifier,
-                        } = e
-                        {
-                            s.objects.push((group, variation, qualifier));
-                        }
-                        s.error = Some(e);
-                    }
+                    object_error(e, summary.as_mut(), out);
                     break;
                 }
             };
@@ -383,31 +359,10 @@ impl Dnp3Session {
                 out.anomaly(NAME, "zero_length_octet_string");
             }
             if wants {
-                out.record(OBJECTS_LOG, &object_record(is_orig, function, &header));
+                record_object(is_orig, function, &header, out);
             }
             if is_control && matches!(header.group, 12 | 41) {
-                let size = match (header.group, header.variation) {
-                    (12, 1 | 2) => 11,
-                    (41, 1 | 3) => 5,
-                    (41, 2) => 3,
-                    (41, 4) => 9,
-                    _ => 0,
-                };
-                if size == 0 {
-                    continue;
-                }
-                for (index, obj) in header.points(size) {
-                    if let Some(p) = points.get_mut(usize::from(n_points)) {
-                        *p = index;
-                        n_points = n_points.saturating_add(1);
-                    }
-                    if wants {
-                        out.record(
-                            CONTROL_LOG,
-                            &control_record(is_orig, function, &header, index, obj),
-                        );
-                    }
-                }
+                points.collect(is_orig, function, &header, wants, out);
             }
             if header.group == 0
                 && function.is_response()
@@ -416,12 +371,7 @@ impl Dnp3Session {
                         .first(dir.sender(), u32::from(link.source), objects)
                 })
             {
-                let fact = identity_fact.get_or_insert_with(|| {
-                    let mut f = identity::outstation_identity(link.source);
-                    f.device_type = None;
-                    Box::new(f)
-                });
-                identity::merge_attributes(fact, &header);
+                add_attribute(&mut identity_fact, link, &header);
             }
         }
         if let Some(fact) = identity_fact {
@@ -440,7 +390,7 @@ impl Dnp3Session {
         if function.is_response() {
             self.on_response(link, &app, out);
         } else {
-            self.on_request(link, &app, points, n_points, out);
+            self.on_request(link, &app, points.indexes, points.len, out);
         }
     }
 
@@ -529,6 +479,114 @@ impl Dnp3Session {
             out.record(LOG, &record_for(request.as_ref(), Some(app), Some(link)));
         }
     }
+}
+
+/// Control point indexes of one request, the first [`MAX_POINTS`].
+#[derive(Default)]
+struct Points {
+    indexes: [u32; MAX_POINTS],
+    len: u8,
+}
+
+impl Points {
+    /// Notes the points of a CROB (g12) or analog output block (g41)
+    /// header, and logs each to `dnp3_control.log` when records are wanted.
+    #[inline(never)]
+    fn collect(
+        &mut self,
+        is_orig: bool,
+        function: FunctionCode,
+        header: &ObjectHeader<'_>,
+        wants: bool,
+        out: &mut dyn ObservationSink,
+    ) {
+        let size = match (header.group, header.variation) {
+            (12, 1 | 2) => 11,
+            (41, 1 | 3) => 5,
+            (41, 2) => 3,
+            (41, 4) => 9,
+            _ => return,
+        };
+        for (index, obj) in header.points(size) {
+            if let Some(p) = self.indexes.get_mut(usize::from(self.len)) {
+                *p = index;
+                self.len = self.len.saturating_add(1);
+            }
+            if wants {
+                out.record(
+                    CONTROL_LOG,
+                    &control_record(is_orig, function, header, index, obj),
+                );
+            }
+        }
+    }
+}
+
+#[cold]
+fn new_summary(link: &LinkHeader, app: &AppHeader) -> FragmentSummary {
+    FragmentSummary {
+        source: link.source,
+        destination: link.destination,
+        from_master: link.is_from_master(),
+        function: app.function,
+        iin: app.iin,
+        objects: Vec::new(),
+        error: None,
+    }
+}
+
+/// Reports why object iteration stopped (and notes it in the tap).
+#[cold]
+#[inline(never)]
+fn object_error(
+    e: ObjectError,
+    summary: Option<&mut FragmentSummary>,
+    out: &mut dyn ObservationSink,
+) {
+    out.anomaly(
+        NAME,
+        match e {
+            ObjectError::UnknownObjectSize { .. } => "unknown_object_size",
+            ObjectError::BadQualifier { .. } => "bad_qualifier",
+            _ => "truncated_object",
+        },
+    );
+    if let Some(s) = summary {
+        if let ObjectError::BadQualifier {
+            group,
+            variation,
+            qualifier,
+        } = e
+        {
+            s.objects.push((group, variation, qualifier));
+        }
+        s.error = Some(e);
+    }
+}
+
+#[inline(never)]
+fn record_object(
+    is_orig: bool,
+    function: FunctionCode,
+    header: &ObjectHeader<'_>,
+    out: &mut dyn ObservationSink,
+) {
+    out.record(OBJECTS_LOG, &object_record(is_orig, function, header));
+}
+
+/// Adds a device attribute (g0) to the outstation's identity being built.
+#[inline(never)]
+fn add_attribute(
+    fact: &mut Option<Box<IdentityFact>>,
+    link: &LinkHeader,
+    header: &ObjectHeader<'_>,
+) {
+    let fact = fact.get_or_insert_with(|| {
+        let mut f = identity::outstation_identity(link.source);
+        f.device_type = None;
+        Box::new(f)
+    });
+    identity::merge_attributes(fact, header);
 }
 
 fn object_record(is_orig: bool, function: FunctionCode, h: &ObjectHeader<'_>) -> Dnp3ObjectRecord {
