@@ -245,9 +245,13 @@ impl BacnetSession {
                 out.identity(dir.sender(), fact);
             }
         }
+        // Answers about points (most of them) name no device: they are not
+        // fingerprinted either, so the memory of reported answers keeps
+        // its room for the device's.
         if apdu.pdu_type == 3
             && apdu.service == Some(14)
             && !apdu.is_segmented()
+            && identity::may_name_a_device(apdu.body)
             && self.reported.first(dir.sender(), 14, apdu.body)
         {
             for fact in identity::from_rpm_ack(apdu.body) {
