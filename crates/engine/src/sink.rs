@@ -84,11 +84,8 @@ impl Ends<'_> {
                 orig_is_lo,
                 macs,
             } => {
-                let (ip, port) = if orig == orig_is_lo {
-                    key.lo()
-                } else {
-                    key.hi()
-                };
+                let (o, r) = key.ends(orig_is_lo);
+                let (ip, port) = if orig { o } else { r };
                 End {
                     ip: Some(ip),
                     port,

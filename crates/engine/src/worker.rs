@@ -729,11 +729,7 @@ impl<'c> Worker<'c> {
     /// Folds a finished flow into the shard's aggregates.
     fn finish(&mut self, mut flow: Flow) {
         let key = flow.key;
-        let (orig, resp) = if flow.orig_is_lo {
-            (key.lo(), key.hi())
-        } else {
-            (key.hi(), key.lo())
-        };
+        let (orig, resp) = key.ends(flow.orig_is_lo);
         {
             let mut sink = Sink {
                 obs: &mut self.out.obs,

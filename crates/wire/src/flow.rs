@@ -82,6 +82,16 @@ impl FlowKey {
         (self.ip(self.hi_addr), self.hi_port)
     }
 
+    /// The (originator, responder) ends, given whether the originator is
+    /// the lower end.
+    pub fn ends(&self, orig_is_lo: bool) -> ((IpAddr, u16), (IpAddr, u16)) {
+        if orig_is_lo {
+            (self.lo(), self.hi())
+        } else {
+            (self.hi(), self.lo())
+        }
+    }
+
     /// The port of the lower end (without building its address).
     pub fn lo_port(&self) -> u16 {
         self.lo_port
@@ -259,6 +269,21 @@ mod tests {
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn ends_put_the_originator_first_whichever_end_is_lower() {
+        let client = (ip("10.0.0.9"), 50123);
+        let server = (ip("10.0.0.2"), 502);
+        // The client is the higher end here, then the lower one.
+        for (c, s) in [(client, server), ((ip("10.0.0.1"), 50123), server)] {
+            let (key, client_is_lo) = FlowKey::new([0, 0], 6, c, s);
+            assert_eq!(key.ends(client_is_lo), (c, s));
+            // Seen from the server's first packet, the same flow.
+            let (back, server_is_lo) = FlowKey::new([0, 0], 6, s, c);
+            assert_eq!(back, key);
+            assert_eq!(back.ends(!server_is_lo), (c, s));
+        }
     }
 
     #[test]
