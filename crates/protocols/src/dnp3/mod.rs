@@ -57,8 +57,8 @@ pub use objects::{ObjectError, ObjectHeader, ObjectHeaders, ObjectSize, Range};
 pub use record::{Dnp3ControlRecord, Dnp3ObjectRecord, Dnp3Record};
 pub use session::{Dnp3Session, FragmentSummary, PendingRequest, MAX_FRAGMENT, MAX_PENDING};
 pub use wire::{
-    crc, parse_link_frame, parse_link_frame_into, parse_link_header, LinkError, LinkFrame,
-    LinkFrameInfo, LinkHeader,
+    crc, parse_link_frame, parse_link_frame_data, parse_link_frame_into, parse_link_header,
+    LinkError, LinkFrame, LinkFrameInfo, LinkHeader,
 };
 
 use crate::api::{Direction, Probe, ProtocolInfo, Session, Transport};

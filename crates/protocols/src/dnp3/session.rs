@@ -19,8 +19,8 @@ use super::record::{
     Dnp3ControlRecord, Dnp3ObjectRecord, Dnp3Record, CONTROL_LOG, LOG, OBJECTS_LOG,
 };
 use super::wire::{
-    parse_app_header, parse_link_frame_into, parse_link_header, AppHeader, LinkError, LinkHeader,
-    TransportHeader, LINK_HEADER_LEN, MAX_USER_DATA,
+    parse_app_header, parse_link_frame_data, parse_link_header, AppHeader, LinkError, LinkHeader,
+    TransportHeader, LINK_HEADER_LEN,
 };
 use super::{identity, semantics, NAME};
 use crate::api::{AbandonReason, Direction, ObservationSink, Progress, Session};
@@ -679,7 +679,7 @@ impl Session for Dnp3Session {
         let d = dir_index(dir);
         let mut pos = 0usize;
         // Every frame of this chunk is unpacked here (its CRCs removed).
-        let mut user_data = [0u8; MAX_USER_DATA];
+        let mut user_data = None;
         loop {
             let rest = input.get(pos..).unwrap_or_default();
             if rest.is_empty() {
@@ -703,8 +703,8 @@ impl Session for Dnp3Session {
                     }
                 }
             }
-            match parse_link_frame_into(rest, &mut user_data) {
-                Ok((frame, len)) => {
+            match parse_link_frame_data(rest, &mut user_data) {
+                Ok((frame, data, len)) => {
                     self.consecutive_errors = 0;
                     if !frame.header.crc_ok {
                         out.anomaly(NAME, "link_header_crc_error");
@@ -712,7 +712,6 @@ impl Session for Dnp3Session {
                     if frame.block_crc_errors > 0 {
                         out.anomaly(NAME, "link_data_crc_error");
                     }
-                    let data = user_data.get(..frame.user_len).unwrap_or_default();
                     self.on_link_frame(dir, &frame.header, data, out);
                     pos = pos.saturating_add(len);
                 }

@@ -327,3 +327,31 @@ fn function_names_come_from_the_generated_table() {
     assert_eq!(super::object_name(60, 1), Some("Class 0 Data"));
     assert_eq!(super::object_name(110, 7), Some("Octet String"));
 }
+
+#[test]
+fn in_place_user_data_agrees_with_the_copy_for_every_length_and_damage() {
+    use super::wire::parse_link_frame_data;
+    // Every user-data length from none to three blocks, whole, cut short at
+    // every byte, and with every byte flipped: the in-place read (one
+    // block) and the copy (several) give the same header, CRC verdict,
+    // data and length as `parse_link_frame`.
+    for n in 0..=48usize {
+        let user: Vec<u8> = (0..n as u8).map(|i| i.wrapping_mul(29) ^ 0x5A).collect();
+        let good = link_frame(&user);
+        let mut variants = vec![good.clone()];
+        variants.extend((0..good.len()).map(|cut| good[..cut].to_vec()));
+        variants.extend((0..good.len()).map(|i| {
+            let mut b = good.clone();
+            b[i] ^= 0x01;
+            b
+        }));
+        for bytes in variants {
+            let mut buf = None;
+            let ours = parse_link_frame_data(&bytes, &mut buf)
+                .map(|(info, data, len)| (info.header, info.block_crc_errors, data.to_vec(), len));
+            let copied = parse_link_frame(&bytes)
+                .map(|(f, len)| (f.header, f.block_crc_errors, f.user_data().to_vec(), len));
+            assert_eq!(ours, copied, "{n} octets of user data: {bytes:02x?}");
+        }
+    }
+}

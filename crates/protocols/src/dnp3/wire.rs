@@ -100,7 +100,16 @@ pub fn crc(data: &[u8]) -> u16 {
             ^ slice(1, b6)
             ^ slice(0, b7);
     }
-    for &b in chunks.remainder() {
+    // A remainder of four or more octets: one sliced step of four (the
+    // 16-bit register is shifted out after two octets, so the last four
+    // tables fold four octets in).
+    let mut rest = chunks.remainder();
+    if let Some((&[b0, b1, b2, b3], after)) = rest.split_first_chunk::<4>() {
+        let [lo, hi] = (crc ^ u16::from_le_bytes([b0, b1])).to_le_bytes();
+        crc = slice(3, lo) ^ slice(2, hi) ^ slice(1, b2) ^ slice(0, b3);
+        rest = after;
+    }
+    for &b in rest {
         crc = crc_byte(crc, b);
     }
     !crc
@@ -352,6 +361,45 @@ pub fn parse_link_frame_into(
             block_crc_errors,
             user_len: header.user_data_len().min(MAX_USER_DATA),
         },
+        len,
+    ))
+}
+
+/// [`parse_link_frame_into`] that returns the user data itself: read in
+/// place from `input` when the frame has a single data block (most polls,
+/// null responses and confirms: no copy), else copied into `user_data`
+/// (set up, zeroed, the first time a frame needs it).
+#[inline]
+pub fn parse_link_frame_data<'a>(
+    input: &'a [u8],
+    user_data: &'a mut Option<[u8; MAX_USER_DATA]>,
+) -> Result<(LinkFrameInfo, &'a [u8], usize), LinkError> {
+    let header = parse_link_header(input)?;
+    let n = header.user_data_len();
+    if n <= BLOCK_LEN {
+        let len = header.frame_len();
+        let Some(frame) = input.get(..len) else {
+            return Err(LinkError::Truncated {
+                needed: len.saturating_sub(input.len()),
+            });
+        };
+        let (data, crc_bytes) = frame
+            .get(LINK_HEADER_LEN..)
+            .unwrap_or_default()
+            .split_at(n.min(len.saturating_sub(LINK_HEADER_LEN)));
+        let block_crc_errors = u8::from(n > 0 && !crc_ok(data, crc_bytes));
+        let info = LinkFrameInfo {
+            header,
+            block_crc_errors,
+            user_len: n,
+        };
+        return Ok((info, data, len));
+    }
+    let user_data = user_data.get_or_insert([0; MAX_USER_DATA]);
+    let (info, len) = parse_link_frame_into(input, user_data)?;
+    Ok((
+        info,
+        user_data.get(..info.user_len).unwrap_or_default(),
         len,
     ))
 }
