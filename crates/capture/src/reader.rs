@@ -206,6 +206,102 @@ impl TsScale {
     }
 }
 
+/// Why a block's leading length cannot be right for its type (too short for
+/// the block's fixed fields, not a multiple of four, or past the record
+/// size limit); `None` when it can.
+fn block_len_problem(block_type: u32, len: u32) -> Option<CorruptReason> {
+    let min = match block_type {
+        BT_SHB => 28,
+        BT_IDB => 20,
+        BT_EPB | BT_PB => 32,
+        BT_SPB => 16,
+        _ => 12,
+    };
+    if len < min {
+        Some(CorruptReason::BlockTooShort {
+            block_type,
+            len,
+            min,
+        })
+    } else if len & 3 != 0 {
+        Some(CorruptReason::BlockLengthUnaligned { len })
+    } else if len as usize > MAX_RECORD_SIZE {
+        Some(CorruptReason::RecordTooLarge {
+            len: u64::from(len),
+            max: MAX_RECORD_SIZE as u64,
+        })
+    } else {
+        None
+    }
+}
+
+/// The fields of a whole Enhanced (or obsolete) Packet Block.
+#[derive(Clone, Copy)]
+struct PacketBlock<'i> {
+    interface: u32,
+    iface: &'i Interface,
+    /// Timestamp in the interface's units.
+    ts: u64,
+    caplen: u32,
+    orig_len: u32,
+}
+
+/// Decodes `block`, a whole Enhanced Packet Block (or Packet Block when
+/// `obsolete`) of `block.len()` octets whose length passed
+/// [`block_len_problem`], with every check the format asks for, in order:
+/// the trailing length repeats the leading one, the captured bytes fit,
+/// the interface exists. The pass over other workers' frames and the
+/// general path both decode blocks here.
+#[inline(always)]
+fn decode_packet_block<'i>(
+    e: Endian,
+    block: &[u8],
+    obsolete: bool,
+    interfaces: &'i [Interface],
+) -> Result<PacketBlock<'i>, CorruptReason> {
+    let (Some(h), Some(t)) = (block.first_chunk::<28>(), block.last_chunk::<4>()) else {
+        return Err(CorruptReason::BlockTooShort {
+            block_type: if obsolete { BT_PB } else { BT_EPB },
+            len: u32::try_from(block.len()).unwrap_or(u32::MAX),
+            min: 32,
+        });
+    };
+    let len = e.u32([h[4], h[5], h[6], h[7]]);
+    let trailing = e.u32(*t);
+    if trailing != len {
+        return Err(CorruptReason::BlockLengthMismatch {
+            leading: len,
+            trailing,
+        });
+    }
+    let interface = if obsolete {
+        u32::from(e.u16([h[8], h[9]]))
+    } else {
+        e.u32([h[8], h[9], h[10], h[11]])
+    };
+    let ts_hi = e.u32([h[12], h[13], h[14], h[15]]);
+    let ts_lo = e.u32([h[16], h[17], h[18], h[19]]);
+    let caplen = e.u32([h[20], h[21], h[22], h[23]]);
+    let orig_len = e.u32([h[24], h[25], h[26], h[27]]);
+    let room = len.saturating_sub(32);
+    if caplen > room {
+        return Err(CorruptReason::CaplenBeyondBlock { caplen, room });
+    }
+    let Some(iface) = interfaces.get(interface as usize) else {
+        return Err(CorruptReason::UnknownInterface {
+            id: interface,
+            count: u32::try_from(interfaces.len()).unwrap_or(u32::MAX),
+        });
+    };
+    Ok(PacketBlock {
+        interface,
+        iface,
+        ts: (u64::from(ts_hi) << 32) | u64::from(ts_lo),
+        caplen,
+        orig_len,
+    })
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Interface {
     link_type: u32,
@@ -581,40 +677,28 @@ impl CaptureReader {
                 let mut at = 0usize;
                 let mut passed = 0u64;
                 let mut last_ts = self.last_ts;
-                while let Some(h) = window.get(at..).and_then(<[u8]>::first_chunk::<28>) {
-                    if e.u32([h[0], h[1], h[2], h[3]]) != BT_EPB {
-                        break;
-                    }
+                while let Some(h) = window.get(at..).and_then(<[u8]>::first_chunk::<8>) {
                     let len = e.u32([h[4], h[5], h[6], h[7]]);
-                    if len < 32 || len & 3 != 0 || len as usize > MAX_RECORD_SIZE {
+                    if e.u32([h[0], h[1], h[2], h[3]]) != BT_EPB
+                        || block_len_problem(BT_EPB, len).is_some()
+                    {
                         break;
                     }
-                    let total = len as usize;
-                    let Some(block) = window.get(at..at + total) else {
+                    let Some(block) = window.get(at..at + len as usize) else {
                         break;
                     };
-                    let caplen = e.u32([h[20], h[21], h[22], h[23]]);
-                    let iface = self
-                        .interfaces
-                        .get(e.u32([h[8], h[9], h[10], h[11]]) as usize);
-                    let (Some(iface), true, true) = (
-                        iface,
-                        e.u32(arr::<4>(block, total - 4)) == len,
-                        caplen <= len - 32,
-                    ) else {
+                    let Ok(b) = decode_packet_block(e, block, false, &self.interfaces) else {
                         break;
                     };
-                    let Some(data) = block.get(28..28 + caplen as usize) else {
+                    let Some(data) = block.get(28..28 + b.caplen as usize) else {
                         break;
                     };
-                    if want(iface.link_type, data) {
+                    if want(b.iface.link_type, data) {
                         wanted = true;
                         break;
                     }
-                    let ts_hi = e.u32([h[12], h[13], h[14], h[15]]);
-                    let ts_lo = e.u32([h[16], h[17], h[18], h[19]]);
-                    last_ts = iface.nanos((u64::from(ts_hi) << 32) | u64::from(ts_lo));
-                    at += total;
+                    last_ts = b.iface.nanos(b.ts);
+                    at += block.len();
                     passed += 1;
                 }
                 self.start += at;
@@ -770,48 +854,33 @@ impl CaptureReader {
                 continue;
             }
             let len = e.u32([hdr[4], hdr[5], hdr[6], hdr[7]]);
-            let min = match block_type {
-                BT_IDB => 20,
-                BT_EPB | BT_PB => 32,
-                BT_SPB => 16,
-                _ => 12,
-            };
-            self.check_block_len(block_type, len, min)?;
+            if let Some(reason) = block_len_problem(block_type, len) {
+                return Err(self.corrupt(reason));
+            }
             let total = len as usize;
             if !self.ensure(total)? {
                 return Err(self.truncated(total));
             }
-            self.check_trailer(e, len)?;
+            // Packet blocks check their trailer as they are decoded.
+            if !matches!(block_type, BT_EPB | BT_PB) {
+                self.check_trailer(e, len)?;
+            }
             let s = self.start;
             match block_type {
                 BT_EPB | BT_PB => {
-                    let b = arr::<20>(&self.buf, s + 8);
-                    let (id, ts_at) = if block_type == BT_EPB {
-                        (e.u32([b[0], b[1], b[2], b[3]]), 4)
-                    } else {
-                        (u32::from(e.u16([b[0], b[1]])), 4)
-                    };
-                    let ts_hi = e.u32(w32(&b, ts_at));
-                    let ts_lo = e.u32(w32(&b, ts_at + 4));
-                    let caplen = e.u32([b[12], b[13], b[14], b[15]]);
-                    let orig_len = e.u32([b[16], b[17], b[18], b[19]]);
-                    let room = len - 32;
-                    if caplen > room {
-                        return Err(self.corrupt(CorruptReason::CaplenBeyondBlock { caplen, room }));
-                    }
-                    let Some(iface) = self.interfaces.get(id as usize).copied() else {
-                        return Err(self.unknown_interface(id));
-                    };
-                    let ts_nanos = iface.nanos((u64::from(ts_hi) << 32) | u64::from(ts_lo));
+                    let block = self.buf.get(s..s + total).unwrap_or(&[]);
+                    let b = decode_packet_block(e, block, block_type == BT_PB, &self.interfaces)
+                        .map_err(|reason| self.corrupt(reason))?;
+                    let ts_nanos = b.iface.nanos(b.ts);
                     self.last_ts = ts_nanos;
                     let offset = self.pos();
                     self.start += total;
                     return Ok(Some(Meta {
                         ts_nanos,
-                        link_type: iface.link_type,
-                        interface: id,
-                        data: s + 28..s + 28 + caplen as usize,
-                        orig_len,
+                        link_type: b.iface.link_type,
+                        interface: b.interface,
+                        data: s + 28..s + 28 + b.caplen as usize,
+                        orig_len: b.orig_len,
                         offset,
                     }));
                 }
@@ -853,26 +922,6 @@ impl CaptureReader {
         })
     }
 
-    fn check_block_len(&self, block_type: u32, len: u32, min: u32) -> Result<(), CaptureError> {
-        if len < min {
-            return Err(self.corrupt(CorruptReason::BlockTooShort {
-                block_type,
-                len,
-                min,
-            }));
-        }
-        if len & 3 != 0 {
-            return Err(self.corrupt(CorruptReason::BlockLengthUnaligned { len }));
-        }
-        if len as usize > MAX_RECORD_SIZE {
-            return Err(self.corrupt(CorruptReason::RecordTooLarge {
-                len: u64::from(len),
-                max: MAX_RECORD_SIZE as u64,
-            }));
-        }
-        Ok(())
-    }
-
     /// The whole block is in the buffer: its trailing length must repeat the
     /// leading one.
     fn check_trailer(&self, e: Endian, len: u32) -> Result<(), CaptureError> {
@@ -901,7 +950,9 @@ impl CaptureReader {
             magic => return Err(self.corrupt(CorruptReason::BadByteOrderMagic { magic })),
         };
         let len = e.u32(arr::<4>(w, 4));
-        self.check_block_len(BT_SHB, len, 28)?;
+        if let Some(reason) = block_len_problem(BT_SHB, len) {
+            return Err(self.corrupt(reason));
+        }
         if !self.ensure(len as usize)? {
             return Err(self.truncated(len as usize));
         }
