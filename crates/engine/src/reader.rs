@@ -37,17 +37,38 @@ impl Counters {
         }
     }
 
+    /// Adds the totals of a read loop.
+    fn add(&mut self, t: FrameTotals) {
+        let o = &mut self.out;
+        o.packets += t.packets;
+        o.bytes += t.bytes;
+        o.first_ts = o.first_ts.into_iter().chain(t.first_ts).min();
+        o.last_ts = o.last_ts.max(t.last_ts);
+    }
+}
+
+/// Frames, bytes and capture span counted by a read loop in a local value
+/// (so the counts stay in registers whatever the loop inlines), added to
+/// [`Counters`] when the loop ends.
+#[derive(Clone, Copy, Default)]
+struct FrameTotals {
+    packets: u64,
+    bytes: u64,
+    first_ts: Option<i64>,
+    last_ts: Option<i64>,
+}
+
+impl FrameTotals {
     #[inline]
     fn frame(&mut self, pkt: &RawPacket<'_>) {
-        let o = &mut self.out;
-        o.packets += 1;
-        o.bytes += u64::from(
+        self.packets += 1;
+        self.bytes += u64::from(
             pkt.orig_len
                 .max(u32::try_from(pkt.data.len()).unwrap_or(u32::MAX)),
         );
         let ts = pkt.ts_nanos;
-        o.first_ts = Some(o.first_ts.map_or(ts, |f| f.min(ts)));
-        o.last_ts = Some(o.last_ts.map_or(ts, |l| l.max(ts)));
+        self.first_ts = Some(self.first_ts.map_or(ts, |f| f.min(ts)));
+        self.last_ts = Some(self.last_ts.map_or(ts, |l| l.max(ts)));
     }
 }
 
@@ -115,11 +136,12 @@ fn read_all(
             Ok(mut reader) => {
                 facts.format = format_label(reader.format());
                 let mut reported = 0u64;
+                let mut totals = FrameTotals::default();
                 loop {
                     match reader.next_packet_where(&mut want) {
                         Ok(Some(pkt)) => {
                             let frame = pkt.frame;
-                            counters.frame(&pkt);
+                            totals.frame(&pkt);
                             each(file, &pkt);
                             if frame - reported >= 65_536 {
                                 reported = frame;
@@ -133,6 +155,7 @@ fn read_all(
                         }
                     }
                 }
+                counters.add(totals);
                 facts.packets = reader.frames();
                 done_bytes += reader.source_bytes_read();
             }
@@ -272,6 +295,8 @@ fn frame_filter(owners: &[usize], me: usize) -> impl Fn(u32, &[u8]) -> bool {
         .enumerate()
         .filter(|&(_, &o)| o == me)
         .fold(0u64, |m, (slot, _)| m | (1 << slot));
+    // Asked for every frame by every worker: always inlined into the read loop.
+    #[inline(always)]
     move |link_type, frame| match plantguard_wire::frame_shard_hash(link_type, frame) {
         Some(h) => (mask >> (h % SLOTS as u64)) & 1 == 1,
         None => me == 0,
@@ -311,10 +336,12 @@ fn run_each_reads(
                         let Ok(mut reader) = open(path, shape) else {
                             continue;
                         };
+                        let mut totals = FrameTotals::default();
                         while let Ok(Some(pkt)) = reader.next_packet_where(&mine) {
-                            counters.frame(&pkt);
+                            totals.frame(&pkt);
                             worker.packet(file, &pkt);
                         }
+                        counters.add(totals);
                     }
                     // The merge adds the counts up like any worker's.
                     vec![counters.out, worker.finish_all()]
