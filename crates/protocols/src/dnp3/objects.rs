@@ -491,6 +491,18 @@ impl<'a> Iterator for ObjectHeaders<'a> {
         if self.done || self.rest.is_empty() {
             return None;
         }
+        // The header of every class poll (g60, "all objects", no prefix)
+        // in a request without object data: nothing to size or walk.
+        if let ([group, variation, 0x06, rest @ ..], false) = (self.rest, self.with_data) {
+            self.rest = rest;
+            return Some(Ok(ObjectHeader {
+                group: *group,
+                variation: *variation,
+                qualifier: 0x06,
+                range: Range::All,
+                data: &[],
+            }));
+        }
         let item = self.parse_one();
         if item.is_err() {
             self.done = true;
@@ -521,6 +533,22 @@ mod table_tests {
                     object_size(group, variation),
                     "g{group}v{variation}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn the_class_poll_short_path_gives_what_the_general_path_gives() {
+        // Every group and variation with qualifier 0x06 in a request without
+        // object data, alone and followed by another header.
+        for group in 0..=u8::MAX {
+            for variation in 0..=u8::MAX {
+                let bytes = [group, variation, 0x06, 60, 1, 0x06];
+                let short: Vec<_> = ObjectHeaders::new(&bytes, false).collect();
+                let mut general = ObjectHeaders::new(&bytes, false);
+                let first = general.parse_one();
+                let second = general.parse_one();
+                assert_eq!(short, vec![first, second], "g{group}v{variation}");
             }
         }
     }
