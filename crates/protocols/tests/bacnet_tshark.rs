@@ -17,44 +17,18 @@
 use std::collections::HashMap;
 use std::process::Command;
 
-use plantguard_model::{IdentityFact, Operation, Side};
-use plantguard_protocols::api::{Direction, ObservationSink, Session};
+use plantguard_protocols::api::{Direction, Session};
 use plantguard_protocols::bacnet::BacnetSession;
 mod common;
-use common::{corpus_dir, hex};
+use common::{corpus_dir, hex, tshark_available, Duplicates, NullSink};
 
-fn tshark_available() -> bool {
-    let ok = Command::new("tshark")
-        .arg("-v")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var("PLANTGUARD_ALLOW_NO_TSHARK").as_deref() == Ok("1"),
-            "tshark is not installed (apt-get install -y tshark); set PLANTGUARD_ALLOW_NO_TSHARK=1 to skip"
-        );
-    }
-    ok
-}
-
+/// Captures whose ICS protocols mention BACnet.
 fn corpus_files() -> Vec<String> {
-    let index = std::fs::read_to_string(corpus_dir().join("INDEX.tsv")).expect("INDEX.tsv");
-    let rows: Vec<(String, String)> = index
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            let p = cols.get(3)?;
-            p.contains("BACnet")
-                .then(|| (cols[0].to_string(), cols.get(8).unwrap_or(&"").to_string()))
-        })
-        .collect();
     // A capture marked as a duplicate is kept when its original is not indexed.
-    let mut files: Vec<String> = rows
-        .iter()
-        .filter(|(_, dup)| dup.is_empty() || !rows.iter().any(|(p, _)| p == dup))
-        .map(|(p, _)| p.clone())
-        .collect();
+    let mut files = common::corpus_files(
+        |r| r.ics_protocols.contains("BACnet"),
+        Duplicates::KeepWhenOriginalNotSelected,
+    );
     files.dedup();
     files
 }
@@ -67,20 +41,6 @@ const EXPLAINED: &[(&str, u32, &str)] = &[(
      reassembled last segment (frame 18), PlantGuard decodes them from the first segment \
      (device,254 object-list, the same values tshark shows in frame 18)",
 )];
-
-struct NullSink;
-
-impl ObservationSink for NullSink {
-    fn operation(&mut self, _: &'static str, _: Operation) {}
-    fn identity(&mut self, _: Side, _: IdentityFact) {}
-    fn anomaly(&mut self, _: &'static str, _: &'static str) {}
-    fn wants_records(&self) -> bool {
-        true
-    }
-    fn record(&mut self, _: &'static str, r: &dyn erased_serde::Serialize) {
-        serde_json::to_value(r).unwrap();
-    }
-}
 
 fn num(x: &str) -> u64 {
     match x.strip_prefix("0x") {

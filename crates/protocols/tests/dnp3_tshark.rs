@@ -24,34 +24,11 @@ use plantguard_model::{IdentityFact, Operation, Side};
 use plantguard_protocols::api::{Direction, ObservationSink, Probe, Progress, Session};
 use plantguard_protocols::dnp3::{Dnp3Session, FragmentSummary};
 mod common;
-use common::{corpus_dir, hex};
-
-fn tshark_available() -> bool {
-    let ok = Command::new("tshark")
-        .arg("-v")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var("PLANTGUARD_ALLOW_NO_TSHARK").as_deref() == Ok("1"),
-            "tshark is not installed (apt-get install -y tshark); set PLANTGUARD_ALLOW_NO_TSHARK=1 to skip"
-        );
-    }
-    ok
-}
+use common::{corpus_dir, hex, tshark_available, Duplicates};
 
 /// Captures listed in INDEX.tsv whose protocols include `needle`, skipping duplicates.
 fn corpus_files(needle: &str) -> Vec<String> {
-    let index = std::fs::read_to_string(corpus_dir().join("INDEX.tsv")).expect("INDEX.tsv");
-    index
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            let dup = cols.get(8).is_some_and(|d| !d.is_empty());
-            (cols.get(3).is_some_and(|p| p.contains(needle)) && !dup).then(|| cols[0].to_string())
-        })
-        .collect()
+    common::corpus_files(|r| r.ics_protocols.contains(needle), Duplicates::Skip)
 }
 
 /// Why a disagreement on a frame is accepted, or `None` when it is not
@@ -391,18 +368,17 @@ fn probe_accepts_dnp3_and_rejects_other_corpus_flows() {
     if !tshark_available() {
         return;
     }
-    let index = std::fs::read_to_string(corpus_dir().join("INDEX.tsv")).expect("INDEX.tsv");
-    let files: Vec<String> = index
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            let protos = cols.get(3)?;
-            let tcp = cols.get(5).is_some_and(|p| p.contains("tcp"));
-            (tcp && !protos.contains("DNP3") && !protos.is_empty()).then(|| cols[0].to_string())
-        })
-        .take(40)
-        .collect();
+    let files: Vec<String> = common::corpus_files(
+        |r| {
+            let protos = &r.ics_protocols;
+            let tcp = r.protocols_found.contains("tcp");
+            tcp && !protos.contains("DNP3") && !protos.is_empty()
+        },
+        Duplicates::Keep,
+    )
+    .into_iter()
+    .take(40)
+    .collect();
     let mut rejected = 0;
     for file in &files {
         let out = Command::new("tshark")

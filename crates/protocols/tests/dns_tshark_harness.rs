@@ -21,43 +21,23 @@ use plantguard_model::{HostFact, IdentityFact, Operation, Side};
 use plantguard_protocols::api::{Direction, ObservationSink, Progress, Session};
 #[path = "common/mod.rs"]
 mod common;
-pub use common::corpus_dir;
-
-/// False (test skipped) only when tshark is missing and
-/// `PLANTGUARD_ALLOW_NO_TSHARK=1`; fails otherwise.
-pub fn tshark_available() -> bool {
-    let ok = Command::new("tshark")
-        .arg("-v")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var("PLANTGUARD_ALLOW_NO_TSHARK").as_deref() == Ok("1"),
-            "tshark is not installed (apt-get install -y tshark); set PLANTGUARD_ALLOW_NO_TSHARK=1 to skip"
-        );
-    }
-    ok
-}
+use common::Duplicates;
+pub use common::{corpus_dir, tshark_available};
 
 /// Captures of INDEX.tsv whose IT protocol column names one of `needles`
 /// (exact list items), not duplicates, at most `max_bytes` long.
 pub fn corpus_files(needles: &[&str], max_bytes: u64) -> Vec<String> {
-    let index = std::fs::read_to_string(corpus_dir().join("INDEX.tsv")).expect("INDEX.tsv");
-    index
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let c: Vec<&str> = l.split('\t').collect();
-            let dup = c.get(8).is_some_and(|d| !d.is_empty());
-            let bytes: u64 = c.get(1).and_then(|b| b.parse().ok()).unwrap_or(u64::MAX);
-            let it = c.get(4).copied().unwrap_or("");
-            let hit = it
+    common::corpus_files(
+        |r| {
+            let hit = r
+                .it_protocols
                 .split([',', ';'])
                 .map(str::trim)
                 .any(|p| needles.contains(&p));
-            (hit && !dup && bytes <= max_bytes).then(|| c[0].to_string())
-        })
-        .collect()
+            hit && r.bytes.unwrap_or(u64::MAX) <= max_bytes
+        },
+        Duplicates::Skip,
+    )
 }
 
 /// One frame as tshark saw it.

@@ -21,34 +21,14 @@ use plantguard_model::{IdentityFact, Operation, Side};
 use plantguard_protocols::api::{Direction, ObservationSink, Progress, Session};
 use plantguard_protocols::enip::EnipSession;
 mod common;
-use common::{corpus_dir, hex};
+use common::{corpus_dir, hex, tshark_available, Duplicates};
 
-fn tshark_available() -> bool {
-    let ok = Command::new("tshark")
-        .arg("-v")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var("PLANTGUARD_ALLOW_NO_TSHARK").as_deref() == Ok("1"),
-            "tshark is not installed (apt-get install -y tshark); set PLANTGUARD_ALLOW_NO_TSHARK=1 to skip"
-        );
-    }
-    ok
-}
-
+/// Captures whose ICS protocols mention EtherNet/IP or CIP, skipping duplicates.
 fn corpus_files() -> Vec<String> {
-    let index = std::fs::read_to_string(corpus_dir().join("INDEX.tsv")).expect("INDEX.tsv");
-    index
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            let dup = cols.get(8).is_some_and(|d| !d.is_empty());
-            let p = cols.get(3)?;
-            ((p.contains("EtherNet/IP") || p.contains("CIP")) && !dup).then(|| cols[0].to_string())
-        })
-        .collect()
+    common::corpus_files(
+        |r| r.ics_protocols.contains("EtherNet/IP") || r.ics_protocols.contains("CIP"),
+        Duplicates::Skip,
+    )
 }
 
 /// Disagreements understood and accepted: (capture path suffix, frame, why).
@@ -336,18 +316,17 @@ fn probe_rejects_non_enip_corpus_flows() {
     if !tshark_available() {
         return;
     }
-    let index = std::fs::read_to_string(corpus_dir().join("INDEX.tsv")).expect("INDEX.tsv");
-    let files: Vec<String> = index
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            let protos = cols.get(3)?;
+    let files: Vec<String> = common::corpus_files(
+        |r| {
+            let protos = &r.ics_protocols;
             let other = !protos.contains("EtherNet/IP") && !protos.contains("CIP");
-            (other && !protos.is_empty()).then(|| cols[0].to_string())
-        })
-        .take(30)
-        .collect();
+            other && !protos.is_empty()
+        },
+        Duplicates::Keep,
+    )
+    .into_iter()
+    .take(30)
+    .collect();
     let mut probed = 0;
     for file in &files {
         let out = Command::new("tshark")

@@ -17,38 +17,15 @@ use std::process::Command;
 
 use plantguard_protocols::goose::wire::parse_goose;
 mod common;
-use common::{corpus_dir, hex};
+use common::{corpus_dir, hex, tshark_available, Duplicates};
 
-fn tshark_available() -> bool {
-    let ok = Command::new("tshark")
-        .arg("-v")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var("PLANTGUARD_ALLOW_NO_TSHARK").as_deref() == Ok("1"),
-            "tshark is not installed (apt-get install -y tshark); set PLANTGUARD_ALLOW_NO_TSHARK=1 to skip"
-        );
-    }
-    ok
-}
-
+/// Captures in which tshark found GOOSE; a duplicate is kept when its
+/// original is not among them.
 fn corpus_files() -> Vec<String> {
-    let index = std::fs::read_to_string(corpus_dir().join("INDEX.tsv")).expect("INDEX.tsv");
-    let rows: Vec<(String, String)> = index
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            let p = cols.get(5)?;
-            p.contains("*goose*")
-                .then(|| (cols[0].to_string(), cols.get(8).unwrap_or(&"").to_string()))
-        })
-        .collect();
-    rows.iter()
-        .filter(|(_, dup)| dup.is_empty() || !rows.iter().any(|(p, _)| p == dup))
-        .map(|(p, _)| p.clone())
-        .collect()
+    common::corpus_files(
+        |r| r.protocols_found.contains("*goose*"),
+        Duplicates::KeepWhenOriginalNotSelected,
+    )
 }
 
 /// Disagreements understood and accepted: (capture path suffix, frame, why).

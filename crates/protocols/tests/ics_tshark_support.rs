@@ -8,41 +8,31 @@
 use plantguard_model::{IdentityFact, Operation, Side};
 use plantguard_protocols::ObservationSink;
 use std::path::PathBuf;
-use std::process::Command;
 #[path = "common/mod.rs"]
 pub mod common;
 pub use common::corpus_dir;
+use common::Duplicates;
 
-/// True when tshark runs; panics with a clear message unless PLANTGUARD_ALLOW_NO_TSHARK=1.
+/// True when tshark runs; panics with a clear message unless
+/// PLANTGUARD_ALLOW_NO_TSHARK=1 (then says the test is skipped).
 pub fn have_tshark() -> bool {
-    if Command::new("tshark")
-        .arg("-v")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        return true;
-    }
-    if std::env::var("PLANTGUARD_ALLOW_NO_TSHARK").as_deref() == Ok("1") {
+    let ok = common::tshark_available();
+    if !ok {
         eprintln!("tshark not found: skipped (PLANTGUARD_ALLOW_NO_TSHARK=1)");
-        return false;
     }
-    panic!("tshark is required for this test (apt-get install tshark), or set PLANTGUARD_ALLOW_NO_TSHARK=1");
+    ok
 }
 
 /// Captures of the corpus index whose ICS protocols mention `needle`, skipping duplicates and bad files.
 pub fn corpus_files(needle: &str) -> Vec<PathBuf> {
     let dir = corpus_dir();
-    let index = std::fs::read_to_string(dir.join("INDEX.tsv")).expect("corpus INDEX.tsv");
-    index
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            let (path, ics, dup, status) =
-                (cols.first()?, cols.get(3)?, cols.get(8)?, cols.get(9)?);
-            (ics.contains(needle) && dup.is_empty() && *status == "ok").then(|| dir.join(path))
-        })
-        .collect()
+    common::corpus_files(
+        |r| r.ics_protocols.contains(needle) && r.status == "ok",
+        Duplicates::Skip,
+    )
+    .into_iter()
+    .map(|p| dir.join(p))
+    .collect()
 }
 
 #[derive(Default)]

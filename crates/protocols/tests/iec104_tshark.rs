@@ -24,36 +24,15 @@ use plantguard_model::{IdentityFact, Operation, Side};
 use plantguard_protocols::api::{Direction, ObservationSink, Probe, Progress, Session};
 use plantguard_protocols::iec104::Iec104Session;
 mod common;
-use common::{corpus_dir, hex};
-
-fn tshark_available() -> bool {
-    let ok = Command::new("tshark")
-        .arg("-v")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var("PLANTGUARD_ALLOW_NO_TSHARK").as_deref() == Ok("1"),
-            "tshark is not installed (apt-get install -y tshark); set PLANTGUARD_ALLOW_NO_TSHARK=1 to skip"
-        );
-    }
-    ok
-}
+use common::{corpus_dir, hex, tshark_available, Duplicates};
 
 /// Every capture listed in INDEX.tsv with IEC 104 (duplicates included:
 /// there are only three).
 fn corpus_files() -> Vec<String> {
-    let index = std::fs::read_to_string(corpus_dir().join("INDEX.tsv")).expect("INDEX.tsv");
-    index
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            cols.get(3)
-                .is_some_and(|p| p.contains("60870-5-104"))
-                .then(|| cols[0].to_string())
-        })
-        .collect()
+    common::corpus_files(
+        |r| r.ics_protocols.contains("60870-5-104"),
+        Duplicates::Keep,
+    )
 }
 
 #[derive(Default)]
@@ -275,18 +254,17 @@ fn probe_accepts_iec104_and_rejects_other_corpus_flows() {
     if !tshark_available() {
         return;
     }
-    let index = std::fs::read_to_string(corpus_dir().join("INDEX.tsv")).expect("INDEX.tsv");
-    let others: Vec<String> = index
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            let protos = cols.get(3)?;
-            let tcp = cols.get(5).is_some_and(|p| p.contains("tcp"));
-            (tcp && !protos.contains("104") && !protos.is_empty()).then(|| cols[0].to_string())
-        })
-        .take(40)
-        .collect();
+    let others: Vec<String> = common::corpus_files(
+        |r| {
+            let protos = &r.ics_protocols;
+            let tcp = r.protocols_found.contains("tcp");
+            tcp && !protos.contains("104") && !protos.is_empty()
+        },
+        Duplicates::Keep,
+    )
+    .into_iter()
+    .take(40)
+    .collect();
     let first_payloads = |file: &str, filter: &str| -> Vec<(String, Vec<u8>)> {
         let out = Command::new("tshark")
             .arg("-r")

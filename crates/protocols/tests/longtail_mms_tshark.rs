@@ -16,55 +16,18 @@
 use std::collections::HashMap;
 use std::process::Command;
 
-use plantguard_model::{IdentityFact, Operation, Side};
-use plantguard_protocols::api::{Direction, ObservationSink, Progress, Session};
+use plantguard_protocols::api::{Direction, Progress, Session};
 use plantguard_protocols::longtail::mms::{MmsSession, PduKind};
 mod common;
-use common::{corpus_dir, hex};
+use common::{corpus_dir, hex, tshark_available, Duplicates, NullSink};
 
-fn tshark_available() -> bool {
-    let ok = Command::new("tshark")
-        .arg("-v")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var("PLANTGUARD_ALLOW_NO_TSHARK").as_deref() == Ok("1"),
-            "tshark is not installed (apt-get install -y tshark); set PLANTGUARD_ALLOW_NO_TSHARK=1 to skip"
-        );
-    }
-    ok
-}
-
+/// Captures in which tshark found MMS, skipping duplicates.
 fn corpus_files() -> Vec<String> {
-    let index = std::fs::read_to_string(corpus_dir().join("INDEX.tsv")).expect("INDEX.tsv");
-    index
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            let dup = cols.get(8).is_some_and(|d| !d.is_empty());
-            (cols.get(5)?.contains("*mms*") && !dup).then(|| cols[0].to_string())
-        })
-        .collect()
+    common::corpus_files(|r| r.protocols_found.contains("*mms*"), Duplicates::Skip)
 }
 
 /// Disagreements understood and accepted: (capture path suffix, frame, why).
 const EXPLAINED: &[(&str, u32, &str)] = &[];
-
-struct NullSink;
-
-impl ObservationSink for NullSink {
-    fn operation(&mut self, _: &'static str, _: Operation) {}
-    fn identity(&mut self, _: Side, _: IdentityFact) {}
-    fn anomaly(&mut self, _: &'static str, _: &'static str) {}
-    fn wants_records(&self) -> bool {
-        true
-    }
-    fn record(&mut self, _: &'static str, r: &dyn erased_serde::Serialize) {
-        serde_json::to_value(r).unwrap();
-    }
-}
 
 fn list(s: &str) -> Vec<u64> {
     s.split('|')

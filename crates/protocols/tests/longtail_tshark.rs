@@ -23,38 +23,16 @@ use plantguard_model::{IdentityFact, Operation, Side};
 use plantguard_protocols::api::{Direction, ObservationSink, Progress, ProtocolInfo};
 use plantguard_protocols::longtail;
 mod common;
-use common::{corpus_dir, hex};
+use common::{corpus_dir, hex, tshark_available, Duplicates};
 
-fn tshark_available() -> bool {
-    let ok = Command::new("tshark")
-        .arg("-v")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var("PLANTGUARD_ALLOW_NO_TSHARK").as_deref() == Ok("1"),
-            "tshark is not installed (apt-get install -y tshark); set PLANTGUARD_ALLOW_NO_TSHARK=1 to skip"
-        );
-    }
-    ok
-}
-
-/// Capture paths whose INDEX row mentions `needle` in the protocols-found column.
+/// Capture paths whose INDEX row mentions `needle` in the protocols-found
+/// column or in the path. A duplicate is kept when its original is not
+/// among the captures found.
 fn corpus_files(needle: &str) -> Vec<String> {
-    let index = std::fs::read_to_string(corpus_dir().join("INDEX.tsv")).expect("INDEX.tsv");
-    let rows: Vec<(String, String)> = index
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            (cols.get(5)?.contains(needle) || cols[0].contains(needle))
-                .then(|| (cols[0].to_string(), cols.get(8).unwrap_or(&"").to_string()))
-        })
-        .collect();
-    rows.iter()
-        .filter(|(_, dup)| dup.is_empty() || !rows.iter().any(|(p, _)| p == dup))
-        .map(|(p, _)| p.clone())
-        .collect()
+    common::corpus_files(
+        |r| r.protocols_found.contains(needle) || r.path.contains(needle),
+        Duplicates::KeepWhenOriginalNotSelected,
+    )
 }
 
 /// Disagreements understood and accepted: (capture path suffix, frame, why).

@@ -21,34 +21,11 @@ use plantguard_model::{IdentityFact, Operation, Side};
 use plantguard_protocols::api::{Direction, ObservationSink, Progress, Session};
 use plantguard_protocols::modbus::ModbusSession;
 mod common;
-use common::{corpus_dir, hex};
-
-fn tshark_available() -> bool {
-    let ok = Command::new("tshark")
-        .arg("-v")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var("PLANTGUARD_ALLOW_NO_TSHARK").as_deref() == Ok("1"),
-            "tshark is not installed (apt-get install -y tshark); set PLANTGUARD_ALLOW_NO_TSHARK=1 to skip"
-        );
-    }
-    ok
-}
+use common::{corpus_dir, hex, tshark_available, Duplicates};
 
 /// Captures listed in INDEX.tsv whose protocols include `needle`, skipping duplicates.
 fn corpus_files(needle: &str) -> Vec<String> {
-    let index = std::fs::read_to_string(corpus_dir().join("INDEX.tsv")).expect("INDEX.tsv");
-    index
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            let dup = cols.get(8).is_some_and(|d| !d.is_empty());
-            (cols.get(3).is_some_and(|p| p.contains(needle)) && !dup).then(|| cols[0].to_string())
-        })
-        .collect()
+    common::corpus_files(|r| r.ics_protocols.contains(needle), Duplicates::Skip)
 }
 
 /// Disagreements understood and accepted: (capture path suffix, frame, why).
@@ -289,18 +266,17 @@ fn probe_rejects_non_modbus_corpus_flows() {
     if !tshark_available() {
         return;
     }
-    let index = std::fs::read_to_string(corpus_dir().join("INDEX.tsv")).expect("INDEX.tsv");
-    let files: Vec<String> = index
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            let protos = cols.get(3)?;
-            let tcp = cols.get(5).is_some_and(|p| p.contains("tcp"));
-            (tcp && !protos.contains("Modbus") && !protos.is_empty()).then(|| cols[0].to_string())
-        })
-        .take(25)
-        .collect();
+    let files: Vec<String> = common::corpus_files(
+        |r| {
+            let protos = &r.ics_protocols;
+            let tcp = r.protocols_found.contains("tcp");
+            tcp && !protos.contains("Modbus") && !protos.is_empty()
+        },
+        Duplicates::Keep,
+    )
+    .into_iter()
+    .take(25)
+    .collect();
     assert!(!files.is_empty());
     let mut probed = 0;
     for file in &files {

@@ -19,60 +19,25 @@
 use std::collections::HashMap;
 use std::process::Command;
 
-use plantguard_model::{IdentityFact, Operation, Side};
-use plantguard_protocols::api::{Direction, ObservationSink, Session};
+use plantguard_protocols::api::{Direction, Session};
 use plantguard_protocols::profinet::{dcp, summarize_dcp, CmSession};
 mod common;
-use common::{corpus_dir, hex};
+use common::{corpus_dir, hex, tshark_available, Duplicates, NullSink};
 
-fn tshark_available() -> bool {
-    let ok = Command::new("tshark")
-        .arg("-v")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var("PLANTGUARD_ALLOW_NO_TSHARK").as_deref() == Ok("1"),
-            "tshark is not installed (apt-get install -y tshark); set PLANTGUARD_ALLOW_NO_TSHARK=1 to skip"
-        );
-    }
-    ok
-}
-
+/// Captures in which tshark found PROFINET DCP, IO or RT; a duplicate is
+/// kept when its original is not among them.
 fn corpus_files() -> Vec<String> {
-    let index = std::fs::read_to_string(corpus_dir().join("INDEX.tsv")).expect("INDEX.tsv");
-    let rows: Vec<(String, String)> = index
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            let p = cols.get(5)?;
-            (p.contains("pn_dcp") || p.contains("pn_io") || p.contains("pn_rt"))
-                .then(|| (cols[0].to_string(), cols.get(8).unwrap_or(&"").to_string()))
-        })
-        .collect();
-    rows.iter()
-        .filter(|(_, dup)| dup.is_empty() || !rows.iter().any(|(p, _)| p == dup))
-        .map(|(p, _)| p.clone())
-        .collect()
+    common::corpus_files(
+        |r| {
+            let p = &r.protocols_found;
+            p.contains("pn_dcp") || p.contains("pn_io") || p.contains("pn_rt")
+        },
+        Duplicates::KeepWhenOriginalNotSelected,
+    )
 }
 
 /// Disagreements understood and accepted: (capture path suffix, frame, why).
 const EXPLAINED: &[(&str, u32, &str)] = &[];
-
-struct NullSink;
-
-impl ObservationSink for NullSink {
-    fn operation(&mut self, _: &'static str, _: Operation) {}
-    fn identity(&mut self, _: Side, _: IdentityFact) {}
-    fn anomaly(&mut self, _: &'static str, _: &'static str) {}
-    fn wants_records(&self) -> bool {
-        true
-    }
-    fn record(&mut self, _: &'static str, r: &dyn erased_serde::Serialize) {
-        serde_json::to_value(r).unwrap();
-    }
-}
 
 fn num(x: &str) -> u64 {
     match x.strip_prefix("0x") {
