@@ -175,6 +175,25 @@ impl Sink<'_> {
             ts: self.ctx.ts,
         }
     }
+
+    /// Writes an `operations.log` line: every operation of every protocol in
+    /// one neutral log, the raw material of detections and timelines. Out
+    /// of line: the count of every operation stays a short call.
+    #[inline(never)]
+    fn log_operation(&mut self, protocol: &'static str, op: Operation) {
+        #[derive(serde::Serialize)]
+        struct OperationRecord {
+            protocol: &'static str,
+            operation: &'static str,
+            state_changing: bool,
+        }
+        let rec = OperationRecord {
+            protocol,
+            operation: op.name(),
+            state_changing: op.is_state_changing(),
+        };
+        self.record("operations", &rec);
+    }
 }
 
 impl ObservationSink for Sink<'_> {
@@ -186,20 +205,7 @@ impl ObservationSink for Sink<'_> {
             None => *self.obs.operations.entry((protocol, op)).or_insert(0) += 1,
         }
         if self.logs_enabled {
-            // `operations.log`: every operation of every protocol in one
-            // neutral log, the raw material of detections and timelines.
-            #[derive(serde::Serialize)]
-            struct OperationRecord {
-                protocol: &'static str,
-                operation: &'static str,
-                state_changing: bool,
-            }
-            let rec = OperationRecord {
-                protocol,
-                operation: op.name(),
-                state_changing: op.is_state_changing(),
-            };
-            self.record("operations", &rec);
+            self.log_operation(protocol, op);
         }
     }
 

@@ -344,31 +344,33 @@ impl BacnetSession {
                 (3, Some(12)) => identity::may_name_a_device(apdu.body),
                 _ => false,
             };
+        let parsed;
         let fields = match apdu.service {
             Some(s) if needed && (!apdu.is_segmented() || apdu.sequence == Some(0)) => {
-                parse_service(apdu.pdu_type, s, apdu.body)
+                parsed = parse_service(apdu.pdu_type, s, apdu.body);
+                &parsed
             }
-            _ => ServiceFields::default(),
+            _ => &ServiceFields::NONE,
         };
         summary.object = fields.object;
         summary.property = fields.property;
         self.last = Some(summary);
         match (apdu.pdu_type, apdu.service) {
-            (0, Some(s)) => self.on_request(dir, frame, &apdu, s, &fields, out),
+            (0, Some(s)) => self.on_request(dir, frame, &apdu, s, fields, out),
             (1, Some(s)) => {
                 out.operation(NAME, unconfirmed_operation(s));
                 if s == 0 && self.reported.first(dir.sender(), 0, apdu.body) {
-                    if let Some(fact) = identity::from_i_am(&fields) {
+                    if let Some(fact) = identity::from_i_am(fields) {
                         out.identity(dir.sender(), fact);
                     }
                 }
                 if out.wants_records() {
                     let mut r = Self::base_record(dir, frame);
-                    Self::fill_fields(&mut r, &fields);
+                    Self::fill_fields(&mut r, fields);
                     out.record(NAME, &r);
                 }
             }
-            (2..=7, _) => self.on_response(dir, frame, &apdu, &fields, out),
+            (2..=7, _) => self.on_response(dir, frame, &apdu, fields, out),
             _ => out.anomaly(NAME, "reserved_pdu_type"),
         }
     }

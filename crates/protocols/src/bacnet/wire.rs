@@ -132,6 +132,7 @@ pub const fn carries_npdu(function: u8) -> bool {
 
 /// Parses the 4-byte BVLC header. `length` may disagree with the input
 /// (probes require equality, sessions report the mismatch).
+#[inline]
 pub fn parse_bvlc(input: &[u8]) -> Result<Bvlc, FrameError> {
     let ty = get(input, 0)?;
     if ty != BVLC_TYPE_BIP {
@@ -157,6 +158,7 @@ pub fn parse_bvlc(input: &[u8]) -> Result<Bvlc, FrameError> {
 }
 
 /// Parses a whole BACnet/IP datagram (bytes past the BVLC length are ignored).
+#[inline]
 pub fn parse_frame(input: &[u8]) -> Result<Frame<'_>, FrameError> {
     let bvlc = parse_bvlc(input)?;
     let msg = input.get(..usize::from(bvlc.length)).unwrap_or(input);
@@ -185,6 +187,7 @@ pub fn parse_frame(input: &[u8]) -> Result<Frame<'_>, FrameError> {
 }
 
 /// Parses the NPCI (Clause 6.2.2); returns the header and the offset of the APDU.
+#[inline]
 pub fn parse_npdu(input: &[u8]) -> Result<(Npdu, usize), FrameError> {
     let version = get(input, 0)?;
     if version != 1 {
@@ -232,6 +235,7 @@ pub fn parse_npdu(input: &[u8]) -> Result<(Npdu, usize), FrameError> {
 }
 
 /// Parses an APDU header (Clause 20.1).
+#[inline]
 pub fn parse_apdu(input: &[u8]) -> Result<Apdu<'_>, FrameError> {
     let b0 = get(input, 0)?;
     let pdu_type = b0 >> 4;
@@ -527,6 +531,28 @@ pub struct ServiceFields<'a> {
     pub password_seen: bool,
     /// Error class and code of an Error-PDU.
     pub error: Option<(u32, u32)>,
+}
+
+impl ServiceFields<'_> {
+    /// No fields: what a service whose parameters were not decoded has
+    /// (a constant, so callers need not build one per message).
+    pub const NONE: ServiceFields<'static> = ServiceFields {
+        object: None,
+        property: None,
+        array_index: None,
+        references: 0,
+        value: None,
+        priority: None,
+        max_apdu: None,
+        segmentation: None,
+        vendor_id: None,
+        range: None,
+        object_name: None,
+        state: None,
+        duration_minutes: None,
+        password_seen: false,
+        error: None,
+    };
 }
 
 fn char_string<'a>(tag: &Tag<'a>) -> Option<&'a [u8]> {
