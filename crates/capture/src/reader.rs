@@ -235,6 +235,17 @@ fn block_len_problem(block_type: u32, len: u32) -> Option<CorruptReason> {
     }
 }
 
+/// Why a whole block is corrupt when its trailing length (`trailer`) does
+/// not repeat the leading one (`len`); `None` when it does.
+#[inline(always)]
+fn trailer_problem(e: Endian, len: u32, trailer: [u8; 4]) -> Option<CorruptReason> {
+    let trailing = e.u32(trailer);
+    (trailing != len).then_some(CorruptReason::BlockLengthMismatch {
+        leading: len,
+        trailing,
+    })
+}
+
 /// The fields of a whole Enhanced (or obsolete) Packet Block.
 #[derive(Clone, Copy)]
 struct PacketBlock<'i> {
@@ -267,12 +278,8 @@ fn decode_packet_block<'i>(
         });
     };
     let len = e.u32([h[4], h[5], h[6], h[7]]);
-    let trailing = e.u32(*t);
-    if trailing != len {
-        return Err(CorruptReason::BlockLengthMismatch {
-            leading: len,
-            trailing,
-        });
+    if let Some(reason) = trailer_problem(e, len, *t) {
+        return Err(reason);
     }
     let interface = if obsolete {
         u32::from(e.u16([h[8], h[9]]))
@@ -925,14 +932,9 @@ impl CaptureReader {
     /// The whole block is in the buffer: its trailing length must repeat the
     /// leading one.
     fn check_trailer(&self, e: Endian, len: u32) -> Result<(), CaptureError> {
-        let trailing = e.u32(w32(&self.buf, self.start + len as usize - 4));
-        if trailing == len {
-            Ok(())
-        } else {
-            Err(self.corrupt(CorruptReason::BlockLengthMismatch {
-                leading: len,
-                trailing,
-            }))
+        match trailer_problem(e, len, w32(&self.buf, self.start + len as usize - 4)) {
+            None => Ok(()),
+            Some(reason) => Err(self.corrupt(reason)),
         }
     }
 

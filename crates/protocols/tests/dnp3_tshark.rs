@@ -368,17 +368,7 @@ fn probe_accepts_dnp3_and_rejects_other_corpus_flows() {
     if !tshark_available() {
         return;
     }
-    let files: Vec<String> = common::corpus_files(
-        |r| {
-            let protos = &r.ics_protocols;
-            let tcp = r.protocols_found.contains("tcp");
-            tcp && !protos.contains("DNP3") && !protos.is_empty()
-        },
-        Duplicates::Keep,
-    )
-    .into_iter()
-    .take(40)
-    .collect();
+    let files = common::other_ics_captures(&["DNP3"], true, 40);
     let mut rejected = 0;
     for file in &files {
         let out = Command::new("tshark")

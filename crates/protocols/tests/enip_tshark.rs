@@ -316,17 +316,7 @@ fn probe_rejects_non_enip_corpus_flows() {
     if !tshark_available() {
         return;
     }
-    let files: Vec<String> = common::corpus_files(
-        |r| {
-            let protos = &r.ics_protocols;
-            let other = !protos.contains("EtherNet/IP") && !protos.contains("CIP");
-            other && !protos.is_empty()
-        },
-        Duplicates::Keep,
-    )
-    .into_iter()
-    .take(30)
-    .collect();
+    let files = common::other_ics_captures(&["EtherNet/IP", "CIP"], false, 30);
     let mut probed = 0;
     for file in &files {
         let out = Command::new("tshark")

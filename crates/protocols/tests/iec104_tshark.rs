@@ -254,17 +254,7 @@ fn probe_accepts_iec104_and_rejects_other_corpus_flows() {
     if !tshark_available() {
         return;
     }
-    let others: Vec<String> = common::corpus_files(
-        |r| {
-            let protos = &r.ics_protocols;
-            let tcp = r.protocols_found.contains("tcp");
-            tcp && !protos.contains("104") && !protos.is_empty()
-        },
-        Duplicates::Keep,
-    )
-    .into_iter()
-    .take(40)
-    .collect();
+    let others = common::other_ics_captures(&["104"], true, 40);
     let first_payloads = |file: &str, filter: &str| -> Vec<(String, Vec<u8>)> {
         let out = Command::new("tshark")
             .arg("-r")

@@ -266,17 +266,7 @@ fn probe_rejects_non_modbus_corpus_flows() {
     if !tshark_available() {
         return;
     }
-    let files: Vec<String> = common::corpus_files(
-        |r| {
-            let protos = &r.ics_protocols;
-            let tcp = r.protocols_found.contains("tcp");
-            tcp && !protos.contains("Modbus") && !protos.is_empty()
-        },
-        Duplicates::Keep,
-    )
-    .into_iter()
-    .take(25)
-    .collect();
+    let files = common::other_ics_captures(&["Modbus"], true, 25);
     assert!(!files.is_empty());
     let mut probed = 0;
     for file in &files {

@@ -247,14 +247,14 @@ impl BacnetSession {
         }
         // Answers about points (most of them) name no device: they are not
         // fingerprinted either, so the memory of reported answers keeps
-        // its room for the device's.
+        // its room for the device's. The prefilter has run: walk directly.
         if apdu.pdu_type == 3
             && apdu.service == Some(14)
             && !apdu.is_segmented()
             && identity::may_name_a_device(apdu.body)
             && self.reported.first(dir.sender(), 14, apdu.body)
         {
-            for fact in identity::from_rpm_ack(apdu.body) {
+            for fact in identity::walk_rpm_ack(apdu.body) {
                 out.identity(dir.sender(), fact);
             }
         }

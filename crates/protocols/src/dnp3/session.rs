@@ -50,15 +50,15 @@ pub struct PendingRequest {
     pub master: u16,
     /// Link address of the outstation (request destination).
     pub outstation: u16,
-    points: [u32; MAX_POINTS],
-    n_points: u8,
+    points: Points,
 }
 
 impl PendingRequest {
     /// Control point indexes the request operated (at most [`MAX_POINTS`]).
     pub fn points(&self) -> &[u32] {
         self.points
-            .get(..usize::from(self.n_points))
+            .indexes
+            .get(..usize::from(self.points.len))
             .unwrap_or_default()
     }
 }
@@ -390,7 +390,7 @@ impl Dnp3Session {
         if function.is_response() {
             self.on_response(link, &app, out);
         } else {
-            self.on_request(link, &app, points.indexes, points.len, out);
+            self.on_request(link, &app, points, out);
         }
     }
 
@@ -398,8 +398,7 @@ impl Dnp3Session {
         &mut self,
         link: &LinkHeader,
         app: &AppHeader,
-        points: [u32; MAX_POINTS],
-        n_points: u8,
+        points: Points,
         out: &mut dyn ObservationSink,
     ) {
         let function = FunctionCode(app.function);
@@ -417,7 +416,6 @@ impl Dnp3Session {
             master: link.source,
             outstation: link.destination,
             points,
-            n_points,
         };
         // The _NR functions and broadcasts expect no response.
         let no_response =
@@ -482,7 +480,7 @@ impl Dnp3Session {
 }
 
 /// Control point indexes of one request, the first [`MAX_POINTS`].
-#[derive(Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Points {
     indexes: [u32; MAX_POINTS],
     len: u8,

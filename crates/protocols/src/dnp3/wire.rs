@@ -65,7 +65,6 @@ const CRC_SLICES: [[u16; 256]; 8] = {
     t
 };
 
-/// One step of the byte-at-a-time CRC.
 /// Entry `b` of slicing table `k` (`k` < 8).
 #[inline(always)]
 fn slice(k: usize, b: u8) -> u16 {
@@ -76,6 +75,7 @@ fn slice(k: usize, b: u8) -> u16 {
         .unwrap_or(0)
 }
 
+/// One step of the byte-at-a-time CRC.
 #[inline(always)]
 fn crc_byte(crc: u16, b: u8) -> u16 {
     let idx = usize::from((crc ^ u16::from(b)) & 0xFF);

@@ -127,6 +127,25 @@ pub fn corpus_files(select: impl Fn(&IndexRow) -> bool, duplicates: Duplicates) 
         .collect()
 }
 
+/// The first `n` captures (duplicates kept) holding some industrial
+/// protocol but none whose name contains one of `excluded`, and, when
+/// `tcp_only`, TCP traffic: the other protocols' flows a strict probe must
+/// reject.
+pub fn other_ics_captures(excluded: &[&str], tcp_only: bool, n: usize) -> Vec<String> {
+    corpus_files(
+        |r| {
+            let protos = &r.ics_protocols;
+            (!tcp_only || r.protocols_found.contains("tcp"))
+                && !protos.is_empty()
+                && !excluded.iter().any(|x| protos.contains(x))
+        },
+        Duplicates::Keep,
+    )
+    .into_iter()
+    .take(n)
+    .collect()
+}
+
 /// A sink that drops everything a session reports, but asks for records
 /// and serialises each one (a record that cannot be serialised fails the
 /// test).
