@@ -152,6 +152,10 @@ impl<T, const N: usize> InlineQueue<T, N> {
                 return Some(i);
             }
         }
+        // The spill is almost always empty: no out-of-line iterator set-up.
+        if self.spill.is_empty() {
+            return None;
+        }
         self.spill
             .iter()
             .position(pred)

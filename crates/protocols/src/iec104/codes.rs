@@ -49,7 +49,37 @@ pub const fn type_class(type_id: u8) -> TypeClass {
 /// (IEC 60870-5-101 §7.3; CP24Time2a = 3, CP56Time2a = 7, NVA/SVA = 2,
 /// float = 4, quality / qualifier octets = 1). `None` for variable-size
 /// (F_SG_NA_1) or unknown types.
-pub const fn element_size(type_id: u8) -> Option<usize> {
+///
+/// Reads [`ELEMENT_SIZES`]: the `match` in [`element_size_of`] compiles to
+/// a jump table whose indirect jump mispredicts on every change of type.
+#[inline]
+pub fn element_size(type_id: u8) -> Option<usize> {
+    match ELEMENT_SIZES.get(usize::from(type_id)).copied() {
+        Some(NO_SIZE) | None => None,
+        Some(n) => Some(usize::from(n)),
+    }
+}
+
+/// Marks a type without a fixed element size in [`ELEMENT_SIZES`].
+const NO_SIZE: u8 = u8::MAX;
+
+/// [`element_size_of`] for every type identification, built at compile time.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+const ELEMENT_SIZES: [u8; 256] = {
+    let mut t = [NO_SIZE; 256];
+    let mut i = 0;
+    while i < t.len() {
+        if let Some(n) = element_size_of(i as u8) {
+            assert!(n < NO_SIZE as usize);
+            t[i] = n as u8;
+        }
+        i += 1;
+    }
+    t
+};
+
+/// The sizes [`element_size`] reads from its table.
+const fn element_size_of(type_id: u8) -> Option<usize> {
     Some(match type_id {
         1 | 3 => 1,
         2 | 4 => 4,
@@ -102,4 +132,19 @@ pub const fn element_size(type_id: u8) -> Option<usize> {
         127 => 16,
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod size_table_tests {
+    use super::*;
+
+    #[test]
+    fn the_size_table_agrees_with_the_sizes_for_every_type() {
+        for type_id in 0..=u8::MAX {
+            assert_eq!(element_size(type_id), element_size_of(type_id), "{type_id}");
+        }
+        assert_eq!(element_size(13), Some(5));
+        assert_eq!(element_size(102), Some(0));
+        assert_eq!(element_size(125), None);
+    }
 }
