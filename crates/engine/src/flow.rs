@@ -52,16 +52,24 @@ impl FlowOps {
     /// Counts one operation.
     #[inline]
     pub fn add(&mut self, protocol: &'static str, op: plantguard_model::Operation) {
-        // The hot case: the flow's parser repeating an operation it already
-        // reported (same protocol name, the same static string).
+        if !self.bump(protocol, op) {
+            self.add_slow(protocol, op);
+        }
+    }
+
+    /// Counts one operation when it is already among the inline ones with
+    /// the same protocol name (the same static string): the hot case, a
+    /// flow's parser repeating itself. False, counting nothing, otherwise.
+    #[inline]
+    pub fn bump(&mut self, protocol: &'static str, op: plantguard_model::Operation) -> bool {
         let n = usize::from(self.len).min(INLINE_OPS);
         for e in &mut self.inline[..n] {
             if e.1 == op && std::ptr::eq(e.0, protocol) {
                 e.2 = e.2.saturating_add(1);
-                return;
+                return true;
             }
         }
-        self.add_slow(protocol, op);
+        false
     }
 
     #[cold]

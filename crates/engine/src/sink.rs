@@ -176,6 +176,20 @@ impl Sink<'_> {
         }
     }
 
+    /// Counts an operation (per flow, folded into the per-protocol totals
+    /// when the flow ends; per protocol for layer-2 frames) and logs it when
+    /// logs are on.
+    #[inline(never)]
+    fn count_operation(&mut self, protocol: &'static str, op: Operation) {
+        match self.flow_ops.as_deref_mut() {
+            Some(ops) => ops.add(protocol, op),
+            None => *self.obs.operations.entry((protocol, op)).or_insert(0) += 1,
+        }
+        if self.logs_enabled {
+            self.log_operation(protocol, op);
+        }
+    }
+
     /// Writes an `operations.log` line: every operation of every protocol in
     /// one neutral log, the raw material of detections and timelines. Out
     /// of line: the count of every operation stays a short call.
@@ -198,15 +212,16 @@ impl Sink<'_> {
 
 impl ObservationSink for Sink<'_> {
     fn operation(&mut self, protocol: &'static str, op: Operation) {
-        // Counted per flow on the hot path (no hashing); folded into the
-        // per-protocol totals when the flow ends.
-        match self.flow_ops.as_deref_mut() {
-            Some(ops) => ops.add(protocol, op),
-            None => *self.obs.operations.entry((protocol, op)).or_insert(0) += 1,
+        // The hot case, a flow repeating an operation it already counted
+        // with no log to write, stays a leaf function (no registers saved).
+        if !self.logs_enabled {
+            if let Some(ops) = self.flow_ops.as_deref_mut() {
+                if ops.bump(protocol, op) {
+                    return;
+                }
+            }
         }
-        if self.logs_enabled {
-            self.log_operation(protocol, op);
-        }
+        self.count_operation(protocol, op);
     }
 
     fn identity(&mut self, speaker: Side, fact: IdentityFact) {
