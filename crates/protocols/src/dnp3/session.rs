@@ -40,7 +40,7 @@ pub const MAX_POINTS: usize = 8;
 pub const MAX_CONSECUTIVE_ERRORS: u8 = 8;
 
 /// A request waiting for its response.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PendingRequest {
     /// Application sequence number.
     pub seq: u8,
@@ -50,15 +50,19 @@ pub struct PendingRequest {
     pub master: u16,
     /// Link address of the outstation (request destination).
     pub outstation: u16,
-    points: Points,
+    /// Kept only for control requests when records are written (the
+    /// points feed `dnp3.log`): a request is 16 bytes, not 48, in the
+    /// queue every poll goes through.
+    points: Option<Box<Points>>,
 }
 
 impl PendingRequest {
-    /// Control point indexes the request operated (at most [`MAX_POINTS`]).
+    /// Control point indexes the request operated (at most [`MAX_POINTS`]),
+    /// when records are written; empty otherwise.
     pub fn points(&self) -> &[u32] {
         self.points
-            .indexes
-            .get(..usize::from(self.points.len))
+            .as_deref()
+            .and_then(|p| p.indexes.get(..usize::from(p.len)))
             .unwrap_or_default()
     }
 }
@@ -390,6 +394,8 @@ impl Dnp3Session {
         if function.is_response() {
             self.on_response(link, &app, out);
         } else {
+            // The points feed only `dnp3.log`.
+            let points = (wants && points.len > 0).then(|| Box::new(points));
             self.on_request(link, &app, points, out);
         }
     }
@@ -398,7 +404,7 @@ impl Dnp3Session {
         &mut self,
         link: &LinkHeader,
         app: &AppHeader,
-        points: Points,
+        points: Option<Box<Points>>,
         out: &mut dyn ObservationSink,
     ) {
         let function = FunctionCode(app.function);
@@ -463,11 +469,11 @@ impl Dnp3Session {
             .take_first(|p| p.seq == seq && p.outstation == link.source);
         let request = match request {
             Some(r) => {
-                self.last_answered = Some(r);
+                self.last_answered = Some(r.clone());
                 Some(r)
             }
             // Later fragments of a multi-fragment response carry the next sequence numbers.
-            None if !app.control.is_fir() => self.last_answered,
+            None if !app.control.is_fir() => self.last_answered.clone(),
             None => {
                 out.anomaly(NAME, "response_without_request");
                 None

@@ -66,6 +66,8 @@ struct Sink {
     facts: Vec<(Side, HostFact)>,
     ids: Vec<IdentityFact>,
     records: Vec<(&'static str, serde_json::Value)>,
+    /// Records off, as in a run without logs.
+    no_records: bool,
 }
 
 impl ObservationSink for Sink {
@@ -82,7 +84,7 @@ impl ObservationSink for Sink {
         self.anomalies.push(name);
     }
     fn wants_records(&self) -> bool {
-        true
+        !self.no_records
     }
     fn record(&mut self, log: &'static str, record: &dyn erased_serde::Serialize) {
         self.records
@@ -178,6 +180,26 @@ fn probe_requires_start_octets_and_header_crc() {
         probe(Direction::ToServer, b"GET / HTTP/1.1\r\n"),
         Probe::NoMatch
     );
+}
+
+#[test]
+fn a_pending_control_request_keeps_its_points_only_for_records() {
+    for no_records in [false, true] {
+        let mut s = Dnp3Session::new();
+        let mut sink = Sink {
+            no_records,
+            ..Sink::default()
+        };
+        s.feed(Direction::ToServer, OPERATE_CROB, &mut sink);
+        let pending: Vec<_> = s.pending().collect();
+        assert_eq!(pending.len(), 1);
+        let expected: &[u32] = if no_records { &[] } else { &[0] };
+        assert_eq!(pending[0].points(), expected, "records off: {no_records}");
+        s.feed(Direction::ToClient, OPERATE_RESPONSE, &mut sink);
+        assert_eq!(sink.ops, vec![Operation::Write]);
+        assert_eq!(s.pending().count(), 0);
+        assert_eq!(sink.records.is_empty(), no_records);
+    }
 }
 
 #[test]
