@@ -106,6 +106,7 @@ impl Frame<'_> {
 }
 
 /// Parses one frame from the start of `input`; returns it and its length.
+#[inline]
 pub fn parse_frame(input: &[u8]) -> Result<(Frame<'_>, usize), FrameError> {
     let header = parse_mbap(input)?;
     if header.protocol_id != 0 {
