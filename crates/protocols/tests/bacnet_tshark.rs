@@ -105,7 +105,7 @@ fn bacnet_agrees_with_tshark() {
             let stream: u64 = c[1].parse().unwrap();
             let (session, first_src) = flows
                 .entry(stream)
-                .or_insert_with(|| (BacnetSession::new(), c[2].to_string()));
+                .or_insert_with(|| (BacnetSession::with_summaries(), c[2].to_string()));
             let dir = if c[2] == first_src.as_str() {
                 Direction::ToServer
             } else {

@@ -62,6 +62,8 @@ pub struct BacnetSession {
     /// Requests waiting for an answer, the usual one or two inline.
     pending: InlineQueue<Pending, 2>,
     errors: u8,
+    /// Whether [`BacnetSession::last_frame`] is kept (tests, diagnostics).
+    keep_last: bool,
     last: Option<FrameSummary>,
     /// I-Am and property answers already reported as identity.
     reported: ReportedOnce,
@@ -77,7 +79,19 @@ impl BacnetSession {
         Self::default()
     }
 
-    /// Summary of the last datagram decoded (`None` after an undecodable one).
+    /// A fresh session that keeps a [`FrameSummary`] of the last datagram
+    /// (for tests that compare with tshark; the engine's sessions do not
+    /// spend the stores on every datagram).
+    pub fn with_summaries() -> Self {
+        Self {
+            keep_last: true,
+            ..Self::default()
+        }
+    }
+
+    /// Summary of the last datagram decoded (`None` after an undecodable
+    /// one, and always for a session made without
+    /// [`BacnetSession::with_summaries`]).
     /// Its object and property are filled when the sink wants records (or
     /// the service needs them for identity or state); a poll decoded only
     /// for counting leaves them empty.
@@ -310,13 +324,15 @@ impl BacnetSession {
     }
 
     fn on_frame(&mut self, dir: Direction, frame: &Frame<'_>, out: &mut dyn ObservationSink) {
-        let mut summary = FrameSummary {
+        let summary = FrameSummary {
             bvlc_function: frame.bvlc.function,
             npdu_control: frame.npdu.map(|n| n.control),
             ..FrameSummary::default()
         };
         let Some(apdu) = frame.apdu else {
-            self.last = Some(summary);
+            if self.keep_last {
+                self.last = Some(summary);
+            }
             // BVLL-only message or network-layer message.
             let op = match frame.npdu {
                 Some(n) if n.is_network_message() => Some(plantguard_model::Operation::Other),
@@ -331,8 +347,6 @@ impl BacnetSession {
             }
             return;
         };
-        summary.pdu_type = Some(apdu.pdu_type);
-        summary.service = apdu.service;
         // Service fields feed records; without records only a few services
         // need them: device state and password (DeviceCommunicationControl,
         // ReinitializeDevice), identity (I-Am, and ReadProperty-ACKs whose
@@ -352,9 +366,15 @@ impl BacnetSession {
             }
             _ => &ServiceFields::NONE,
         };
-        summary.object = fields.object;
-        summary.property = fields.property;
-        self.last = Some(summary);
+        if self.keep_last {
+            self.last = Some(FrameSummary {
+                pdu_type: Some(apdu.pdu_type),
+                service: apdu.service,
+                object: fields.object,
+                property: fields.property,
+                ..summary
+            });
+        }
         match (apdu.pdu_type, apdu.service) {
             (0, Some(s)) => self.on_request(dir, frame, &apdu, s, fields, out),
             (1, Some(s)) => {

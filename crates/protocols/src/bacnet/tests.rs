@@ -169,6 +169,26 @@ fn pairs_read_property_ack_by_invoke_id() {
 }
 
 #[test]
+fn only_a_session_made_for_summaries_keeps_the_last_datagram() {
+    for keep in [false, true] {
+        let mut sess = if keep {
+            BacnetSession::with_summaries()
+        } else {
+            BacnetSession::new()
+        };
+        let mut sink = Sink::default();
+        sess.feed(Direction::ToServer, READ_PROPERTY_REQ, &mut sink);
+        assert_eq!(sink.ops, vec![Operation::Read], "counted either way");
+        let last = sess.last_frame();
+        assert_eq!(last.is_some(), keep);
+        if let Some(f) = last {
+            assert_eq!((f.pdu_type, f.service), (Some(0), Some(12)));
+            assert!(f.object.is_some(), "records on: the fields were decoded");
+        }
+    }
+}
+
+#[test]
 fn device_communication_control_disable_is_a_stop_without_logging_the_password() {
     let mut sess = BacnetSession::new();
     let mut sink = Sink::default();
@@ -381,7 +401,7 @@ fn without_records_polls_skip_the_service_fields_but_identity_still_comes() {
         }
         fn record(&mut self, _: &'static str, _: &dyn erased_serde::Serialize) {}
     }
-    let mut sess = BacnetSession::new();
+    let mut sess = BacnetSession::with_summaries();
     let mut sink = Counting(Vec::new(), 0);
     sess.feed(Direction::ToServer, READ_OBJECT_NAME, &mut sink);
     assert_eq!(sink.1, 1, "the read is still counted");
