@@ -33,6 +33,7 @@ pub enum TypeClass {
 }
 
 /// Class of `type_id`.
+#[inline]
 pub const fn type_class(type_id: u8) -> TypeClass {
     match type_id {
         1..=44 => TypeClass::Monitor,

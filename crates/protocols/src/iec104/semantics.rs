@@ -42,6 +42,7 @@ const fn is_spontaneous_cot(cot: u8) -> bool {
 /// - Parameters (`P_*`, 110-113) → `Write`; file transfer (`F_*`) from the
 ///   controlling station → `FileTransfer`.
 /// - End of initialisation (`M_EI_NA_1`) → `Other` (the station restarted).
+#[inline]
 pub const fn operation(dir: Direction, asdu: &Asdu<'_>) -> Option<Operation> {
     let control_dir = matches!(dir, Direction::ToServer);
     match type_class(asdu.type_id) {
