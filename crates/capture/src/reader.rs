@@ -397,6 +397,48 @@ pub struct CaptureReader {
     last_ts: i64,
     frame: u64,
     compressed: Option<Arc<AtomicU64>>,
+    /// Whole pcap records [`CaptureReader::next_packet_where`] has already
+    /// tested, and which of them were wanted.
+    ahead: Ahead,
+}
+
+/// Wanted records found ahead of the one returned, at most this many at a
+/// time.
+const AHEAD: usize = 32;
+
+/// The pcap records `next_packet_where` tested in one pass over the buffer:
+/// the wanted ones are queued, and the reader moves past all of them once
+/// the queue is drained. Testing a run of records first and keeping the
+/// wanted ones after makes the choice without a branch: with several
+/// workers each one's share of frames is as good as random from frame to
+/// frame, and a mispredicted branch per frame cost as much as the rest of
+/// the record walk.
+#[derive(Clone, Copy)]
+struct Ahead {
+    /// Buffer index of each queued record's header.
+    header_at: [usize; AHEAD],
+    /// Each queued record's place among the tested ones (0 = first).
+    index: [u32; AHEAD],
+    /// Next queued record to return, and the number queued.
+    next: usize,
+    len: usize,
+    /// Buffer index just past the last tested record.
+    end: usize,
+    /// `frame` before the first tested record, and records tested.
+    frame0: u64,
+    tested: u64,
+}
+
+impl Ahead {
+    const EMPTY: Ahead = Ahead {
+        header_at: [0; AHEAD],
+        index: [0; AHEAD],
+        next: 0,
+        len: 0,
+        end: 0,
+        frame0: 0,
+        tested: 0,
+    };
 }
 
 impl std::fmt::Debug for CaptureReader {
@@ -487,6 +529,7 @@ impl CaptureReader {
             last_ts: 0,
             frame: 0,
             compressed,
+            ahead: Ahead::EMPTY,
         };
         reader.detect(path, gzip)?;
         Ok(reader)
@@ -589,6 +632,22 @@ impl CaptureReader {
     /// [`CaptureError::Io`] when the stream (or gzip) fails.
     #[inline]
     pub fn next_packet(&mut self) -> Result<Option<RawPacket<'_>>, CaptureError> {
+        self.leave_ahead();
+        if let (Mode::Pcap(p), false) = (self.mode, self.done) {
+            // A whole record in the buffer, the usual case, read in line;
+            // anything else is left to the general path.
+            let window = self.buf.get(self.start..self.end).unwrap_or(&[]);
+            if let Some(h) = window.first_chunk::<PCAP_RECORD_HEADER_LEN>() {
+                let caplen = p.endian.u32([h[8], h[9], h[10], h[11]]);
+                let total = PCAP_RECORD_HEADER_LEN + caplen as usize;
+                if caplen <= p.max_caplen && total <= window.len() {
+                    let meta = p.meta(h, self.start + PCAP_RECORD_HEADER_LEN, caplen, self.pos());
+                    self.start += total;
+                    self.frame += 1;
+                    return Ok(Some(self.packet(meta)));
+                }
+            }
+        }
         let Some(meta) = self.advance_or_finish()? else {
             return Ok(None);
         };
@@ -609,15 +668,70 @@ impl CaptureReader {
     /// The packet `meta` describes, numbered with the current frame.
     #[inline]
     fn packet(&self, meta: Meta) -> RawPacket<'_> {
+        self.packet_numbered(meta, self.frame)
+    }
+
+    /// The packet `meta` describes, numbered `frame`.
+    #[inline]
+    fn packet_numbered(&self, meta: Meta, frame: u64) -> RawPacket<'_> {
         RawPacket {
             ts_nanos: meta.ts_nanos,
             link_type: meta.link_type,
             interface: meta.interface,
             data: self.buf.get(meta.data).unwrap_or(&[]),
             orig_len: meta.orig_len,
-            frame: self.frame,
+            frame,
             offset: meta.offset,
         }
+    }
+
+    /// Tests the whole pcap records from `start` with `want` (in order,
+    /// once each) until the buffer's end, a record the general path must
+    /// see, or [`AHEAD`] wanted ones, and queues the wanted ones in
+    /// `ahead`. `start` and `frame` are not moved.
+    #[inline]
+    fn test_ahead(&mut self, p: PcapParams, want: &mut impl FnMut(u32, &[u8]) -> bool) {
+        let window = self.buf.get(self.start..self.end).unwrap_or(&[]);
+        let q = &mut self.ahead;
+        let mut at = 0usize;
+        let mut len = 0usize;
+        let mut tested = 0u32;
+        while len < AHEAD {
+            let Some(h) = window
+                .get(at..)
+                .and_then(<[u8]>::first_chunk::<PCAP_RECORD_HEADER_LEN>)
+            else {
+                break;
+            };
+            let caplen = p.endian.u32([h[8], h[9], h[10], h[11]]);
+            if caplen > p.max_caplen {
+                break;
+            }
+            let body = at + PCAP_RECORD_HEADER_LEN;
+            let end = body + caplen as usize;
+            let Some(data) = window.get(body..end) else {
+                break;
+            };
+            // Queued always, kept only if wanted: no branch on the answer.
+            q.header_at[len] = self.start + at;
+            q.index[len] = tested;
+            len += usize::from(want(p.link_type, data));
+            tested += 1;
+            at = end;
+        }
+        q.next = 0;
+        q.len = len;
+        q.end = self.start + at;
+        q.frame0 = self.frame;
+        q.tested = u64::from(tested);
+    }
+
+    /// Forgets the records tested ahead (the reader is already past every
+    /// one returned; the rest are read again).
+    #[inline]
+    fn leave_ahead(&mut self) {
+        self.ahead.next = 0;
+        self.ahead.len = 0;
     }
 
     /// The next packet for which `want(link_type, data)` is true, passing
@@ -628,6 +742,11 @@ impl CaptureReader {
     /// This is how several workers share one capture, each reading it and
     /// keeping its own frames: a frame passed over costs a record-header read
     /// and the `want` test, without building a [`RawPacket`].
+    ///
+    /// `want` is asked once per frame and in frame order, but for a classic
+    /// pcap it may be asked about a run of frames (those whole in the read
+    /// buffer) before the first wanted one of them is returned: the answers
+    /// are kept, so the choice costs no branch per frame.
     ///
     /// # Errors
     /// As [`CaptureReader::next_packet`].
@@ -640,42 +759,43 @@ impl CaptureReader {
             // The record at `start` was already tested and is wanted.
             let mut wanted = false;
             if let (Mode::Pcap(p), false) = (self.mode, self.done) {
-                // Whole records already in the buffer: read only the length,
-                // in a tight loop; anything else (a record cut by the buffer's
-                // end, a bad length) is left to the general path below.
-                let window = self.buf.get(self.start..self.end).unwrap_or(&[]);
-                let mut at = 0usize;
-                let mut passed = 0u64;
-                let mut found = None;
-                while let Some(h) = window
-                    .get(at..)
-                    .and_then(<[u8]>::first_chunk::<PCAP_RECORD_HEADER_LEN>)
+                // Whole records already in the buffer: tested in a run
+                // (see `Ahead`), then returned one by one from the queue;
+                // anything else (a record cut by the buffer's end, a bad
+                // length) is left to the general path below.
+                if self.ahead.next == self.ahead.len {
+                    self.test_ahead(p, &mut want);
+                }
+                let q = &self.ahead;
+                let (next, len, end, frame0, tested) = (q.next, q.len, q.end, q.frame0, q.tested);
+                if let (Some(&header_at), Some(&index)) = (q.header_at.get(next), q.index.get(next))
                 {
-                    let caplen = p.endian.u32([h[8], h[9], h[10], h[11]]);
-                    if caplen > p.max_caplen {
-                        break;
+                    if next < len {
+                        let h = self
+                            .buf
+                            .get(header_at..)
+                            .and_then(<[u8]>::first_chunk::<PCAP_RECORD_HEADER_LEN>)
+                            .copied()
+                            .unwrap_or([0; PCAP_RECORD_HEADER_LEN]);
+                        let caplen = p.endian.u32([h[8], h[9], h[10], h[11]]);
+                        let body = header_at + PCAP_RECORD_HEADER_LEN;
+                        let meta = p.meta(&h, body, caplen, self.base + header_at as u64);
+                        let frame = frame0 + u64::from(index) + 1;
+                        self.ahead.next = next + 1;
+                        if next + 1 == len {
+                            // The last one queued: move past every tested record.
+                            self.start = end;
+                            self.frame = frame0 + tested;
+                        } else {
+                            self.start = meta.data.end;
+                            self.frame = frame;
+                        }
+                        return Ok(Some(self.packet_numbered(meta, frame)));
                     }
-                    let body = at + PCAP_RECORD_HEADER_LEN;
-                    let end = body + caplen as usize;
-                    let Some(data) = window.get(body..end) else {
-                        break;
-                    };
-                    if want(p.link_type, data) {
-                        // Wanted and whole: return it from here.
-                        let offset = self.pos() + at as u64;
-                        found = Some(p.meta(h, self.start + body, caplen, offset));
-                        break;
-                    }
-                    at = end;
-                    passed += 1;
                 }
-                self.frame += passed;
-                if let Some(meta) = found {
-                    self.start = meta.data.end;
-                    self.frame += 1;
-                    return Ok(Some(self.packet(meta)));
-                }
-                self.start += at;
+                // None of the tested records was wanted.
+                self.start = end;
+                self.frame = frame0 + tested;
             } else if let (Mode::PcapNg(e), false) = (self.mode, self.done) {
                 // The same for whole Enhanced Packet Blocks, with every check
                 // the general path makes (lengths, trailer, interface); any

@@ -147,3 +147,58 @@ fn a_simple_packet_after_passed_over_blocks_keeps_the_last_timestamp() {
     assert_eq!(spb.frame, 6);
     assert_eq!(spb.ts_nanos, all[4].ts_nanos);
 }
+
+#[test]
+fn next_packet_and_next_packet_where_mix() {
+    // `next_packet_where` tests records ahead of the one it returns; a
+    // `next_packet` in between must still return the very next frame, and
+    // the filtered reads after it must not skip or repeat any.
+    let mut w = common::PcapWriter::new(false, false, 65_535, 1);
+    for i in 0..300u32 {
+        let len = 40 + (i as usize * 11) % 80;
+        w.packet(i, 0, &vec![i as u8; len], len as u32);
+    }
+    let open = || {
+        CaptureReader::from_reader(Box::new(std::io::Cursor::new(w.buf.clone())), "t")
+            .expect("pcap")
+    };
+    let all = drain(open()).0;
+    // Wanted: two frames of three, so a `next_packet` often takes a frame
+    // the filtered read had already queued.
+    let want = |d: &[u8]| d.first().is_some_and(|b| b % 3 != 0);
+    let mut r = open();
+    let mut i = 0usize;
+    for step in 0.. {
+        let got = if step % 4 == 3 {
+            let got = r.next_packet().expect("no error").map(|p| Owned::of(&p));
+            let expect = all.get(i).map(|p| Owned {
+                end: 0,
+                ..p.clone()
+            });
+            i += 1;
+            assert_eq!(got, expect, "next_packet at step {step}");
+            got
+        } else {
+            let got = r
+                .next_packet_where(|_, d| want(d))
+                .expect("no error")
+                .map(|p| Owned::of(&p));
+            let at = all
+                .iter()
+                .skip(i)
+                .position(|p| want(&p.data))
+                .map(|k| i + k);
+            let expect = at.map(|k| Owned {
+                end: 0,
+                ..all[k].clone()
+            });
+            i = at.map_or(all.len(), |k| k + 1);
+            assert_eq!(got, expect, "next_packet_where at step {step}");
+            got
+        };
+        if got.is_none() {
+            break;
+        }
+    }
+    assert_eq!(r.frames(), 300);
+}

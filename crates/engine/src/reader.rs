@@ -118,14 +118,15 @@ fn open(
 }
 
 /// Reads every input in order, calling `each` for every frame `want`s
-/// (see [`CaptureReader::next_packet_where`]); counts those frames, keeps
+/// (see [`CaptureReader::next_packet_where`]; every frame when `want` is
+/// `None`, the one-thread case, which needs no test); counts those frames, keeps
 /// the file facts (format, frames, warnings) and reports progress.
 fn read_all(
     inputs: &[PathBuf],
     shapes: &[InputShape],
     counters: &mut Counters,
     progress: &(dyn Fn(u64) + Sync),
-    mut want: impl FnMut(u32, &[u8]) -> bool,
+    mut want: Option<impl FnMut(u32, &[u8]) -> bool>,
     mut each: impl FnMut(u32, &RawPacket<'_>),
 ) {
     let mut done_bytes = 0u64;
@@ -138,7 +139,11 @@ fn read_all(
                 let mut reported = 0u64;
                 let mut totals = FrameTotals::default();
                 loop {
-                    match reader.next_packet_where(&mut want) {
+                    let next = match want.as_mut() {
+                        Some(want) => reader.next_packet_where(want),
+                        None => reader.next_packet(),
+                    };
+                    match next {
                         Ok(Some(pkt)) => {
                             let frame = pkt.frame;
                             totals.frame(&pkt);
@@ -184,7 +189,7 @@ pub(crate) fn run(
             &shapes,
             &mut counters,
             progress,
-            |_, _| true,
+            None::<fn(u32, &[u8]) -> bool>,
             |file, pkt| worker.packet(file, pkt),
         );
         return vec![counters.out, worker.finish_all()];
@@ -227,7 +232,7 @@ pub(crate) fn run(
             &shapes,
             &mut counters,
             progress,
-            |_, _| true,
+            None::<fn(u32, &[u8]) -> bool>,
             |file, pkt| {
                 let Some(i) = owner_of(&owners, pkt).checked_sub(1) else {
                     own.packet(file, pkt);
@@ -355,7 +360,7 @@ fn run_each_reads(
             shapes,
             &mut counters,
             progress,
-            frame_filter(owners, 0),
+            Some(frame_filter(owners, 0)),
             |file, pkt| own.packet(file, pkt),
         );
         collect(counters, own, handles)
