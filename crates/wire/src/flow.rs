@@ -363,5 +363,35 @@ mod tests {
             buckets[(shard_hash([0, 0], x, ip("10.255.0.1")) % 4) as usize] += 1;
         }
         assert!(buckets.iter().all(|&n| n > 800), "{buckets:?}");
+        // Every one of the 64 slots gets its share of a plant's usual shapes:
+        // many hosts polled by one server, the same pairs on many VLANs,
+        // neighbours on one subnet talking to each other, and cells built
+        // from one address plan (PLC .10 and HMI .20 in every 10.N.M.0/24).
+        let server = ip("10.0.0.10");
+        let mut slots = [0u32; 64];
+        for i in 0..6400u32 {
+            let host = IpAddr::V4(std::net::Ipv4Addr::from(0x0a01_0000 + i));
+            slots[(shard_hash([0, 0], server, host) % 64) as usize] += 1;
+        }
+        for vlan in 1..=4094u16 {
+            slots[(shard_hash([vlan, 0], server, a) % 64) as usize] += 1;
+        }
+        for i in 0..6400u32 {
+            let x = IpAddr::V4(std::net::Ipv4Addr::from(0xc0a8_0000 + i));
+            let y = IpAddr::V4(std::net::Ipv4Addr::from(0xc0a8_0000 + i + 1));
+            slots[(shard_hash([0, 0], x, y) % 64) as usize] += 1;
+        }
+        for cell in 0..6400u32 {
+            let base = 0x0a00_0000 + (cell << 8);
+            let plc = IpAddr::V4(std::net::Ipv4Addr::from(base + 10));
+            let hmi = IpAddr::V4(std::net::Ipv4Addr::from(base + 20));
+            slots[(shard_hash([0, 0], plc, hmi) % 64) as usize] += 1;
+        }
+        // 23,294 pairs: 364 a slot on average.
+        let (min, max) = (slots.iter().min(), slots.iter().max());
+        assert!(
+            slots.iter().all(|&n| (270..=460).contains(&n)),
+            "{min:?}..{max:?}: {slots:?}"
+        );
     }
 }
