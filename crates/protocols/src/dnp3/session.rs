@@ -333,17 +333,16 @@ impl Dnp3Session {
         // (decided at the first group 0 object: most responses have none).
         let mut new_identity: Option<bool> = None;
         let mut summary = self.tap.is_some().then(|| new_summary(link, &app));
-        // For responses, the control function being answered decides whether
-        // CROBs are logged.
-        let answered = if function.is_response() {
-            self.pending
-                .iter()
-                .find(|p| p.seq == app.control.seq() && p.outstation == link.source)
-                .map(|p| p.function)
-        } else {
-            None
-        };
-        let is_control = function.is_control() || answered.is_some_and(FunctionCode::is_control);
+        // Control points feed only the logs. For responses, the control
+        // function being answered decides whether CROBs are logged.
+        let collect_points = wants
+            && (function.is_control()
+                || (function.is_response()
+                    && self
+                        .pending
+                        .iter()
+                        .find(|p| p.seq == app.control.seq() && p.outstation == link.source)
+                        .is_some_and(|p| p.function.is_control())));
         // The loop keeps to what every header needs; logs, control points,
         // device attributes and the tap are out of line, so the code a
         // plain poll or event report runs stays a few cache lines long.
@@ -365,8 +364,8 @@ impl Dnp3Session {
             if wants {
                 record_object(is_orig, function, &header, out);
             }
-            if is_control && matches!(header.group, 12 | 41) {
-                points.collect(is_orig, function, &header, wants, out);
+            if collect_points && matches!(header.group, 12 | 41) {
+                points.collect(is_orig, function, &header, out);
             }
             if header.group == 0
                 && function.is_response()
@@ -395,7 +394,7 @@ impl Dnp3Session {
             self.on_response(link, &app, out);
         } else {
             // The points feed only `dnp3.log`.
-            let points = (wants && points.len > 0).then(|| Box::new(points));
+            let points = (points.len > 0).then(|| Box::new(points));
             self.on_request(link, &app, points, out);
         }
     }
@@ -494,14 +493,14 @@ struct Points {
 
 impl Points {
     /// Notes the points of a CROB (g12) or analog output block (g41)
-    /// header, and logs each to `dnp3_control.log` when records are wanted.
+    /// header, and logs each to `dnp3_control.log` (called only when
+    /// records are wanted).
     #[inline(never)]
     fn collect(
         &mut self,
         is_orig: bool,
         function: FunctionCode,
         header: &ObjectHeader<'_>,
-        wants: bool,
         out: &mut dyn ObservationSink,
     ) {
         let size = match (header.group, header.variation) {
@@ -516,12 +515,10 @@ impl Points {
                 *p = index;
                 self.len = self.len.saturating_add(1);
             }
-            if wants {
-                out.record(
-                    CONTROL_LOG,
-                    &control_record(is_orig, function, header, index, obj),
-                );
-            }
+            out.record(
+                CONTROL_LOG,
+                &control_record(is_orig, function, header, index, obj),
+            );
         }
     }
 }
