@@ -407,8 +407,8 @@ pub struct CaptureReader {
 const AHEAD: usize = 32;
 
 /// The pcap records `next_packet_where` tested in one pass over the buffer:
-/// the wanted ones are queued, and the reader moves past all of them once
-/// the queue is drained. Testing a run of records first and keeping the
+/// the wanted ones are queued, and the next call after the queue is
+/// drained moves past the rest. Testing a run of records first and keeping the
 /// wanted ones after makes the choice without a branch: with several
 /// workers each one's share of frames is as good as random from frame to
 /// frame, and a mispredicted branch per frame cost as much as the rest of
@@ -422,7 +422,9 @@ struct Ahead {
     /// Next queued record to return, and the number queued.
     next: usize,
     len: usize,
-    /// Buffer index just past the last tested record.
+    /// Buffer index just past the last tested record; 0 once the reader
+    /// has moved past them (or forgot them): the buffer may be refilled
+    /// after that, and the index would no longer mean anything.
     end: usize,
     /// `frame` before the first tested record, and records tested.
     frame0: u64,
@@ -726,12 +728,27 @@ impl CaptureReader {
         q.tested = u64::from(tested);
     }
 
-    /// Forgets the records tested ahead (the reader is already past every
-    /// one returned; the rest are read again).
+    /// Forgets the records tested ahead (the reader stands just past the
+    /// last one returned; the rest are read again).
     #[inline]
     fn leave_ahead(&mut self) {
         self.ahead.next = 0;
         self.ahead.len = 0;
+        self.ahead.end = 0;
+        self.ahead.tested = 0;
+    }
+
+    /// Moves past the records tested ahead and not returned (none were
+    /// wanted after the last one returned), once.
+    #[inline]
+    fn pass_tested(&mut self) {
+        let q = &mut self.ahead;
+        if q.end > self.start {
+            self.start = q.end;
+            self.frame = q.frame0 + q.tested;
+        }
+        q.end = 0;
+        q.tested = 0;
     }
 
     /// The next packet for which `want(link_type, data)` is true, passing
@@ -764,13 +781,14 @@ impl CaptureReader {
                 // anything else (a record cut by the buffer's end, a bad
                 // length) is left to the general path below.
                 if self.ahead.next == self.ahead.len {
+                    self.pass_tested();
                     self.test_ahead(p, &mut want);
                 }
                 let q = &self.ahead;
-                let (next, len, end, frame0, tested) = (q.next, q.len, q.end, q.frame0, q.tested);
+                let next = q.next;
                 if let (Some(&header_at), Some(&index)) = (q.header_at.get(next), q.index.get(next))
                 {
-                    if next < len {
+                    if next < q.len {
                         let h = self
                             .buf
                             .get(header_at..)
@@ -780,22 +798,18 @@ impl CaptureReader {
                         let caplen = p.endian.u32([h[8], h[9], h[10], h[11]]);
                         let body = header_at + PCAP_RECORD_HEADER_LEN;
                         let meta = p.meta(&h, body, caplen, self.base + header_at as u64);
-                        let frame = frame0 + u64::from(index) + 1;
+                        let frame = q.frame0 + u64::from(index) + 1;
                         self.ahead.next = next + 1;
-                        if next + 1 == len {
-                            // The last one queued: move past every tested record.
-                            self.start = end;
-                            self.frame = frame0 + tested;
-                        } else {
-                            self.start = meta.data.end;
-                            self.frame = frame;
-                        }
+                        // The reader stands just past this record: unwanted
+                        // ones tested after it are passed over by the next
+                        // call, and a `next_packet` in between sees them.
+                        self.start = meta.data.end;
+                        self.frame = frame;
                         return Ok(Some(self.packet_numbered(meta, frame)));
                     }
                 }
                 // None of the tested records was wanted.
-                self.start = end;
-                self.frame = frame0 + tested;
+                self.pass_tested();
             } else if let (Mode::PcapNg(e), false) = (self.mode, self.done) {
                 // The same for whole Enhanced Packet Blocks, with every check
                 // the general path makes (lengths, trailer, interface); any

@@ -202,3 +202,31 @@ fn next_packet_and_next_packet_where_mix() {
     }
     assert_eq!(r.frames(), 300);
 }
+
+#[test]
+fn a_plain_read_after_a_filtered_one_sees_the_frames_tested_ahead() {
+    // Wanted, then two unwanted: the filtered read tests all three before
+    // returning the first; the next plain read must return the second, and
+    // a filtered read then finds nothing more.
+    let mut w = common::PcapWriter::new(false, false, 65_535, 1);
+    w.packet(0, 0, &[1; 60], 60);
+    w.packet(1, 0, &[2; 61], 61);
+    w.packet(2, 0, &[2; 62], 62);
+    let mut r =
+        CaptureReader::from_reader(Box::new(std::io::Cursor::new(w.buf)), "t").expect("pcap");
+    let first = r
+        .next_packet_where(|_, d| d.first() == Some(&1))
+        .expect("no error")
+        .map(|p| (p.frame, p.data.len()));
+    assert_eq!(first, Some((1, 60)));
+    let second = r
+        .next_packet()
+        .expect("no error")
+        .map(|p| (p.frame, p.data.len()));
+    assert_eq!(second, Some((2, 61)));
+    assert!(r
+        .next_packet_where(|_, d| d.first() == Some(&1))
+        .expect("no error")
+        .is_none());
+    assert_eq!(r.frames(), 3);
+}
