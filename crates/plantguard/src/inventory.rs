@@ -52,8 +52,8 @@ pub fn run(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let inv = &run.analysis.inventory;
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // Buffered: standard output alone writes every line with its own call.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     if args.json {
         serde_json::to_writer_pretty(&mut out, inv)?;
         writeln!(out)?;
@@ -111,8 +111,8 @@ pub fn diff(args: &DiffArgs) -> anyhow::Result<ExitCode> {
     let old = read_inventory(&args.old)?;
     let new = read_inventory(&args.new)?;
     let d = diff_inventories(&old, &new);
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // Buffered: standard output alone writes every line with its own call.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     if args.json {
         serde_json::to_writer_pretty(&mut out, &d)?;
         writeln!(out)?;
