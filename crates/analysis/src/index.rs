@@ -3,7 +3,7 @@
 //! its own flows instead of scanning all of them: with a million flows and
 //! tens of thousands of hosts, a scan per host (or per fact) is quadratic.
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 use std::net::IpAddr;
 
 use plantguard_engine::result::FlowRecord;
@@ -40,7 +40,7 @@ pub(crate) fn pos(i: usize) -> u32 {
 impl FlowsByIp {
     /// Indexes `flows`.
     pub(crate) fn new(flows: &[FlowRecord]) -> FlowsByIp {
-        let mut slot: HashMap<IpAddr, u32> = HashMap::new();
+        let mut slot: HashMap<IpAddr, u32> = HashMap::default();
         let mut count: Vec<u32> = Vec::new();
         for f in flows {
             for ip in ends(f) {
@@ -136,7 +136,7 @@ pub(crate) fn positions_by<K: std::hash::Hash + Eq, T>(
     items: &[T],
     key: impl Fn(&T) -> Option<K>,
 ) -> HashMap<K, Vec<u32>> {
-    let mut m: HashMap<K, Vec<u32>> = HashMap::new();
+    let mut m: HashMap<K, Vec<u32>> = HashMap::default();
     for (i, x) in items.iter().enumerate() {
         if let Some(k) = key(x) {
             m.entry(k).or_default().push(pos(i));

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //! The knowledge base: the `kb/` tables the analyses read, parsed once.
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};

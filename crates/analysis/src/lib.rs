@@ -50,6 +50,7 @@
 pub mod conduits;
 pub mod credentials;
 pub mod date;
+mod hash;
 mod index;
 pub mod inventory;
 pub mod kb;
@@ -59,7 +60,9 @@ pub mod remote;
 pub mod site;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::hash::HashMap;
 use std::net::IpAddr;
 
 use plantguard_engine::result::{Assessment, Host, HostFactRecord, IdentityRecord};
@@ -172,13 +175,13 @@ const ROUTER_MAC_HOSTS: usize = 3;
 /// Runs every hardening analysis over `a`. Pure: same input, same output.
 pub fn analyse_hardening(a: &Assessment, kb: &KnowledgeBase) -> Hardening {
     let flows_by_ip = index::FlowsByIp::new(&a.flows);
-    let mut host_by_ip: HashMap<IpAddr, &Host> = HashMap::new();
+    let mut host_by_ip: HashMap<IpAddr, &Host> = HashMap::default();
     for h in &a.hosts {
         host_by_ip.entry(h.ip).or_insert(h);
     }
     let all_facts = reattribute_synack(a, &flows_by_ip, &host_by_ip);
     let mut facts_by_ip: BTreeMap<IpAddr, Vec<&HostFactRecord>> = BTreeMap::new();
-    let mut facts_by_mac: HashMap<String, Vec<&HostFactRecord>> = HashMap::new();
+    let mut facts_by_mac: HashMap<String, Vec<&HostFactRecord>> = HashMap::default();
     for f in all_facts.iter().map(|f| &**f) {
         match (f.ip, &f.mac) {
             (Some(ip), _) => facts_by_ip.entry(ip).or_default().push(f),
@@ -189,13 +192,13 @@ pub fn analyse_hardening(a: &Assessment, kb: &KnowledgeBase) -> Hardening {
             _ => {}
         }
     }
-    let mut mac_hosts: HashMap<&str, usize> = HashMap::new();
+    let mut mac_hosts: HashMap<&str, usize> = HashMap::default();
     for h in &a.hosts {
         for m in &h.macs {
             *mac_hosts.entry(m.as_str()).or_default() += 1;
         }
     }
-    let mut idents_by_ip: HashMap<IpAddr, Vec<&IdentityRecord>> = HashMap::new();
+    let mut idents_by_ip: HashMap<IpAddr, Vec<&IdentityRecord>> = HashMap::default();
     for r in &a.identities {
         if let Some(ip) = r.ip {
             idents_by_ip.entry(ip).or_default().push(r);

@@ -12,7 +12,9 @@
 //! addresses or resolving internet names, remote-access sessions landing in
 //! OT, and flat networks (IT and OT assets in one subnet or VLAN).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::hash::{HashMap, HashSet};
 use std::net::IpAddr;
 
 use plantguard_engine::result::Assessment;
@@ -246,7 +248,7 @@ struct HostEnds<'s> {
 
 impl<'s> HostEnds<'s> {
     fn new(site: Option<&'s SiteFile>, assets: &[Asset]) -> HostEnds<'s> {
-        let mut matches: HashMap<&'s str, HashSet<usize>> = HashMap::new();
+        let mut matches: HashMap<&'s str, HashSet<usize>> = HashMap::default();
         for c in site.iter().flat_map(|s| s.conduits.iter()) {
             for end in [&c.from, &c.to] {
                 if let ConduitEnd::Host(h) = end {
@@ -322,7 +324,7 @@ pub(crate) fn analyse(
         .flat_map(|(i, x)| x.ips().map(move |ip| (ip, i)))
         .collect();
     let by_id: HashMap<&AssetId, &Asset> = {
-        let mut m = HashMap::new();
+        let mut m = HashMap::default();
         for x in assets {
             m.entry(&x.id).or_insert(x);
         }
@@ -355,7 +357,7 @@ pub(crate) fn analyse(
     }
 
     let mut zones = Names::default();
-    let mut ends: HashMap<IpAddr, End> = HashMap::new();
+    let mut ends: HashMap<IpAddr, End> = HashMap::default();
     let mut end = |ip: IpAddr, zones: &mut Names| -> End {
         *ends.entry(ip).or_insert_with(|| {
             let (z, domain, asset) = zone_of(ip);
@@ -369,17 +371,17 @@ pub(crate) fn analyse(
     // Protocol names (`modbus`, `tcp/5900`), each once: flows whose
     // protocols are written alike share a position.
     let mut protocols = Names::default();
-    let mut protocol_of: HashMap<Protocol<'_>, usize> = HashMap::new();
+    let mut protocol_of: HashMap<Protocol<'_>, usize> = HashMap::default();
     let host_ends = HostEnds::new(site, assets);
 
     let mut conduits: Vec<ConduitSum> = Vec::new();
-    let mut conduit_at: HashMap<(usize, usize), usize> = HashMap::new();
+    let mut conduit_at: HashMap<(usize, usize), usize> = HashMap::default();
     // (conduit, asset) pairs already listed as client or server.
-    let mut listed: HashSet<(usize, usize, ServiceRole)> = HashSet::new();
+    let mut listed: HashSet<(usize, usize, ServiceRole)> = HashSet::default();
     let mut svc: Vec<ServiceSum<'_>> = Vec::new();
-    let mut svc_at: HashMap<(usize, usize, &str, u16), usize> = HashMap::new();
-    let mut skip: HashMap<(usize, usize), PairSum<'_>> = HashMap::new();
-    let mut internet: HashMap<usize, InternetSum<'_>> = HashMap::new();
+    let mut svc_at: HashMap<(usize, usize, &str, u16), usize> = HashMap::default();
+    let mut skip: HashMap<(usize, usize), PairSum<'_>> = HashMap::default();
+    let mut internet: HashMap<usize, InternetSum<'_>> = HashMap::default();
     for (i, f) in a.flows.iter().enumerate() {
         let from = end(f.orig_h, &mut zones);
         let to = end(f.resp_h, &mut zones);
@@ -466,7 +468,7 @@ pub(crate) fn analyse(
             if it_ot(x.domain, y.domain) {
                 let e = skip.entry((xi, yi)).or_insert_with(|| PairSum {
                     uids: Vec::new(),
-                    services: HashSet::new(),
+                    services: HashSet::default(),
                     first: i,
                 });
                 if e.uids.len() < 20 {
@@ -596,7 +598,7 @@ pub(crate) fn analyse(
     }
     // Hosts on several networks. The domain of a zone here: its first
     // asset's that is not network infrastructure.
-    let mut zone_domain: HashMap<&str, Domain> = HashMap::new();
+    let mut zone_domain: HashMap<&str, Domain> = HashMap::default();
     for y in assets.iter().filter(|y| !y.is_network_infrastructure) {
         if let Some(z) = &y.zone {
             zone_domain.entry(z.as_str()).or_insert(y.domain);

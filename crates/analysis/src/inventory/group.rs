@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 //! Grouping addresses and MACs into assets, and gathering each asset's facts.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::hash::{HashMap, HashSet};
 use std::net::IpAddr;
 
 use plantguard_engine::result::{Assessment, FlowRecord, Host, L2Host, NeighborRecord};
@@ -26,7 +28,7 @@ impl Groups {
     fn new() -> Groups {
         Groups {
             parent: Vec::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
         }
     }
     fn node(&mut self, key: &str) -> usize {
@@ -248,7 +250,7 @@ pub(super) fn group(
 
     // The host's own MAC: ARP claim, DHCP client MAC, else its only source
     // MAC when no other address carries it.
-    let mut mac_users: HashMap<&str, usize> = HashMap::new();
+    let mut mac_users: HashMap<&str, usize> = HashMap::default();
     for h in &hosts {
         for m in &h.macs {
             *mac_users.entry(m.as_str()).or_default() += 1;
@@ -431,14 +433,14 @@ struct Index<'a> {
 impl<'a> Index<'a> {
     fn new(a: &'a Assessment, flows_by_ip: &'a FlowsByIp) -> Self {
         let mut ix = Index {
-            facts_by_ip: HashMap::new(),
-            facts_by_mac: HashMap::new(),
-            idents_by_ip: HashMap::new(),
-            idents_by_mac: HashMap::new(),
-            ptr_names: HashMap::new(),
-            l2_by_mac: HashMap::new(),
-            neighbors_by_mac: HashMap::new(),
-            hosts_by_ip: HashMap::new(),
+            facts_by_ip: HashMap::default(),
+            facts_by_mac: HashMap::default(),
+            idents_by_ip: HashMap::default(),
+            idents_by_mac: HashMap::default(),
+            ptr_names: HashMap::default(),
+            l2_by_mac: HashMap::default(),
+            neighbors_by_mac: HashMap::default(),
+            hosts_by_ip: HashMap::default(),
             flows_by_ip,
         };
         for f in &a.host_facts {
@@ -826,7 +828,8 @@ impl<'a> ServiceSum<'a> {
 /// result is what adding up under the names would give.
 fn services(flows: &[FlowRecord], ips: &BTreeSet<IpAddr>, ix: &Index<'_>) -> Vec<ServiceUse> {
     type Key = (ServiceRole, String, String, u16);
-    let mut sums: HashMap<(ServiceRole, Protocol<'_>, &str, u16), ServiceSum<'_>> = HashMap::new();
+    let mut sums: HashMap<(ServiceRole, Protocol<'_>, &str, u16), ServiceSum<'_>> =
+        HashMap::default();
     for i in ix.flows_by_ip.of_all(ips.iter().copied()) {
         let i = at(i);
         let f = &flows[i];
@@ -840,7 +843,7 @@ fn services(flows: &[FlowRecord], ips: &BTreeSet<IpAddr>, ix: &Index<'_>) -> Vec
             let e = sums
                 .entry((role, Protocol::of(f), f.proto.as_ref(), f.resp_p))
                 .or_insert_with(|| ServiceSum {
-                    peers: HashSet::new(),
+                    peers: HashSet::default(),
                     flows: 0,
                     packets: 0,
                     bytes: 0,

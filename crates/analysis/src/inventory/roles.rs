@@ -21,7 +21,9 @@
 //! | public address opening remote access into the plant | remote_access_endpoint | 0.9 |
 //! | public address | internet_host | 0.7 |
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::hash::{HashMap, HashSet};
 use std::net::IpAddr;
 
 use plantguard_engine::result::{Assessment, FlowRecord, HostFactRecord, IdentityRecord};
@@ -94,7 +96,7 @@ struct Lookups<'a> {
 
 impl<'a> Lookups<'a> {
     fn new(a: &'a Assessment, flows_by_ip: &'a FlowsByIp) -> Lookups<'a> {
-        let mut bacnet_identity = HashMap::new();
+        let mut bacnet_identity = HashMap::default();
         for (i, r) in a.identities.iter().enumerate() {
             if let (Some(ip), "bacnet") = (r.ip, r.identity.protocol.as_str()) {
                 bacnet_identity.entry(ip).or_insert(crate::index::pos(i));
@@ -158,7 +160,7 @@ pub(super) fn assign(
     flows_by_ip: &FlowsByIp,
 ) {
     let ix = Lookups::new(a, flows_by_ip);
-    let mut profiles: HashMap<IpAddr, &HostProfile> = HashMap::new();
+    let mut profiles: HashMap<IpAddr, &HostProfile> = HashMap::default();
     for p in hardening.iter().flat_map(|h| h.hosts.iter()) {
         profiles.entry(p.ip).or_insert(p);
     }

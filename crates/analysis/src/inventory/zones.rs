@@ -16,7 +16,9 @@
 //! unknown) take their zone's. A router joining IT and OT zones is the
 //! boundary (DMZ, 3.5).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::hash::HashMap;
 use std::net::IpAddr;
 
 use plantguard_engine::result::Assessment;
@@ -380,7 +382,7 @@ fn proposed_zones(assets: &mut [Asset], a: &Assessment) -> Vec<ZoneSummary> {
 
     // Assets: zone, and domain/level refinements. A key's zone is the first
     // zone whose name ends with it.
-    let mut by_suffix: HashMap<&str, usize> = HashMap::new();
+    let mut by_suffix: HashMap<&str, usize> = HashMap::default();
     for (i, z) in zones.iter().enumerate() {
         for (at, _) in z.name.char_indices() {
             by_suffix.entry(&z.name[at..]).or_insert(i);
