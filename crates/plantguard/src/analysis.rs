@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use plantguard_analysis::inventory::{build_inventory, Inventory};
+use plantguard_analysis::inventory::{build_inventory_threads, Inventory};
 use plantguard_analysis::site::{load_site, SiteFile};
 use plantguard_analysis::{analyse_hardening, Hardening, KnowledgeBase};
 use plantguard_engine::Output;
@@ -56,11 +56,16 @@ pub fn site(path: Option<&Path>) -> anyhow::Result<Option<SiteFile>> {
 }
 
 /// Runs the analyses over an engine output. Secrets are masked unless
-/// `show_secrets`.
-pub fn analyse(mut output: Output, site: Option<&SiteFile>, show_secrets: bool) -> Analysis {
+/// `show_secrets`. The inventory uses up to `threads` threads.
+pub fn analyse(
+    mut output: Output,
+    site: Option<&SiteFile>,
+    show_secrets: bool,
+    threads: usize,
+) -> Analysis {
     let kb = KnowledgeBase::embedded();
     let mut hardening = analyse_hardening(&output.assessment, kb);
-    let inventory = build_inventory(&output.assessment, Some(&hardening), site);
+    let inventory = build_inventory_threads(&output.assessment, Some(&hardening), site, threads);
     if !show_secrets {
         output.assessment.mask_secrets();
         hardening.mask_secrets();

@@ -123,7 +123,7 @@ pub fn run_engine(
             );
         }
     }
-    let analysis = analyse(output, site.as_ref(), args.show_secrets);
+    let analysis = analyse(output, site.as_ref(), args.show_secrets, config.threads);
     Ok(Ok(Run { analysis, elapsed }))
 }
 

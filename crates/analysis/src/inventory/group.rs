@@ -215,11 +215,16 @@ fn tie_by_host_name(
     tied
 }
 
+/// Fewest groups worth a thread of their own when assets are built on
+/// several threads.
+const MIN_GROUPS_PER_THREAD: usize = 64;
+
 pub(super) fn group(
     a: &Assessment,
     site: Option<&SiteFile>,
     kb: &KnowledgeBase,
     flows_by_ip: &FlowsByIp,
+    threads: usize,
 ) -> Vec<Asset> {
     // A host that only ever received (a broadcast address, a scan target
     // that never answered) is not an asset.
@@ -384,31 +389,59 @@ pub(super) fn group(
     let host_by_ip: HashMap<IpAddr, &Host> = hosts.iter().map(|h| (h.ip, *h)).collect();
     let ix = Index::new(a, flows_by_ip);
 
-    let mut out = Vec::new();
-    for keys in members.values() {
-        let ips: BTreeSet<IpAddr> = keys
-            .iter()
-            .filter_map(|k| k.strip_prefix("ip:").and_then(|s| s.parse().ok()))
-            .collect();
-        let macs: BTreeSet<String> = keys
-            .iter()
-            .filter_map(|k| k.strip_prefix("mac:").map(str::to_string))
-            .collect();
-        let is_router = macs.iter().any(|m| forwarded.contains_key(m));
-        out.push(build_asset(
+    let groups: Vec<(BTreeSet<IpAddr>, BTreeSet<String>, bool)> = members
+        .values()
+        .map(|keys| {
+            let ips: BTreeSet<IpAddr> = keys
+                .iter()
+                .filter_map(|k| k.strip_prefix("ip:").and_then(|s| s.parse().ok()))
+                .collect();
+            let macs: BTreeSet<String> = keys
+                .iter()
+                .filter_map(|k| k.strip_prefix("mac:").map(str::to_string))
+                .collect();
+            let is_router = macs.iter().any(|m| forwarded.contains_key(m));
+            (ips, macs, is_router)
+        })
+        .collect();
+    let build = |(ips, macs, is_router): &(BTreeSet<IpAddr>, BTreeSet<String>, bool)| {
+        build_asset(
             a,
             kb,
             site,
-            &ips,
-            &macs,
-            is_router,
+            ips,
+            macs,
+            *is_router,
             &host_by_ip,
             &dhcp_mac,
             &gateway_ips,
             &tied,
             &ix,
-        ));
-    }
+        )
+    };
+    // Each asset is built from shared, read-only indexes: with several
+    // threads the groups are split in runs, one per thread (the result is
+    // sorted below, so it does not depend on the split).
+    let mut out: Vec<Asset> = if threads > 1 && groups.len() >= MIN_GROUPS_PER_THREAD * 2 {
+        let run = groups
+            .len()
+            .div_ceil(threads.min(groups.len() / MIN_GROUPS_PER_THREAD));
+        std::thread::scope(|s| {
+            let handles: Vec<_> = groups
+                .chunks(run)
+                .map(|c| s.spawn(|| c.iter().map(build).collect::<Vec<_>>()))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| match h.join() {
+                    Ok(v) => v,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                })
+                .collect()
+        })
+    } else {
+        groups.iter().map(build).collect()
+    };
     out.sort_by(|x, y| x.id.cmp(&y.id));
     out
 }

@@ -323,9 +323,20 @@ pub fn build_inventory(
     hardening: Option<&Hardening>,
     site: Option<&SiteFile>,
 ) -> Inventory {
+    build_inventory_threads(a, hardening, site, 1)
+}
+
+/// [`build_inventory`] on up to `threads` threads (assets are built in
+/// parallel); the inventory is the same for any number.
+pub fn build_inventory_threads(
+    a: &Assessment,
+    hardening: Option<&Hardening>,
+    site: Option<&SiteFile>,
+    threads: usize,
+) -> Inventory {
     let kb = KnowledgeBase::embedded();
     let flows_by_ip = FlowsByIp::new(&a.flows);
-    let mut assets = group::group(a, site, kb, &flows_by_ip);
+    let mut assets = group::group(a, site, kb, &flows_by_ip, threads);
     roles::assign(&mut assets, a, hardening, &flows_by_ip);
     drop(flows_by_ip);
     let (zones, proposed) = zones::classify(&mut assets, a, site);
