@@ -342,13 +342,38 @@ impl KnowledgeBase {
     }
 }
 
+/// The vendor table has 41 k rows, every other table a few hundred: it is
+/// read a record at a time into one buffer instead of through [`Table`]
+/// (which keeps every record), the same fields with the same trimming. It
+/// was most of the knowledge base's parse, which every run pays.
 fn parse_oui(text: &str) -> Result<HashMap<String, String>, KbError> {
-    let t = Table::read("oui.csv", text)?;
-    let (p, v) = (t.col("prefix")?, t.col("vendor")?);
-    Ok(t.rows
-        .iter()
-        .map(|r| (field(r, p).to_ascii_uppercase(), field(r, v)))
-        .collect())
+    const NAME: &str = "oui.csv";
+    let csv_error = |source| KbError::Csv {
+        table: NAME,
+        source,
+    };
+    let mut r = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header = r.headers().map_err(csv_error)?;
+    let col = |column: &'static str| {
+        header
+            .iter()
+            .position(|h| h == column)
+            .ok_or(KbError::MissingColumn {
+                table: NAME,
+                column,
+            })
+    };
+    let (p, v) = (col("prefix")?, col("vendor")?);
+    let mut oui = HashMap::with_capacity_and_hasher(text.len() / 24, Default::default());
+    let mut record = csv::StringRecord::new();
+    while r.read_record(&mut record).map_err(csv_error)? {
+        let field = |i: usize| record.get(i).unwrap_or("").trim();
+        oui.insert(field(p).to_ascii_uppercase(), field(v).to_string());
+    }
+    Ok(oui)
 }
 
 fn parse_lifecycle(text: &str) -> Result<Vec<OsLifecycle>, KbError> {
@@ -550,6 +575,27 @@ mod tests {
         assert!(kb.default_credentials().len() >= 683);
         assert!(kb.tcp_rules().len() >= 15);
         assert!(kb.remote_access_tools().len() >= 24);
+    }
+
+    #[test]
+    fn vendor_table_reads_quotes_comments_and_case_like_the_other_tables() {
+        let text = "# comment line\nprefix,vendor\n00a0f4 , Ge Fanuc \n0080F4,\"Telemecanique, Schneider\"\n# another\n001B1B,Siemens\n001b1b,Siemens AG\n";
+        let oui = parse_oui(text).expect("parses");
+        assert_eq!(oui.len(), 3, "{oui:?}");
+        assert_eq!(oui.get("00A0F4").map(String::as_str), Some("Ge Fanuc"));
+        assert_eq!(
+            oui.get("0080F4").map(String::as_str),
+            Some("Telemecanique, Schneider")
+        );
+        // A later row for the same prefix wins, as when collecting.
+        assert_eq!(oui.get("001B1B").map(String::as_str), Some("Siemens AG"));
+        assert!(matches!(
+            parse_oui("prefix,name\n000000,Xerox\n"),
+            Err(KbError::MissingColumn {
+                table: "oui.csv",
+                column: "vendor"
+            })
+        ));
     }
 
     #[test]
