@@ -199,10 +199,7 @@ struct Table<'a> {
 
 impl<'a> Table<'a> {
     fn read(name: &'static str, text: &'a str) -> Result<Self, KbError> {
-        let mut r = csv::ReaderBuilder::new()
-            .comment(Some(b'#'))
-            .flexible(true)
-            .from_reader(text.as_bytes());
+        let mut r = csv_reader(text);
         let header = r
             .headers()
             .map_err(|source| KbError::Csv {
@@ -228,14 +225,29 @@ impl<'a> Table<'a> {
     }
 
     fn col(&self, column: &'static str) -> Result<usize, KbError> {
-        self.header
-            .iter()
-            .position(|h| h == column)
-            .ok_or(KbError::MissingColumn {
-                table: self.name,
-                column,
-            })
+        column_index(self.name, self.header.iter().map(String::as_str), column)
     }
+}
+
+/// A reader of one table's CSV text: `#` starts a comment line, rows may
+/// have fewer fields than the header.
+fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .flexible(true)
+        .from_reader(text.as_bytes())
+}
+
+/// The position of `column` among a table's header names.
+fn column_index<'h>(
+    table: &'static str,
+    header: impl IntoIterator<Item = &'h str>,
+    column: &'static str,
+) -> Result<usize, KbError> {
+    header
+        .into_iter()
+        .position(|h| h == column)
+        .ok_or(KbError::MissingColumn { table, column })
 }
 
 fn field(r: &csv::StringRecord, i: usize) -> String {
@@ -352,20 +364,9 @@ fn parse_oui(text: &str) -> Result<HashMap<String, String>, KbError> {
         table: NAME,
         source,
     };
-    let mut r = csv::ReaderBuilder::new()
-        .comment(Some(b'#'))
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut r = csv_reader(text);
     let header = r.headers().map_err(csv_error)?;
-    let col = |column: &'static str| {
-        header
-            .iter()
-            .position(|h| h == column)
-            .ok_or(KbError::MissingColumn {
-                table: NAME,
-                column,
-            })
-    };
+    let col = |column| column_index(NAME, header.iter(), column);
     let (p, v) = (col("prefix")?, col("vendor")?);
     let mut oui = HashMap::with_capacity_and_hasher(text.len() / 24, Default::default());
     let mut record = csv::StringRecord::new();

@@ -180,6 +180,37 @@ impl PcapParams {
             offset,
         }
     }
+
+    /// The record at `at` in `bytes` when it is whole and its length
+    /// plausible; `None` for anything the general path must look at (a
+    /// record cut by the end of `bytes`, a length over the bound).
+    #[inline(always)]
+    fn whole_record(self, bytes: &[u8], at: usize) -> Option<WholeRecord<'_>> {
+        let header = bytes.get(at..)?.first_chunk::<PCAP_RECORD_HEADER_LEN>()?;
+        let caplen = self
+            .endian
+            .u32([header[8], header[9], header[10], header[11]]);
+        if caplen > self.max_caplen {
+            return None;
+        }
+        let body = at + PCAP_RECORD_HEADER_LEN;
+        let end = body + caplen as usize;
+        Some(WholeRecord {
+            header,
+            caplen,
+            data: bytes.get(body..end)?,
+            end,
+        })
+    }
+}
+
+/// A whole pcap record found in the buffer ([`PcapParams::whole_record`]).
+struct WholeRecord<'a> {
+    header: &'a [u8; PCAP_RECORD_HEADER_LEN],
+    caplen: u32,
+    data: &'a [u8],
+    /// Index just past the record in the bytes it was found in.
+    end: usize,
 }
 
 /// How to turn an interface's timestamp units into nanoseconds.
@@ -413,7 +444,6 @@ const AHEAD: usize = 32;
 /// workers each one's share of frames is as good as random from frame to
 /// frame, and a mispredicted branch per frame cost as much as the rest of
 /// the record walk.
-#[derive(Clone, Copy)]
 struct Ahead {
     /// Buffer index of each queued record's header.
     header_at: [usize; AHEAD],
@@ -639,15 +669,12 @@ impl CaptureReader {
             // A whole record in the buffer, the usual case, read in line;
             // anything else is left to the general path.
             let window = self.buf.get(self.start..self.end).unwrap_or(&[]);
-            if let Some(h) = window.first_chunk::<PCAP_RECORD_HEADER_LEN>() {
-                let caplen = p.endian.u32([h[8], h[9], h[10], h[11]]);
-                let total = PCAP_RECORD_HEADER_LEN + caplen as usize;
-                if caplen <= p.max_caplen && total <= window.len() {
-                    let meta = p.meta(h, self.start + PCAP_RECORD_HEADER_LEN, caplen, self.pos());
-                    self.start += total;
-                    self.frame += 1;
-                    return Ok(Some(self.packet(meta)));
-                }
+            if let Some(r) = p.whole_record(window, 0) {
+                let data_at = self.start + PCAP_RECORD_HEADER_LEN;
+                let meta = p.meta(r.header, data_at, r.caplen, self.pos());
+                self.start += r.end;
+                self.frame += 1;
+                return Ok(Some(self.packet(meta)));
             }
         }
         let Some(meta) = self.advance_or_finish()? else {
@@ -699,27 +726,15 @@ impl CaptureReader {
         let mut len = 0usize;
         let mut tested = 0u32;
         while len < AHEAD {
-            let Some(h) = window
-                .get(at..)
-                .and_then(<[u8]>::first_chunk::<PCAP_RECORD_HEADER_LEN>)
-            else {
-                break;
-            };
-            let caplen = p.endian.u32([h[8], h[9], h[10], h[11]]);
-            if caplen > p.max_caplen {
-                break;
-            }
-            let body = at + PCAP_RECORD_HEADER_LEN;
-            let end = body + caplen as usize;
-            let Some(data) = window.get(body..end) else {
+            let Some(r) = p.whole_record(window, at) else {
                 break;
             };
             // Queued always, kept only if wanted: no branch on the answer.
             q.header_at[len] = self.start + at;
             q.index[len] = tested;
-            len += usize::from(want(p.link_type, data));
+            len += usize::from(want(p.link_type, r.data));
             tested += 1;
-            at = end;
+            at = r.end;
         }
         q.next = 0;
         q.len = len;
@@ -786,18 +801,12 @@ impl CaptureReader {
                 }
                 let q = &self.ahead;
                 let next = q.next;
-                if let (Some(&header_at), Some(&index)) = (q.header_at.get(next), q.index.get(next))
-                {
-                    if next < q.len {
-                        let h = self
-                            .buf
-                            .get(header_at..)
-                            .and_then(<[u8]>::first_chunk::<PCAP_RECORD_HEADER_LEN>)
-                            .copied()
-                            .unwrap_or([0; PCAP_RECORD_HEADER_LEN]);
-                        let caplen = p.endian.u32([h[8], h[9], h[10], h[11]]);
-                        let body = header_at + PCAP_RECORD_HEADER_LEN;
-                        let meta = p.meta(&h, body, caplen, self.base + header_at as u64);
+                let queued = (next < q.len).then(|| (q.header_at.get(next), q.index.get(next)));
+                if let Some((Some(&header_at), Some(&index))) = queued {
+                    if let Some(r) = p.whole_record(&self.buf, header_at) {
+                        let data_at = header_at + PCAP_RECORD_HEADER_LEN;
+                        let meta =
+                            p.meta(r.header, data_at, r.caplen, self.base + header_at as u64);
                         let frame = q.frame0 + u64::from(index) + 1;
                         self.ahead.next = next + 1;
                         // The reader stands just past this record: unwanted

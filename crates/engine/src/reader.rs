@@ -268,14 +268,17 @@ fn collect(
     handles: Vec<std::thread::ScopedJoinHandle<'_, Vec<WorkerOut>>>,
 ) -> Vec<WorkerOut> {
     let mut outs = vec![counters.out, own.finish_all()];
-    for h in handles {
-        outs.extend(h.join().unwrap_or_else(|_| {
-            let mut o = WorkerOut::default();
-            o.engine_anomalies.insert("engine.worker_failed", 1);
-            vec![o]
-        }));
-    }
+    outs.extend(handles.into_iter().flat_map(join_worker));
     outs
+}
+
+/// A spawned worker's facts, or `engine.worker_failed` when it panicked.
+fn join_worker(h: std::thread::ScopedJoinHandle<'_, Vec<WorkerOut>>) -> Vec<WorkerOut> {
+    h.join().unwrap_or_else(|_| {
+        let mut o = WorkerOut::default();
+        o.engine_anomalies.insert("engine.worker_failed", 1);
+        vec![o]
+    })
 }
 
 /// The worker owning a frame's shard slot (worker 0 for frames the fast
@@ -357,15 +360,7 @@ fn run_each_reads(
                 })
             })
             .collect();
-        let mut outs = Vec::with_capacity(2 * threads);
-        for h in handles {
-            outs.extend(h.join().unwrap_or_else(|_| {
-                let mut o = WorkerOut::default();
-                o.engine_anomalies.insert("engine.worker_failed", 1);
-                vec![o]
-            }));
-        }
-        outs
+        handles.into_iter().flat_map(join_worker).collect()
     })
 }
 
