@@ -300,7 +300,8 @@ engine_rounds() {
     done
   done
   for i in "${!names[@]}"; do
-    printf '%s\t1\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${names[$i]}" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${names[$i]}" \
+      "$(sed -n 's/.*--threads \([0-9]*\).*/\1/p' <<<"${args[$i]}")" \
       "$(awk '{print $1}' "$TMP/eo.$i.time" | median)" \
       "$(awk '{print $2 + $3}' "$TMP/eo.$i.time" | median)" \
       "$(awk '$4>m {m=$4} END {print m}' "$TMP/eo.$i.time")" \
@@ -328,7 +329,13 @@ else
     [ "$NPROC" -le 2 ] || measure plantguard 2 "$RUNS" "$PLANTGUARD assess $FILE --threads 2 --quiet --json >/dev/null"
     measure plantguard "$NPROC" "$RUNS" "$PLANTGUARD assess $FILE --threads $NPROC --quiet --json >/dev/null"
   fi
-  if [ "$HAVE_EO" = 1 ]; then
+  if [ "$HAVE_EO" = 1 ] && [ "$NPROC" -ge 2 ]; then
+    # The foundation's scaling: decode + flows + reassembly (and every
+    # parser) on one thread and on all, interleaved round by round.
+    engine_rounds "$RUNS" "engine no parsers" "--threads 1 --no-parsers" \
+      "engine no parsers" "--threads $NPROC --no-parsers" \
+      "engine all parsers" "--threads 1" "engine all parsers" "--threads $NPROC"
+  elif [ "$HAVE_EO" = 1 ]; then
     engine_rounds "$RUNS" "engine no parsers" "--threads 1 --no-parsers" \
       "engine all parsers" "--threads 1"
   fi
@@ -373,12 +380,21 @@ awk -F'\t' -v packets="$PACKETS" '
     for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
     return sprintf("%.1f %% (rounds %.1f..%.1f)", v[int((n + 1) / 2)], v[1], v[n])
   }
+  # "median (min..max)" of per-round speed-ups a[i] / b[i] (engine packets/s).
+  function pairedx(ra, rb,   n, i, j, t, v, ar, ac, br, bc) {
+    n = rounds(ra, ar, ac); rounds(rb, br, bc)
+    for (i = 1; i <= n; i++) v[i] = ar[i] / br[i]
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+    return sprintf("%.2fx (rounds %.2f..%.2f)", v[int((n + 1) / 2)], v[1], v[n])
+  }
   { name[NR]=$1; thr[NR]=$2; s[NR]=$3; cpu[NR]=$4; rss[NR]=$5; load[NR]=$6; runs[NR]=$7; cmd[NR]=$8; eng[NR]=$9
     if ($1 == "plantguard" && $2 == 1) { base = $3; base_cpu = $4 }
     if ($1 == "plantguard" && $2 == 2) two = $3
     if ($1 == "ndpiReader") ndpi = $3
-    if ($1 == "engine no parsers") { eo_off = $9; r_off = $10 }
-    if ($1 == "engine all parsers") { eo_on = $9; eo_on_wall = $3; r_on = $10 }
+    if ($1 == "engine no parsers" && $2 == 1) { eo_off = $9; r_off = $10 }
+    if ($1 == "engine no parsers" && $2 > 1) { eo_offn = $9; r_offn = $10; nthr = $2 }
+    if ($1 == "engine all parsers" && $2 == 1) { eo_on = $9; eo_on_wall = $3; r_on = $10 }
+    if ($1 == "engine all parsers" && $2 > 1) { eo_onn = $9; r_onn = $10 }
     if ($1 == "engine ics+dns") { eo_ics = $9; r_ics = $10 } }
   END {
     printf "%-18s %3s %4s %9s %11s %8s %11s %9s %9s %8s %6s\n", "tool", "thr", "runs", "wall s", "packets/s", "cpu s", "pkts/cpu-s", "RSS MiB", "x pg-1", "eng Mpps", "load"
@@ -387,6 +403,14 @@ awk -F'\t' -v packets="$PACKETS" '
       printf "%-18s %3s %4s %9.2f %11.0f %8.2f %11.0f %9.1f %9s %8s %6s\n", name[i], thr[i], runs[i], s[i], packets / s[i], cpu[i], (cpu[i] > 0 ? packets / cpu[i] : 0), rss[i] / 1024, ratio, eng[i], load[i]
     }
     if (base > 0 && two > 0) printf "\nspeed-up, plantguard 2 threads vs 1 (wall): %.2fx\n", base / two
+    if (eo_off > 0 && eo_offn > 0) {
+      printf "speed-up, engine %d threads vs 1 (engine packets/s), decode + flows + reassembly: %.2fx\n", nthr, eo_offn / eo_off
+      printf "  paired by round: %s\n", pairedx(r_offn, r_off)
+      if (eo_on > 0 && eo_onn > 0) {
+        printf "  with every parser: %.2fx\n", eo_onn / eo_on
+        printf "  paired by round: %s\n", pairedx(r_onn, r_on)
+      }
+    }
     if (eo_on > 0 && eo_off > 0) {
       printf "\nengine, all parsers / no parsers (engine packets/s, 1 thread): %.1f %%\n", 100 * eo_on / eo_off
       printf "  paired by round: %s by rate, %s by CPU time\n", paired(r_on, r_off, "rate", 0), paired(r_on, r_off, "cpu", 0)
