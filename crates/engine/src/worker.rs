@@ -768,7 +768,7 @@ impl<'c> Worker<'c> {
             }
         }
         for (protocol, op, n) in flow.ops.iter() {
-            *self.out.obs.operations.entry((*protocol, *op)).or_insert(0) += u64::from(*n);
+            *self.out.obs.operations.entry((protocol, op)).or_insert(0) += u64::from(n);
         }
         let service = flow.app.service();
         let total = Count {
@@ -861,7 +861,7 @@ impl<'c> Worker<'c> {
                 operations: {
                     let mut m = crate::result::OpCounts::default();
                     for (_, op, n) in flow.ops.iter() {
-                        m.add(op.name(), u64::from(*n));
+                        m.add(op.name(), u64::from(n));
                     }
                     m
                 },
