@@ -314,7 +314,75 @@ fn probe(
 }
 
 /// Hands one in-order chunk (or gap) of a direction to the application layer.
+///
+/// The common case — bytes for a parser that holds nothing back and takes
+/// them all — is a few instructions inlined at the caller around the
+/// parser's `feed`; probing, gaps, held bytes and a parser that wants more
+/// or gives up take the general path ([`deliver_general`]).
+#[inline]
 pub(crate) fn deliver(
+    app: &mut App,
+    transport: Transport,
+    server_port: u16,
+    dir: Direction,
+    chunk: StreamChunk<'_>,
+    datagram: bool,
+    sink: &mut Sink<'_>,
+) {
+    let d = usize::from(dir == Direction::ToClient);
+    if let (App::Parsing { session, held, .. }, StreamChunk::Data(data)) = (&mut *app, chunk) {
+        if !held[d] && !data.is_empty() {
+            let progress = session.feed(dir, data, sink);
+            if !matches!(progress, Progress::Done) {
+                settle_unheld(app, d, data, datagram, progress, sink);
+            }
+            return;
+        }
+    }
+    deliver_general(app, transport, server_port, dir, chunk, datagram, sink);
+}
+
+/// What a parser that was fed `data` with nothing held before it asked
+/// for: the rest of a stream kept for its next call, or the flow abandoned.
+#[cold]
+#[inline(never)]
+fn settle_unheld(
+    app: &mut App,
+    d: usize,
+    data: &[u8],
+    datagram: bool,
+    progress: Progress,
+    sink: &mut Sink<'_>,
+) {
+    let App::Parsing {
+        info,
+        pending,
+        held,
+        ..
+    } = app
+    else {
+        return;
+    };
+    match progress {
+        Progress::Incomplete { consumed, .. } => {
+            let rest = data.get(consumed..).unwrap_or(&[]);
+            if datagram {
+                // Each datagram stands alone: nothing is held.
+            } else if rest.len() > MAX_PENDING {
+                sink.obs_anomaly("engine", "pending_overflow");
+            } else if !rest.is_empty() {
+                pending.get_or_insert_with(Default::default)[d].extend_from_slice(rest);
+                held[d] = true;
+            }
+        }
+        Progress::Abandon(_) => *app = App::Abandoned(info),
+        Progress::Done => {}
+    }
+}
+
+/// [`deliver`]'s general path.
+#[inline(never)]
+fn deliver_general(
     app: &mut App,
     transport: Transport,
     server_port: u16,
@@ -418,18 +486,10 @@ pub(crate) fn deliver(
                 }
                 _ => {
                     let progress = session.feed(dir, data, sink);
-                    if let Progress::Incomplete { consumed, .. } = progress {
-                        let rest = data.get(consumed..).unwrap_or(&[]);
-                        if datagram {
-                            // Each datagram stands alone: nothing is held.
-                        } else if rest.len() > MAX_PENDING {
-                            sink.obs_anomaly("engine", "pending_overflow");
-                        } else if !rest.is_empty() {
-                            pending.get_or_insert_with(Default::default)[d].extend_from_slice(rest);
-                            held[d] = true;
-                        }
+                    if !matches!(progress, Progress::Done) {
+                        settle_unheld(app, d, data, datagram, progress, sink);
                     }
-                    progress
+                    return;
                 }
             };
             if let Progress::Abandon(_) = progress {
