@@ -32,7 +32,8 @@ const INLINE_OPS: usize = 3;
 pub(crate) struct FlowOps {
     /// Protocol of the inline counts: the first one reported ("" before).
     protocol: &'static str,
-    inline: [(plantguard_model::Operation, u32); INLINE_OPS],
+    /// (operation code, count): see [`plantguard_model::Operation::code`].
+    inline: [(u8, u32); INLINE_OPS],
     len: u8,
     /// Beyond the inline ones (rare): a boxed vector, one pointer wide
     /// (a `Vec` here would take three words of every flow).
@@ -48,7 +49,7 @@ impl Default for FlowOps {
     fn default() -> Self {
         FlowOps {
             protocol: "",
-            inline: [(plantguard_model::Operation::Other, 0); INLINE_OPS],
+            inline: [(0, 0); INLINE_OPS],
             len: 0,
             more: None,
         }
@@ -72,9 +73,10 @@ impl FlowOps {
         if !std::ptr::eq(self.protocol, protocol) {
             return false;
         }
+        let code = op.code();
         let n = usize::from(self.len).min(INLINE_OPS);
         for e in &mut self.inline[..n] {
-            if e.0 == op {
+            if e.0 == code {
                 e.1 = e.1.saturating_add(1);
                 return true;
             }
@@ -89,12 +91,13 @@ impl FlowOps {
             self.protocol = protocol;
         }
         if self.protocol == protocol {
-            if let Some(e) = self.inline[..n].iter_mut().find(|(o, _)| *o == op) {
+            let code = op.code();
+            if let Some(e) = self.inline[..n].iter_mut().find(|(c, _)| *c == code) {
                 e.1 = e.1.saturating_add(1);
                 return;
             }
             if n < INLINE_OPS {
-                self.inline[n] = (op, 1);
+                self.inline[n] = (code, 1);
                 self.len += 1;
                 return;
             }
@@ -112,7 +115,11 @@ impl FlowOps {
         let protocol = self.protocol;
         self.inline[..usize::from(self.len).min(INLINE_OPS)]
             .iter()
-            .map(move |&(op, n)| (protocol, op, n))
+            .map(move |&(code, n)| {
+                let op = plantguard_model::Operation::from_code(code)
+                    .unwrap_or(plantguard_model::Operation::Other);
+                (protocol, op, n)
+            })
             .chain(self.more.iter().flat_map(|m| m.iter().copied()))
     }
 }

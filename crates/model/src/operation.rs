@@ -65,6 +65,53 @@ impl Operation {
         }
     }
 
+    /// Every operation, in [`Operation::code`] order.
+    pub const ALL: [Operation; 13] = [
+        Operation::Read,
+        Operation::Write,
+        Operation::ProgramDownload,
+        Operation::ProgramUpload,
+        Operation::ModeChange(ModeChange::Start),
+        Operation::ModeChange(ModeChange::Stop),
+        Operation::ModeChange(ModeChange::Restart),
+        Operation::FirmwareTransfer,
+        Operation::FileTransfer,
+        Operation::Diagnostics,
+        Operation::IdentityQuery,
+        Operation::Session,
+        Operation::Other,
+    ];
+
+    /// A one-octet code, distinct for every operation (its index in
+    /// [`Operation::ALL`]): counters compare one octet instead of a
+    /// variant and its mode.
+    pub const fn code(self) -> u8 {
+        match self {
+            Operation::Read => 0,
+            Operation::Write => 1,
+            Operation::ProgramDownload => 2,
+            Operation::ProgramUpload => 3,
+            Operation::ModeChange(ModeChange::Start) => 4,
+            Operation::ModeChange(ModeChange::Stop) => 5,
+            Operation::ModeChange(ModeChange::Restart) => 6,
+            Operation::FirmwareTransfer => 7,
+            Operation::FileTransfer => 8,
+            Operation::Diagnostics => 9,
+            Operation::IdentityQuery => 10,
+            Operation::Session => 11,
+            Operation::Other => 12,
+        }
+    }
+
+    /// The operation of a [`Operation::code`] (`None` for no operation's).
+    pub const fn from_code(code: u8) -> Option<Operation> {
+        if (code as usize) < Operation::ALL.len() {
+            Some(Operation::ALL[code as usize])
+        } else {
+            None
+        }
+    }
+
     /// True for operations that change the state of the plant.
     pub const fn is_state_changing(self) -> bool {
         matches!(
@@ -75,5 +122,24 @@ impl Operation {
                 | Operation::FirmwareTransfer
                 | Operation::FileTransfer
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_has_its_own_code_and_comes_back_from_it() {
+        for (i, op) in Operation::ALL.into_iter().enumerate() {
+            assert_eq!(usize::from(op.code()), i, "{op:?}");
+            assert_eq!(Operation::from_code(op.code()), Some(op));
+        }
+        assert_eq!(Operation::from_code(13), None);
+        assert_eq!(Operation::from_code(u8::MAX), None);
+        // ALL holds every variant: the names are distinct and cover the enum.
+        let names: std::collections::BTreeSet<_> =
+            Operation::ALL.iter().map(|o| o.name()).collect();
+        assert_eq!(names.len(), Operation::ALL.len());
     }
 }
