@@ -104,6 +104,19 @@ pub fn may_name_a_device(body: &[u8]) -> bool {
         .any(|w| matches!(w, [0x0C, 0x02, b] if b & 0xC0 == 0))
 }
 
+/// [`may_name_a_device`] for a ReadProperty-ACK. Its object identifier is
+/// its first element (Clause 15.5.1.3.1: context tag 0, then the property)
+/// and the decoder keeps the first one it meets, so when the answer starts
+/// with one, its first three octets decide; every present-value answer is
+/// settled there instead of by a scan of the whole answer. Other answers
+/// (malformed ones: the decoder still looks further) get the scan.
+pub fn read_property_ack_may_name_a_device(body: &[u8]) -> bool {
+    match body {
+        [0x0C, b1, b2, ..] => *b1 == 0x02 && b2 & 0xC0 == 0,
+        _ => may_name_a_device(body),
+    }
+}
+
 /// The full walk of [`from_rpm_ack`], without its prefilter.
 pub(crate) fn walk_rpm_ack(body: &[u8]) -> Vec<IdentityFact> {
     let mut facts: Vec<((u16, u32), IdentityFact)> = Vec::new();

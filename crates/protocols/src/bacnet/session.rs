@@ -355,7 +355,7 @@ impl BacnetSession {
         let needed = out.wants_records()
             || match (apdu.pdu_type, apdu.service) {
                 (0, Some(17 | 20)) | (1, Some(0)) => true,
-                (3, Some(12)) => identity::may_name_a_device(apdu.body),
+                (3, Some(12)) => identity::read_property_ack_may_name_a_device(apdu.body),
                 _ => false,
             };
         let parsed;

@@ -417,26 +417,44 @@ fn without_records_polls_skip_the_service_fields_but_identity_still_comes() {
 
 #[test]
 fn read_property_ack_prefilter_never_hides_an_identity_answer() {
-    use super::identity::{is_identity_answer, may_name_a_device};
+    use super::identity::{
+        is_identity_answer, may_name_a_device, read_property_ack_may_name_a_device,
+    };
     let body = &VENDOR_NAME_ACK[9..];
-    assert!(may_name_a_device(body));
-    assert!(is_identity_answer(&parse_service(3, 12, body)));
-    // The same answer about analog-input 4194303 is skipped without records.
-    let mut point = body.to_vec();
-    point[1] = 0x00;
-    assert!(!may_name_a_device(&point));
-    assert!(!is_identity_answer(&parse_service(3, 12, &point)));
-    // Every single-byte change of the device answer: the prefilter only
-    // says "no" when the full parse finds no identity answer either.
-    for i in 0..body.len() {
-        for v in [0x00, 0x02, 0x0C, 0x0D, 0x19, 0x3E, 0x3F, 0x40, 0xC0, 0xFF] {
-            let mut b = body.to_vec();
-            b[i] = v;
-            if !may_name_a_device(&b) {
-                assert!(
-                    !is_identity_answer(&parse_service(3, 12, &b)),
-                    "byte {i} = {v:#04x}"
-                );
+    for prefilter in [may_name_a_device, read_property_ack_may_name_a_device] {
+        assert!(prefilter(body));
+        assert!(is_identity_answer(&parse_service(3, 12, body)));
+        // The same answer about analog-input 4194303 is skipped without records.
+        let mut point = body.to_vec();
+        point[1] = 0x00;
+        assert!(!prefilter(&point));
+        assert!(!is_identity_answer(&parse_service(3, 12, &point)));
+        // Every single-byte change of the device answer: the prefilter only
+        // says "no" when the full parse finds no identity answer either.
+        for i in 0..body.len() {
+            for v in [0x00, 0x02, 0x0C, 0x0D, 0x19, 0x3E, 0x3F, 0x40, 0xC0, 0xFF] {
+                let mut b = body.to_vec();
+                b[i] = v;
+                if !prefilter(&b) {
+                    assert!(
+                        !is_identity_answer(&parse_service(3, 12, &b)),
+                        "byte {i} = {v:#04x}"
+                    );
+                }
+            }
+        }
+        // Nor when other elements come first (malformed answers: the
+        // decoder then looks further for the object, and so must the
+        // prefilter).
+        for prefix in [
+            &[0x00u8][..],
+            &[0x19, 0x4D],
+            &[0x0C, 0x00, 0x00, 0x00, 0x01],
+        ] {
+            let mut b = prefix.to_vec();
+            b.extend_from_slice(body);
+            if !prefilter(&b) {
+                assert!(!is_identity_answer(&parse_service(3, 12, &b)), "{prefix:?}");
             }
         }
     }
