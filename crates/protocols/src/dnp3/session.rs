@@ -117,8 +117,8 @@ pub struct Dnp3Session {
     dirs: [DirState; 2],
     /// Requests waiting for an answer, the usual one or two inline.
     pending: InlineQueue<PendingRequest, 2>,
-    /// Function of the last request answered, for later fragments of a
-    /// multi-fragment response.
+    /// The last request answered, for the records of later fragments of a
+    /// multi-fragment response (kept only when records are written).
     last_answered: Option<PendingRequest>,
     /// Role reported per side (index 0 client, 1 server): the DIR bit last seen.
     roles: [Option<bool>; 2],
@@ -466,19 +466,23 @@ impl Dnp3Session {
         let request = self
             .pending
             .take_first(|p| p.seq == seq && p.outstation == link.source);
-        let request = match request {
-            Some(r) => {
-                self.last_answered = Some(r.clone());
-                Some(r)
-            }
+        match request {
+            Some(_) => {}
             // Later fragments of a multi-fragment response carry the next sequence numbers.
-            None if !app.control.is_fir() => self.last_answered.clone(),
-            None => {
-                out.anomaly(NAME, "response_without_request");
-                None
-            }
-        };
+            None if !app.control.is_fir() => {}
+            None => out.anomaly(NAME, "response_without_request"),
+        }
+        // The request answered feeds only `dnp3.log` (later fragments of
+        // the response are logged with it too).
         if out.wants_records() {
+            let request = match request {
+                Some(r) => {
+                    self.last_answered = Some(r.clone());
+                    Some(r)
+                }
+                None if !app.control.is_fir() => self.last_answered.clone(),
+                None => None,
+            };
             out.record(LOG, &record_for(request.as_ref(), Some(app), Some(link)));
         }
     }
