@@ -43,8 +43,29 @@ fn drain_where(mut r: CaptureReader) -> (Vec<Owned>, Option<CaptureError>, u64) 
     }
 }
 
+/// A reader over `bytes` in memory.
+fn open_bytes(bytes: &[u8], name: &str) -> Result<CaptureReader, CaptureError> {
+    CaptureReader::from_reader(Box::new(std::io::Cursor::new(bytes.to_vec())), name)
+}
+
+/// A little-endian microsecond pcap of `n` frames, frame `i` (from 0) of
+/// `len(i)` octets, each octet `i as u8`.
+fn pcap_of(n: u32, len: impl Fn(u32) -> usize) -> Vec<u8> {
+    let mut w = common::PcapWriter::new(false, false, 65_535, 1);
+    for i in 0..n {
+        let len = len(i);
+        w.packet(i, 0, &vec![i as u8; len], len as u32);
+    }
+    w.buf
+}
+
+/// `p` as the filtered reader returns it (its record end is not tracked).
+fn unended(p: Owned) -> Owned {
+    Owned { end: 0, ..p }
+}
+
 fn check(name: &str, bytes: &[u8]) {
-    let open = || CaptureReader::from_reader(Box::new(std::io::Cursor::new(bytes.to_vec())), name);
+    let open = || open_bytes(bytes, name);
     let (all, all_err) = match open() {
         Ok(r) => drain(r),
         Err(_) => return,
@@ -54,7 +75,7 @@ fn check(name: &str, bytes: &[u8]) {
     let want: Vec<Owned> = all
         .into_iter()
         .filter(|p| wanted(p.link_type, &p.data))
-        .map(|p| Owned { end: 0, ..p })
+        .map(unended)
         .collect();
     assert_eq!(got, want, "{name}");
     assert_eq!(
@@ -82,13 +103,8 @@ fn corpus_captures_filter_like_next_packet() {
 
 #[test]
 fn filter_is_asked_once_per_frame() {
-    let mut w = common::PcapWriter::new(false, false, 65_535, 1);
-    for i in 0..500u32 {
-        let len = 40 + (i as usize * 7) % 90;
-        w.packet(i, 0, &vec![i as u8; len], len as u32);
-    }
-    let r = CaptureReader::from_reader(Box::new(std::io::Cursor::new(w.buf.clone())), "t")
-        .expect("pcap");
+    let bytes = pcap_of(500, |i| 40 + (i as usize * 7) % 90);
+    let r = open_bytes(&bytes, "t").expect("pcap");
     let (got, err, asked) = drain_where(r);
     assert!(err.is_none());
     assert_eq!(asked, 500);
@@ -131,13 +147,8 @@ fn a_simple_packet_after_passed_over_blocks_keeps_the_last_timestamp() {
         ng.epb(0, 1_000 + i, &[1; 40], 40);
     }
     ng.spb(&[2; 30], 30);
-    let all = drain(
-        CaptureReader::from_reader(Box::new(std::io::Cursor::new(ng.buf.clone())), "t")
-            .expect("pcapng"),
-    )
-    .0;
-    let mut r =
-        CaptureReader::from_reader(Box::new(std::io::Cursor::new(ng.buf)), "t").expect("pcapng");
+    let all = drain(open_bytes(&ng.buf, "t").expect("pcapng")).0;
+    let mut r = open_bytes(&ng.buf, "t").expect("pcapng");
     let spb = r
         .next_packet_where(|_, d| d.first() == Some(&2))
         .expect("no error")
@@ -153,15 +164,8 @@ fn next_packet_and_next_packet_where_mix() {
     // `next_packet_where` tests records ahead of the one it returns; a
     // `next_packet` in between must still return the very next frame, and
     // the filtered reads after it must not skip or repeat any.
-    let mut w = common::PcapWriter::new(false, false, 65_535, 1);
-    for i in 0..300u32 {
-        let len = 40 + (i as usize * 11) % 80;
-        w.packet(i, 0, &vec![i as u8; len], len as u32);
-    }
-    let open = || {
-        CaptureReader::from_reader(Box::new(std::io::Cursor::new(w.buf.clone())), "t")
-            .expect("pcap")
-    };
+    let bytes = pcap_of(300, |i| 40 + (i as usize * 11) % 80);
+    let open = || open_bytes(&bytes, "t").expect("pcap");
     let all = drain(open()).0;
     // Wanted: two frames of three, so a `next_packet` often takes a frame
     // the filtered read had already queued.
@@ -171,10 +175,7 @@ fn next_packet_and_next_packet_where_mix() {
     for step in 0.. {
         let got = if step % 4 == 3 {
             let got = r.next_packet().expect("no error").map(|p| Owned::of(&p));
-            let expect = all.get(i).map(|p| Owned {
-                end: 0,
-                ..p.clone()
-            });
+            let expect = all.get(i).cloned().map(unended);
             i += 1;
             assert_eq!(got, expect, "next_packet at step {step}");
             got
@@ -188,10 +189,7 @@ fn next_packet_and_next_packet_where_mix() {
                 .skip(i)
                 .position(|p| want(&p.data))
                 .map(|k| i + k);
-            let expect = at.map(|k| Owned {
-                end: 0,
-                ..all[k].clone()
-            });
+            let expect = at.map(|k| unended(all[k].clone()));
             i = at.map_or(all.len(), |k| k + 1);
             assert_eq!(got, expect, "next_packet_where at step {step}");
             got
@@ -212,8 +210,7 @@ fn a_plain_read_after_a_filtered_one_sees_the_frames_tested_ahead() {
     w.packet(0, 0, &[1; 60], 60);
     w.packet(1, 0, &[2; 61], 61);
     w.packet(2, 0, &[2; 62], 62);
-    let mut r =
-        CaptureReader::from_reader(Box::new(std::io::Cursor::new(w.buf)), "t").expect("pcap");
+    let mut r = open_bytes(&w.buf, "t").expect("pcap");
     let first = r
         .next_packet_where(|_, d| d.first() == Some(&1))
         .expect("no error")

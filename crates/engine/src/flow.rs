@@ -337,16 +337,33 @@ pub(crate) fn deliver(
     sink: &mut Sink<'_>,
 ) {
     let d = usize::from(dir == Direction::ToClient);
-    if let (App::Parsing { session, held, .. }, StreamChunk::Data(data)) = (&mut *app, chunk) {
+    if let (App::Parsing { held, .. }, StreamChunk::Data(data)) = (&*app, chunk) {
         if !held[d] && !data.is_empty() {
-            let progress = session.feed(dir, data, sink);
-            if !matches!(progress, Progress::Done) {
-                settle_unheld(app, d, data, datagram, progress, sink);
-            }
+            feed_unheld(app, d, dir, data, datagram, sink);
             return;
         }
     }
     deliver_general(app, transport, server_port, dir, chunk, datagram, sink);
+}
+
+/// Feeds `data` to the flow's parser when it holds nothing back for this
+/// direction, and settles what the parser asks for.
+#[inline(always)]
+fn feed_unheld(
+    app: &mut App,
+    d: usize,
+    dir: Direction,
+    data: &[u8],
+    datagram: bool,
+    sink: &mut Sink<'_>,
+) {
+    let App::Parsing { session, .. } = app else {
+        return;
+    };
+    let progress = session.feed(dir, data, sink);
+    if !matches!(progress, Progress::Done) {
+        settle_unheld(app, d, data, datagram, progress, sink);
+    }
 }
 
 /// What a parser that was fed `data` with nothing held before it asked
@@ -492,10 +509,7 @@ fn deliver_general(
                     progress
                 }
                 _ => {
-                    let progress = session.feed(dir, data, sink);
-                    if !matches!(progress, Progress::Done) {
-                        settle_unheld(app, d, data, datagram, progress, sink);
-                    }
+                    feed_unheld(app, d, dir, data, datagram, sink);
                     return;
                 }
             };
