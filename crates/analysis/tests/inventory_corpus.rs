@@ -37,6 +37,8 @@ use std::path::{Path, PathBuf};
 use plantguard_analysis::inventory::{build_inventory, Asset, Inventory, PurdueLevel, Role};
 use plantguard_analysis::{analyse_hardening, KnowledgeBase};
 
+mod common;
+
 /// Captures with an ICS baseline in the corpus: (capture, baseline folder).
 const CASES: &[(&str, &str)] = &[
     (
@@ -579,18 +581,9 @@ fn corpus() -> Option<PathBuf> {
 }
 
 fn inventory(path: &Path, rel: &str) -> Inventory {
-    let out = plantguard_engine::run(
-        &[path.to_path_buf()],
-        &[rel.to_string()],
-        &plantguard_engine::Config {
-            threads: 1,
-            keep_flows: true,
-            ..plantguard_engine::Config::default()
-        },
-        &|_| {},
-    );
-    let h = analyse_hardening(&out.assessment, KnowledgeBase::embedded());
-    build_inventory(&out.assessment, Some(&h), None)
+    let a = common::assess(path, rel);
+    let h = analyse_hardening(&a, KnowledgeBase::embedded());
+    build_inventory(&a, Some(&h), None)
 }
 
 fn loose(s: &str) -> String {

@@ -11,7 +11,8 @@ use plantguard_analysis::inventory::{build_inventory, diff, Inventory, PurdueLev
 use plantguard_analysis::site::{load_site, SiteFile};
 use plantguard_analysis::{analyse_hardening, Hardening, KnowledgeBase};
 use plantguard_engine::result::Assessment;
-use plantguard_engine::Config;
+
+mod common;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -21,18 +22,9 @@ fn demo() -> &'static (Assessment, Hardening) {
     static D: OnceLock<(Assessment, Hardening)> = OnceLock::new();
     D.get_or_init(|| {
         let path = root().join("demo/plant.pcapng");
-        let out = plantguard_engine::run(
-            &[path],
-            &["demo/plant.pcapng".to_string()],
-            &Config {
-                keep_flows: true,
-                logs: true,
-                ..Default::default()
-            },
-            &|_| {},
-        );
-        let h = analyse_hardening(&out.assessment, KnowledgeBase::embedded());
-        (out.assessment, h)
+        let a = common::assess_with_logs(&path, "demo/plant.pcapng");
+        let h = analyse_hardening(&a, KnowledgeBase::embedded());
+        (a, h)
     })
 }
 

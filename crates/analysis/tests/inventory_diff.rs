@@ -5,20 +5,12 @@
 use std::path::Path;
 
 use plantguard_analysis::inventory::{build_inventory, diff, Inventory, Role};
-use plantguard_engine::Config;
+
+mod common;
 
 fn demo_inventory() -> Inventory {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo/plant.pcapng");
-    let out = plantguard_engine::run(
-        &[path],
-        &["demo/plant.pcapng".to_string()],
-        &Config {
-            keep_flows: true,
-            ..Default::default()
-        },
-        &|_| {},
-    );
-    build_inventory(&out.assessment, None, None)
+    build_inventory(&common::assess(&path, "demo/plant.pcapng"), None, None)
 }
 
 #[test]

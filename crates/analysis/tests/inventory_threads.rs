@@ -5,7 +5,8 @@
 
 use plantguard_analysis::inventory::build_inventory_threads;
 use plantguard_analysis::{analyse_hardening, KnowledgeBase};
-use plantguard_engine::Config;
+
+mod common;
 
 #[test]
 fn inventory_is_identical_for_one_two_and_four_threads() {
@@ -15,16 +16,7 @@ fn inventory_is_identical_for_one_two_and_four_threads() {
     cfg.mix = plantguard_capgen::Mix::Mixed;
     let file = std::fs::File::create(&path).expect("create capture");
     plantguard_capgen::write_pcap(&cfg, std::io::BufWriter::new(file)).expect("write capture");
-    let out = plantguard_engine::run(
-        &[path],
-        &["plant.pcap".to_string()],
-        &Config {
-            keep_flows: true,
-            ..Default::default()
-        },
-        &|_| {},
-    );
-    let a = &out.assessment;
+    let a = &common::assess(&path, "plant.pcap");
     let hardening = analyse_hardening(a, KnowledgeBase::embedded());
     let json = |threads| {
         let inv = build_inventory_threads(a, Some(&hardening), None, threads);

@@ -20,6 +20,8 @@ use std::process::Command;
 
 use plantguard_analysis::{analyse_hardening, KnowledgeBase};
 
+mod common;
+
 /// Corpus captures with TCP handshakes from Windows, Linux, macOS and
 /// embedded hosts (HTTP, SMB, FTP, SSH, RDP, LDAP, Modbus, EtherNet/IP).
 const CAPTURES: &[&str] = &[
@@ -173,11 +175,6 @@ fn os_families_agree_with_p0f() {
     let tmp = std::env::temp_dir().join(format!("plantguard-p0f-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).expect("temp dir");
     let kb = KnowledgeBase::embedded();
-    let config = plantguard_engine::Config {
-        threads: 1,
-        keep_flows: true,
-        ..plantguard_engine::Config::default()
-    };
     let (mut both, mut agree, mut ours_only, mut p0f_only) = (0, 0, 0, 0);
     let mut disagreements = Vec::new();
     println!("| capture | host | PlantGuard | confidence | p0f | agree |");
@@ -186,13 +183,8 @@ fn os_families_agree_with_p0f() {
         let path = corpus.join(rel);
         assert!(path.exists(), "missing corpus capture {rel}");
         let theirs = run_p0f(&p0f, &path, &tmp.join(format!("{i}.log")));
-        let out = plantguard_engine::run(
-            std::slice::from_ref(&path),
-            &[(*rel).to_string()],
-            &config,
-            &|_| {},
-        );
-        let h = analyse_hardening(&out.assessment, kb);
+        let a = common::assess(&path, rel);
+        let h = analyse_hardening(&a, kb);
         let ours: BTreeMap<IpAddr, (String, String, f32)> = h
             .hosts
             .iter()
