@@ -26,6 +26,114 @@ pub(crate) type L2Key = (&'static str, [u8; 6], [u8; 6]);
 /// Most layer-2 conversations kept (a cap against MAC-spoofing floods).
 const MAX_L2_CONVERSATIONS: usize = 65_536;
 
+/// What opening a flow needs to know of its first frame.
+struct FlowStart {
+    hash: u64,
+    key: FlowKey,
+    src_is_lo: bool,
+    syn: bool,
+    ack: bool,
+    sport: u16,
+    dport: u16,
+}
+
+/// Opens a flow for a frame the table has none for; `None` (counted) when
+/// the table is full. Out of line: once a flow, not once a frame.
+#[cold]
+#[inline(never)]
+fn open_flow<'f>(
+    flows: &'f mut hashbrown::HashTable<Flow>,
+    config: &Config,
+    anomalies: &mut BTreeMap<&'static str, u64>,
+    start: FlowStart,
+    meta: &Meta,
+    t: &Transport<'_>,
+) -> Option<&'f mut Flow> {
+    let FlowStart {
+        hash,
+        key,
+        src_is_lo,
+        syn,
+        ack,
+        sport,
+        dport,
+    } = start;
+    if flows.len() >= config.max_flows_per_worker {
+        *anomalies.entry("engine.flow_table_full").or_insert(0) += 1;
+        return None;
+    }
+    // A SYN that also carries FIN or RST is no connection attempt (scans,
+    // fuzzers): the port rule decides instead.
+    let opening = syn && matches!(t, Transport::Tcp(tcp) if !tcp.is_fin() && !tcp.is_rst());
+    let src_is_orig = first_sender_is_originator(opening, ack, sport, dport);
+    let flow = Flow {
+        key,
+        uid: flow_uid(&key, meta.ts),
+        first_ts: meta.ts,
+        last_ts: meta.ts,
+        orig_is_lo: src_is_orig == src_is_lo,
+        handshake: syn,
+        pkts: [0; 2],
+        bytes: [0; 2],
+        payload_bytes: 0,
+        macs: [None; 2],
+        first_file: meta.file,
+        first_frame: meta.frame,
+        last_file: meta.file,
+        last_frame: meta.frame,
+        tcp: matches!(t, Transport::Tcp(_)).then(|| {
+            Box::new(TcpState {
+                streams: [TcpStream::new(), TcpStream::new()],
+                fin: [false; 2],
+                rst: false,
+                syn_seq: None,
+            })
+        }),
+        ops: FlowOps::default(),
+        closed: false,
+        app: match (config.parse, t) {
+            (true, Transport::Tcp(_) | Transport::Udp(_)) => App::Probing(0, None),
+            (false, Transport::Tcp(_)) => App::ReassembleOnly,
+            _ => App::Unrecognised,
+        },
+    };
+    Some(
+        flows
+            .insert_unique(hash, flow, |f| f.key.hash64())
+            .into_mut(),
+    )
+}
+
+/// The TCP/IP stack defaults a SYN (client) or SYN+ACK (server) carries,
+/// as a fact about its sender: weak but free OS evidence. Out of line: two
+/// frames a connection.
+#[cold]
+#[inline(never)]
+fn syn_signature_fact(
+    sink: &mut Sink<'_>,
+    d: usize,
+    ack: bool,
+    ip: &Ip<'_>,
+    tcp: &plantguard_wire::decode::Tcp<'_>,
+) {
+    let key_name = if ack {
+        "tcp_synack_signature"
+    } else {
+        "tcp_syn_signature"
+    };
+    // The signature describes the stack that sent this packet.
+    let side = crate::flow::direction(d).sender();
+    let value = plantguard_wire::fingerprint::syn_signature(ip, tcp);
+    plantguard_protocols::ObservationSink::host_fact(
+        sink,
+        side,
+        plantguard_model::HostFact::Attribute {
+            key: key_name.to_string(),
+            value,
+        },
+    );
+}
+
 /// Capture time between two sweeps of the flow table for idle flows.
 const SWEEP_INTERVAL_NS: i64 = 10_000_000_000;
 
@@ -366,6 +474,9 @@ impl<'c> Worker<'c> {
         }
     }
 
+    /// A frame that is not IP (ARP, LLDP, CDP, PROFINET, GOOSE, ...). Out
+    /// of line: the per-frame path of IP traffic stays short.
+    #[inline(never)]
     fn link(&mut self, meta: Meta, et: u16, net: &Network<'_>) {
         let name = ethertype_name(et);
         let c = self.out.link_protocols.entry(name).or_default();
@@ -491,29 +602,35 @@ impl<'c> Worker<'c> {
     }
 
     fn ip(&mut self, meta: Meta, ip: &Ip<'_>) {
-        if let Some(frag) = ip.fragment {
-            let key = FragKey {
-                src: ip.src,
-                dst: ip.dst,
-                id: ip.id,
-                protocol: ip.protocol,
-                vlan: meta.vlans[0],
-            };
-            let whole = self
-                .defrag
-                .push(meta.ts, key, frag.offset, frag.more, ip.payload)
-                .map(<[u8]>::to_vec);
-            if let Some(buf) = whole {
-                match decode_transport(ip.protocol, &buf) {
-                    Ok(t) => self.transport(meta, ip, &t),
-                    Err(e) => {
-                        *self.out.decode_errors.entry(e.name()).or_insert(0) += 1;
-                    }
+        match ip.fragment {
+            Some(frag) => self.fragment(meta, ip, frag),
+            None => self.transport(meta, ip, &ip.transport),
+        }
+    }
+
+    /// An IP fragment: held until its datagram is whole, which is then
+    /// processed. Out of line (fragments are rare on plant networks).
+    #[inline(never)]
+    fn fragment(&mut self, meta: Meta, ip: &Ip<'_>, frag: plantguard_wire::decode::Fragment) {
+        let key = FragKey {
+            src: ip.src,
+            dst: ip.dst,
+            id: ip.id,
+            protocol: ip.protocol,
+            vlan: meta.vlans[0],
+        };
+        let whole = self
+            .defrag
+            .push(meta.ts, key, frag.offset, frag.more, ip.payload)
+            .map(<[u8]>::to_vec);
+        if let Some(buf) = whole {
+            match decode_transport(ip.protocol, &buf) {
+                Ok(t) => self.transport(meta, ip, &t),
+                Err(e) => {
+                    *self.out.decode_errors.entry(e.name()).or_insert(0) += 1;
                 }
             }
-            return;
         }
-        self.transport(meta, ip, &ip.transport);
     }
 
     fn transport(&mut self, meta: Meta, ip: &Ip<'_>, t: &Transport<'_>) {
@@ -565,53 +682,26 @@ impl<'c> Worker<'c> {
                 if let Some(old) = ended {
                     self.finish(old);
                 }
-                if self.flows.len() >= self.config.max_flows_per_worker {
-                    *self
-                        .out
-                        .engine_anomalies
-                        .entry("engine.flow_table_full")
-                        .or_insert(0) += 1;
-                    return;
-                }
-                // A SYN that also carries FIN or RST is no connection
-                // attempt (scans, fuzzers): the port rule decides instead.
-                let opening =
-                    syn && matches!(t, Transport::Tcp(tcp) if !tcp.is_fin() && !tcp.is_rst());
-                let src_is_orig = first_sender_is_originator(opening, ack, sport, dport);
-                let flow = Flow {
-                    key,
-                    uid: flow_uid(&key, meta.ts),
-                    first_ts: meta.ts,
-                    last_ts: meta.ts,
-                    orig_is_lo: src_is_orig == src_is_lo,
-                    handshake: syn,
-                    pkts: [0; 2],
-                    bytes: [0; 2],
-                    payload_bytes: 0,
-                    macs: [None; 2],
-                    first_file: meta.file,
-                    first_frame: meta.frame,
-                    last_file: meta.file,
-                    last_frame: meta.frame,
-                    tcp: matches!(t, Transport::Tcp(_)).then(|| {
-                        Box::new(TcpState {
-                            streams: [TcpStream::new(), TcpStream::new()],
-                            fin: [false; 2],
-                            rst: false,
-                            syn_seq: None,
-                        })
-                    }),
-                    ops: FlowOps::default(),
-                    closed: false,
-                    app: match (self.config.parse, t) {
-                        (true, Transport::Tcp(_) | Transport::Udp(_)) => App::Probing(0, None),
-                        (false, Transport::Tcp(_)) => App::ReassembleOnly,
-                        _ => App::Unrecognised,
+                let opened = open_flow(
+                    &mut self.flows,
+                    self.config,
+                    &mut self.out.engine_anomalies,
+                    FlowStart {
+                        hash,
+                        key,
+                        src_is_lo,
+                        syn,
+                        ack,
+                        sport,
+                        dport,
                     },
-                };
-                self.flows
-                    .insert_unique(hash, flow, |f| f.key.hash64())
-                    .into_mut()
+                    &meta,
+                    t,
+                );
+                match opened {
+                    Some(flow) => flow,
+                    None => return,
+                }
             }
         };
         let d = usize::from(src_is_lo != flow.orig_is_lo);
@@ -653,24 +743,7 @@ impl<'c> Worker<'c> {
         };
         if syn {
             if let Transport::Tcp(tcp) = t {
-                // The SYN (client) and SYN+ACK (server) carry the TCP/IP
-                // stack's defaults: weak but free OS evidence.
-                let key_name = if ack {
-                    "tcp_synack_signature"
-                } else {
-                    "tcp_syn_signature"
-                };
-                // The signature describes the stack that sent this packet.
-                let side = crate::flow::direction(d).sender();
-                let value = plantguard_wire::fingerprint::syn_signature(ip, tcp);
-                plantguard_protocols::ObservationSink::host_fact(
-                    &mut sink,
-                    side,
-                    plantguard_model::HostFact::Attribute {
-                        key: key_name.to_string(),
-                        value,
-                    },
-                );
+                syn_signature_fact(&mut sink, d, ack, ip, tcp);
             }
         }
         match t {
