@@ -685,7 +685,9 @@ impl CaptureReader {
     }
 
     /// The next record, finishing the reader at the end or at an error.
-    #[inline]
+    /// Out of line: for classic pcap the read loops take whole records from
+    /// the buffer themselves and come here only to refill it.
+    #[inline(never)]
     fn advance_or_finish(&mut self) -> Result<Option<Meta>, CaptureError> {
         let next = self.advance();
         if !matches!(next, Ok(Some(_))) {

@@ -448,6 +448,8 @@ fn decode_ethertype(
     })
 }
 
+// Out of line, as IPv6 below: the IPv4 path of `decode` stays short.
+#[inline(never)]
 fn decode_arp(b: &[u8]) -> Result<Arp, DecodeError> {
     // htype(2) ptype(2) hlen(1) plen(1) oper(2) sha(6) spa(4) tha(6) tpa(4)
     if b.len() < 28 || b[4] != 6 || b[5] != 4 {
@@ -517,6 +519,7 @@ fn decode_ipv4(b: &[u8]) -> Result<(Ip<'_>, bool), DecodeError> {
 }
 
 /// IPv6 (RFC 8200) with hop-by-hop, routing, fragment and destination-options headers.
+#[inline(never)]
 fn decode_ipv6(b: &[u8]) -> Result<(Ip<'_>, bool), DecodeError> {
     if b.len() < 40 {
         return Err(DecodeError::Ipv6Header);
