@@ -38,8 +38,8 @@ struct FlowStart {
 }
 
 /// Opens a flow for a frame the table has none for; `None` (counted) when
-/// the table is full. Out of line: once a flow, not once a frame.
-#[cold]
+/// the table is full. Out of line: once a flow, not once a frame (not
+/// `#[cold]`: DNS and scans open a flow every frame or two).
 #[inline(never)]
 fn open_flow<'f>(
     flows: &'f mut hashbrown::HashTable<Flow>,
