@@ -42,10 +42,12 @@ out="$ROOT/target/pgo"
 raw="$gen/profiles"
 train=$(mktemp -d)
 trap 'rm -rf "$train"' EXIT
-targets=(-p plantguard -p plantguard-capgen -p plantguard-engine --bins --example engine_only)
+# What the optimised build makes; the instrumented one adds the generator.
+targets=(-p plantguard -p plantguard-engine --bins --example engine_only)
 
 echo "== instrumented build ($gen)"
-RUSTFLAGS="-Cprofile-generate=$raw" cargo build --release -q "${targets[@]}" --target-dir "$gen"
+RUSTFLAGS="-Cprofile-generate=$raw" cargo build --release -q -p plantguard-capgen "${targets[@]}" \
+  --target-dir "$gen"
 # Build scripts ran instrumented too: keep only the training's profiles.
 rm -rf "$raw"
 
@@ -71,8 +73,7 @@ done
 
 echo "== optimised build ($out)"
 RUSTFLAGS="-Cprofile-use=$gen/merged.profdata -Cllvm-args=-pgo-warn-missing-function=false" \
-  cargo build --release -q -p plantguard -p plantguard-engine --bins --example engine_only \
-  --target-dir "$out"
+  cargo build --release -q "${targets[@]}" --target-dir "$out"
 echo "$out/release/plantguard"
 echo "$out/release/examples/engine_only"
 echo "benchmark it: PLANTGUARD=$out/release/plantguard ENGINE_ONLY=$out/release/examples/engine_only SKIP_BUILD=1 bash bench/run.sh"

@@ -27,6 +27,7 @@ pub(crate) type L2Key = (&'static str, [u8; 6], [u8; 6]);
 const MAX_L2_CONVERSATIONS: usize = 65_536;
 
 /// What opening a flow needs to know of its first frame.
+#[derive(Clone, Copy)]
 struct FlowStart {
     hash: u64,
     key: FlowKey,
@@ -45,19 +46,11 @@ fn open_flow<'f>(
     flows: &'f mut hashbrown::HashTable<Flow>,
     config: &Config,
     anomalies: &mut BTreeMap<&'static str, u64>,
-    start: FlowStart,
+    start: &FlowStart,
     meta: &Meta,
     t: &Transport<'_>,
 ) -> Option<&'f mut Flow> {
-    let FlowStart {
-        hash,
-        key,
-        src_is_lo,
-        syn,
-        ack,
-        sport,
-        dport,
-    } = start;
+    let FlowStart { key, syn, .. } = *start;
     if flows.len() >= config.max_flows_per_worker {
         *anomalies.entry("engine.flow_table_full").or_insert(0) += 1;
         return None;
@@ -65,13 +58,13 @@ fn open_flow<'f>(
     // A SYN that also carries FIN or RST is no connection attempt (scans,
     // fuzzers): the port rule decides instead.
     let opening = syn && matches!(t, Transport::Tcp(tcp) if !tcp.is_fin() && !tcp.is_rst());
-    let src_is_orig = first_sender_is_originator(opening, ack, sport, dport);
+    let src_is_orig = first_sender_is_originator(opening, start.ack, start.sport, start.dport);
     let flow = Flow {
         key,
         uid: flow_uid(&key, meta.ts),
         first_ts: meta.ts,
         last_ts: meta.ts,
-        orig_is_lo: src_is_orig == src_is_lo,
+        orig_is_lo: src_is_orig == start.src_is_lo,
         handshake: syn,
         pkts: [0; 2],
         bytes: [0; 2],
@@ -99,7 +92,7 @@ fn open_flow<'f>(
     };
     Some(
         flows
-            .insert_unique(hash, flow, |f| f.key.hash64())
+            .insert_unique(start.hash, flow, |f| f.key.hash64())
             .into_mut(),
     )
 }
@@ -686,7 +679,7 @@ impl<'c> Worker<'c> {
                     &mut self.flows,
                     self.config,
                     &mut self.out.engine_anomalies,
-                    FlowStart {
+                    &FlowStart {
                         hash,
                         key,
                         src_is_lo,
