@@ -212,7 +212,9 @@ pub fn analyse_hardening(a: &Assessment, kb: &KnowledgeBase) -> Hardening {
         let host = host_by_ip.get(&ip).copied();
         let mut facts: Vec<&HostFactRecord> = facts_by_ip.get(&ip).cloned().unwrap_or_default();
         let dhcp_mac = facts.iter().find_map(|f| match &f.fact {
-            HostFact::Attribute { key, value } if key == "dhcp_client_mac" => Some(value.clone()),
+            HostFact::Attribute { key, value } if key == "dhcp_client_mac" => {
+                Some(value.to_string())
+            }
             _ => None,
         });
         // The host's own MAC: what it put in DHCP, else what claimed its
@@ -257,7 +259,7 @@ pub fn analyse_hardening(a: &Assessment, kb: &KnowledgeBase) -> Hardening {
             .get(&ip)
             .into_iter()
             .flatten()
-            .filter_map(|r| r.identity.vendor.clone())
+            .filter_map(|r| r.identity.vendor.as_deref().map(str::to_owned))
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();

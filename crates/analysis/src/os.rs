@@ -627,7 +627,7 @@ pub(crate) fn claims(
                 let kind = if synack { "synack" } else { "syn" };
                 hints.push(TcpStackHint {
                     kind: kind.into(),
-                    signature: value.clone(),
+                    signature: value.to_string(),
                     observed_ttl: sig.ttl,
                     initial_ttl: ittl,
                     hops: ittl.saturating_sub(sig.ttl),

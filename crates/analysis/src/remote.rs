@@ -259,8 +259,8 @@ fn annotate<'a>(s: &mut RemoteAccessSession, facts: impl Iterator<Item = &'a Hos
         let t = rec.evidence.ts.to_rfc3339();
         let during = start <= t && t <= end;
         if let HostFact::Attribute { key, value } = &rec.fact {
-            match key.as_str() {
-                "rdp_user" if during && s.user.is_none() => s.user = Some(value.clone()),
+            match key.as_ref() {
+                "rdp_user" if during && s.user.is_none() => s.user = Some(value.to_string()),
                 "rfb_security" if value == "none" && ip == s.server_ip => {
                     let n = "VNC server offers security type None: no authentication".to_string();
                     if !s.notes.contains(&n) {

@@ -121,8 +121,8 @@ fn syn_signature_fact(
         sink,
         side,
         plantguard_model::HostFact::Attribute {
-            key: key_name.to_string(),
-            value,
+            key: key_name.into(),
+            value: value.into(),
         },
     );
 }

@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
+
+/// Text in a fact: a `&'static str` (a key or value from a fixed set, as
+/// most are) is kept without a copy, anything else is owned. Compared,
+/// ordered, hashed and written out exactly as a `String` would be.
+pub type Text = Cow<'static, str>;
 
 /// A fact about a host learned from IT protocols: names, operating system,
 /// software, credentials crossing the wire, lookups.
@@ -65,9 +72,9 @@ pub enum HostFact {
     /// `ja3` = `...`, `smb_dialect` = `NT LM 0.12`, `tcp_syn` = `64:65535:...`).
     Attribute {
         /// Attribute name, snake_case.
-        key: String,
+        key: Text,
         /// Value as text.
-        value: String,
+        value: Text,
     },
 }
 

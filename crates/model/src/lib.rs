@@ -21,6 +21,6 @@ mod identity;
 mod operation;
 
 pub use evidence::{Evidence, Timestamp};
-pub use fact::{mask_secret, HostFact};
+pub use fact::{mask_secret, HostFact, Text};
 pub use identity::{IdentityFact, Side};
 pub use operation::{ModeChange, Operation};

@@ -158,7 +158,7 @@ impl FrameSink {
         self.facts
             .iter()
             .filter_map(|(_, f)| match f {
-                HostFact::Attribute { key: k, value } if k == key => Some(value.clone()),
+                HostFact::Attribute { key: k, value } if k == key => Some(value.to_string()),
                 _ => None,
             })
             .collect()

@@ -178,7 +178,7 @@ fn whole_streams_decode_the_conversation() {
         sink.facts
             .iter()
             .filter_map(|(_, f)| match f {
-                HostFact::Attribute { key, value } if key == k => Some(value.as_str()),
+                HostFact::Attribute { key, value } if key == k => Some(value.as_ref()),
                 _ => None,
             })
             .collect::<Vec<_>>()

@@ -667,8 +667,8 @@ fn build_asset(
     for r in &idents {
         if let Some(n) = &r.identity.name {
             names.push(NameFact {
-                name: n.clone(),
-                source: r.identity.protocol.clone(),
+                name: n.to_string(),
+                source: r.identity.protocol.to_string(),
                 evidence: Some(r.evidence.clone()),
             });
         }
@@ -732,7 +732,7 @@ fn build_asset(
                             richness,
                             Attributed {
                                 value: v,
-                                source: r.identity.protocol.clone(),
+                                source: r.identity.protocol.to_string(),
                                 evidence: Some(r.evidence.clone()),
                             },
                         ));
@@ -747,18 +747,29 @@ fn build_asset(
                 .as_deref()
                 .is_none_or(|d| !d.contains("client"))
     };
-    let mut vendor = pick(&|f| f.vendor.clone().filter(|_| industrial(f)));
-    let product = pick(&|f| f.product.clone().filter(|_| industrial(f)));
-    let mut model = pick(&|f| {
-        f.model
-            .clone()
-            .filter(|m| !m.chars().all(|c| c.is_ascii_digit()))
-            .or(f.product.clone())
+    let mut vendor = pick(&|f| {
+        f.vendor
+            .as_deref()
+            .map(str::to_owned)
             .filter(|_| industrial(f))
     });
-    let firmware = pick(&|f| f.firmware.clone());
-    let serial = pick(&|f| f.serial.clone());
-    let device_type = pick(&|f| f.device_type.clone());
+    let product = pick(&|f| {
+        f.product
+            .as_deref()
+            .map(str::to_owned)
+            .filter(|_| industrial(f))
+    });
+    let mut model = pick(&|f| {
+        f.model
+            .as_deref()
+            .map(str::to_owned)
+            .filter(|m| !m.chars().all(|c| c.is_ascii_digit()))
+            .or(f.product.as_deref().map(str::to_owned))
+            .filter(|_| industrial(f))
+    });
+    let firmware = pick(&|f| f.firmware.as_deref().map(str::to_owned));
+    let serial = pick(&|f| f.serial.as_deref().map(str::to_owned));
+    let device_type = pick(&|f| f.device_type.as_deref().map(str::to_owned));
     if let Some(k) = &known {
         if vendor.is_none() {
             vendor = k.vendor.clone().map(|v| Attributed {

@@ -98,7 +98,7 @@ impl<'a> Lookups<'a> {
     fn new(a: &'a Assessment, flows_by_ip: &'a FlowsByIp) -> Lookups<'a> {
         let mut bacnet_identity = HashMap::default();
         for (i, r) in a.identities.iter().enumerate() {
-            if let (Some(ip), "bacnet") = (r.ip, r.identity.protocol.as_str()) {
+            if let (Some(ip), "bacnet") = (r.ip, r.identity.protocol.as_ref()) {
                 bacnet_identity.entry(ip).or_insert(crate::index::pos(i));
             }
         }

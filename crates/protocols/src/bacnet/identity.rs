@@ -38,11 +38,11 @@ pub fn from_i_am(f: &ServiceFields<'_>) -> Option<IdentityFact> {
         .vendor_id
         .and_then(|v| u16::try_from(v).ok())
         .and_then(bacnet_vendor_name)
-        .map(str::to_owned);
+        .map(Into::into);
     fact.extra
-        .push(("device_instance".into(), instance.to_string()));
+        .push(("device_instance".into(), instance.to_string().into()));
     if let Some(m) = f.max_apdu {
-        fact.extra.push(("max_apdu".into(), m.to_string()));
+        fact.extra.push(("max_apdu".into(), m.to_string().into()));
     }
     if let Some(s) = f.segmentation.and_then(segmentation_name) {
         fact.extra.push(("segmentation".into(), s.into()));
@@ -159,26 +159,28 @@ fn add_property(
                 fact.vendor = u16::try_from(*id)
                     .ok()
                     .and_then(bacnet_vendor_name)
-                    .map(str::to_owned);
+                    .map(Into::into);
             }
         }
         _ => {
             let t = text(v)?;
             match prop {
-                77 => fact.name = Some(t),
-                70 => fact.model = Some(t),
-                44 => fact.firmware = Some(t),
-                121 => fact.vendor = Some(t),
-                12 => fact.extra.push(("application_software_version".into(), t)),
-                28 => fact.extra.push(("description".into(), t)),
-                58 => fact.extra.push(("location".into(), t)),
+                77 => fact.name = Some(t.into()),
+                70 => fact.model = Some(t.into()),
+                44 => fact.firmware = Some(t.into()),
+                121 => fact.vendor = Some(t.into()),
+                12 => fact
+                    .extra
+                    .push(("application_software_version".into(), t.into())),
+                28 => fact.extra.push(("description".into(), t.into())),
+                58 => fact.extra.push(("location".into(), t.into())),
                 _ => return None,
             }
         }
     }
     if !fact.extra.iter().any(|(k, _)| k == "device_instance") {
         fact.extra
-            .push(("device_instance".into(), instance.to_string()));
+            .push(("device_instance".into(), instance.to_string().into()));
     }
     Some(())
 }

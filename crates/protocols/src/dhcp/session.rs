@@ -58,13 +58,13 @@ fn list_text(v: &[u8]) -> String {
     s
 }
 
-fn attr(out: &mut dyn ObservationSink, side: Side, key: &str, value: String) {
+fn attr(out: &mut dyn ObservationSink, side: Side, key: &'static str, value: String) {
     if !value.is_empty() {
         out.host_fact(
             side,
             HostFact::Attribute {
-                key: key.to_string(),
-                value,
+                key: key.into(),
+                value: value.into(),
             },
         );
     }

@@ -43,7 +43,7 @@ fn discover_reports_client_facts_and_record() {
     let mut sink = TestSink::default();
     DhcpSession.feed(Direction::ToServer, &m, &mut sink);
     let facts: Vec<&HostFact> = sink.facts.iter().map(|(_, f)| f).collect();
-    let attr = |k: &str, v: &str| HostFact::Attribute {
+    let attr = |k: &'static str, v: &'static str| HostFact::Attribute {
         key: k.into(),
         value: v.into(),
     };

@@ -28,7 +28,7 @@ pub fn role_fact(is_master: bool) -> HostFact {
 pub fn address_fact(address: u16) -> HostFact {
     HostFact::Attribute {
         key: "dnp3_address".into(),
-        value: address.to_string(),
+        value: address.to_string().into(),
     }
 }
 
@@ -39,7 +39,7 @@ pub fn outstation_identity(address: u16) -> IdentityFact {
         device_type: Some("dnp3_outstation".into()),
         extra: vec![
             ("dnp3_role".into(), "outstation".into()),
-            ("dnp3_address".into(), address.to_string()),
+            ("dnp3_address".into(), address.to_string().into()),
         ],
         ..IdentityFact::default()
     }
@@ -79,14 +79,48 @@ pub fn merge_attributes(fact: &mut IdentityFact, header: &ObjectHeader<'_>) -> b
             242 => &mut fact.firmware,
             247 => &mut fact.name,
             243 => {
-                fact.extra.push(("hardware_version".into(), text));
+                fact.extra.push(("hardware_version".into(), text.into()));
                 found = true;
                 continue;
             }
             _ => continue,
         };
-        *slot = Some(text);
+        *slot = Some(text.into());
         found = true;
     }
     found
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    #[test]
+    fn facts_repeated_on_every_connection_borrow_their_fixed_text() {
+        // Every new DNP3 connection reports these again: text from a fixed
+        // set is borrowed, not copied, and only the address is built.
+        assert!(matches!(
+            role_fact(false),
+            HostFact::Attribute {
+                key: Cow::Borrowed("dnp3_role"),
+                value: Cow::Borrowed("outstation"),
+            }
+        ));
+        assert!(matches!(
+            address_fact(1024),
+            HostFact::Attribute {
+                key: Cow::Borrowed("dnp3_address"),
+                value: Cow::Owned(v),
+            } if v == "1024"
+        ));
+        let id = outstation_identity(7);
+        assert!(matches!(id.protocol, Cow::Borrowed("dnp3")));
+        assert!(matches!(
+            id.device_type,
+            Some(Cow::Borrowed("dnp3_outstation"))
+        ));
+        assert_eq!(id.extra.len(), 2);
+        assert!(id.extra.iter().all(|(k, _)| matches!(k, Cow::Borrowed(_))));
+    }
 }

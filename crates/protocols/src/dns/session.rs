@@ -208,8 +208,8 @@ impl DnsSession {
                     source: proto.to_string(),
                 },
                 _ => HostFact::Attribute {
-                    key: key.to_string(),
-                    value: value.clone(),
+                    key: key.into(),
+                    value: value.clone().into(),
                 },
             };
             out.host_fact(speaker, fact);

@@ -32,17 +32,24 @@ pub fn fact(item: &IdentityItem<'_>) -> IdentityFact {
     }
     IdentityFact {
         protocol: "enip".into(),
-        vendor: cip_vendor_name(item.vendor_id).map(str::to_string),
+        vendor: cip_vendor_name(item.vendor_id).map(Into::into),
         vendor_id: Some(u32::from(item.vendor_id)),
-        product: (!product.is_empty()).then_some(product),
-        model: Some(item.product_code.to_string()),
-        device_type: Some(cip_device_type_name(item.device_type).map_or_else(
-            || format!("device_type_{}", item.device_type),
-            str::to_string,
-        )),
-        firmware: Some(format!("{}.{}", item.revision_major, item.revision_minor)),
-        serial: Some(format!("{:#010x}", item.serial_number)),
+        product: (!product.is_empty()).then_some(product.into()),
+        model: Some(item.product_code.to_string().into()),
+        device_type: Some(
+            cip_device_type_name(item.device_type)
+                .map_or_else(
+                    || format!("device_type_{}", item.device_type),
+                    str::to_string,
+                )
+                .into(),
+        ),
+        firmware: Some(format!("{}.{}", item.revision_major, item.revision_minor).into()),
+        serial: Some(format!("{:#010x}", item.serial_number).into()),
         name: None,
-        extra,
+        extra: extra
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect(),
     }
 }

@@ -152,16 +152,16 @@ pub fn parse_goose_frame(payload: &[u8], out: &mut dyn ObservationSink) {
             let gocb = text(gocb);
             let mut fact = IdentityFact {
                 protocol: NAME.into(),
-                name: gocb.split('/').next().map(str::to_owned),
+                name: gocb.split('/').next().map(|s| s.to_owned().into()),
                 ..IdentityFact::default()
             };
             fact.device_type = Some("iec61850_ied".into());
-            fact.extra.push(("gocb_ref".into(), gocb));
+            fact.extra.push(("gocb_ref".into(), gocb.into()));
             if let Some(d) = p.dat_set {
-                fact.extra.push(("dat_set".into(), text(d)));
+                fact.extra.push(("dat_set".into(), text(d).into()));
             }
             if let Some(g) = p.go_id {
-                fact.extra.push(("go_id".into(), text(g)));
+                fact.extra.push(("go_id".into(), text(g).into()));
             }
             out.identity(Side::Client, fact);
         }

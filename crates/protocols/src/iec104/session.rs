@@ -166,7 +166,7 @@ impl Iec104Session {
                                     device_type: Some("iec104_controlled_station".into()),
                                     extra: vec![(
                                         "iec104_common_address".into(),
-                                        asdu.common_address.to_string(),
+                                        asdu.common_address.to_string().into(),
                                     )],
                                     ..IdentityFact::default()
                                 },

@@ -93,12 +93,12 @@ fn handle(_: &mut u32, dir: Direction, b: &[u8], out: &mut dyn ObservationSink) 
             let mut fact = IdentityFact {
                 protocol: "ads".into(),
                 vendor: Some("Beckhoff".into()),
-                product: name,
-                firmware: version,
+                product: name.map(Into::into),
+                firmware: version.map(Into::into),
                 ..IdentityFact::default()
             };
             if let Some(src) = ams.get(8..14) {
-                fact.extra.push(("ams_net_id".into(), netid(src)));
+                fact.extra.push(("ams_net_id".into(), netid(src).into()));
             }
             out.identity(dir.sender(), fact);
         }
@@ -187,7 +187,7 @@ fn handle_discovery(
             ..IdentityFact::default()
         };
         if let Some(n) = b.get(12..18) {
-            fact.extra.push(("ams_net_id".into(), netid(n)));
+            fact.extra.push(("ams_net_id".into(), netid(n).into()));
         }
         for _ in 0..count.min(32) {
             let (Some(ty), Some(len)) = (le16(b, at), le16(b, at.saturating_add(2))) else {
@@ -197,17 +197,17 @@ fn handle_discovery(
             let end = start.saturating_add(usize::from(len));
             let Some(v) = b.get(start..end) else { break };
             match ty {
-                5 => fact.name = Some(text(v)).filter(|s| !s.is_empty()),
+                5 => fact.name = Some(text(v)).filter(|s| !s.is_empty()).map(Into::into),
                 3 => {
                     if let (Some(a), Some(c), Some(d)) = (v.first(), v.get(1), le16(v, 2)) {
-                        fact.firmware = Some(format!("{a}.{c}.{d}"));
+                        fact.firmware = Some(format!("{a}.{c}.{d}").into());
                     }
                 }
                 _ => {}
             }
             at = end;
         }
-        msg.detail.clone_from(&fact.name);
+        msg.detail = fact.name.as_deref().map(str::to_owned);
         out.identity(dir.sender(), fact);
     }
     Some(msg)

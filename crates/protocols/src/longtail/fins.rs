@@ -133,8 +133,8 @@ pub fn handle_frame(
                     IdentityFact {
                         protocol: "fins".into(),
                         vendor: Some("OMRON".into()),
-                        model,
-                        firmware: version,
+                        model: model.map(Into::into),
+                        firmware: version.map(Into::into),
                         ..IdentityFact::default()
                     },
                 );

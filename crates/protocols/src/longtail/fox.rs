@@ -84,9 +84,9 @@ fn handle(_: &mut u32, dir: Direction, b: &[u8], out: &mut dyn ObservationSink) 
         let mut fact = IdentityFact {
             protocol: "fox".into(),
             vendor: Some("Tridium".into()),
-            name: station.or(host).map(str::to_owned),
-            product: app.map(|a| format!("Niagara {a}")),
-            firmware: app_version.map(str::to_owned),
+            name: station.or(host).map(|s| s.to_owned().into()),
+            product: app.map(|a| format!("Niagara {a}").into()),
+            firmware: app_version.map(|s| s.to_owned().into()),
             ..IdentityFact::default()
         };
         for key in [
@@ -100,10 +100,11 @@ fn handle(_: &mut u32, dir: Direction, b: &[u8], out: &mut dyn ObservationSink) 
             "fox.version",
         ] {
             if let Some(v) = value(&text, key) {
-                fact.extra.push((key.replace('.', "_"), v.to_owned()));
+                fact.extra
+                    .push((key.replace('.', "_").into(), v.to_owned().into()));
             }
         }
-        msg.detail.clone_from(&fact.name);
+        msg.detail = fact.name.as_deref().map(str::to_owned);
         out.identity(who, fact);
         if let Some(os) = value(&text, "os.name") {
             out.host_fact(

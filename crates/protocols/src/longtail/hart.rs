@@ -111,7 +111,7 @@ fn handle(_: &mut u32, dir: Direction, b: &[u8], out: &mut dyn ObservationSink) 
                 ..IdentityFact::default()
             };
             if let Some(t) = be16(d, 1) {
-                fact.device_type = Some(format!("{t:#06x}"));
+                fact.device_type = Some(format!("{t:#06x}").into());
             }
             // HART 7 manufacturer id; HART 5/6 keep it in the device type's high byte.
             let universal = d.get(4).copied();
@@ -119,16 +119,17 @@ fn handle(_: &mut u32, dir: Direction, b: &[u8], out: &mut dyn ObservationSink) 
                 Some(7..) => be16(d, 17).map(u32::from),
                 _ => d.get(1).copied().map(u32::from),
             };
-            fact.firmware = d.get(6).map(|v| v.to_string());
+            fact.firmware = d.get(6).map(|v| v.to_string().into());
             if let Some(id) = d.get(9..12) {
                 fact.serial = Some(id.iter().map(|x| format!("{x:02x}")).collect());
             }
             if let Some(u) = universal {
                 fact.extra
-                    .push(("hart_universal_revision".into(), u.to_string()));
+                    .push(("hart_universal_revision".into(), u.to_string().into()));
             }
             if let Some(r) = d.get(5) {
-                fact.extra.push(("device_revision".into(), r.to_string()));
+                fact.extra
+                    .push(("device_revision".into(), r.to_string().into()));
             }
             out.identity(dir.sender(), fact);
         }

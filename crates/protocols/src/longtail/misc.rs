@@ -165,9 +165,13 @@ fn pcworx_handle(
                 IdentityFact {
                     protocol: "pcworx".into(),
                     vendor: Some("Phoenix Contact".into()),
-                    product: plc,
-                    firmware: z(66).filter(|s| !s.is_empty() && s.is_ascii()),
-                    model: z(152).filter(|s| !s.is_empty() && s.is_ascii()),
+                    product: plc.map(Into::into),
+                    firmware: z(66)
+                        .filter(|s| !s.is_empty() && s.is_ascii())
+                        .map(Into::into),
+                    model: z(152)
+                        .filter(|s| !s.is_empty() && s.is_ascii())
+                        .map(Into::into),
                     ..IdentityFact::default()
                 },
             );
@@ -255,9 +259,9 @@ fn crimson_handle(
                 ..IdentityFact::default()
             };
             if reg == 0x012A {
-                fact.model = v;
+                fact.model = v.map(Into::into);
             } else {
-                fact.vendor = v;
+                fact.vendor = v.map(Into::into);
             }
             out.identity(dir.sender(), fact);
         }

@@ -522,9 +522,9 @@ impl MmsSession {
                     ident = identify_fields(pdu.body);
                     let fact = IdentityFact {
                         protocol: NAME.into(),
-                        vendor: ident.0.clone(),
-                        model: ident.1.clone(),
-                        firmware: ident.2.clone(),
+                        vendor: ident.0.clone().map(Into::into),
+                        model: ident.1.clone().map(Into::into),
+                        firmware: ident.2.clone().map(Into::into),
                         ..IdentityFact::default()
                     };
                     out.identity(dir.sender(), fact);

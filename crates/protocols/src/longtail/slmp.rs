@@ -129,7 +129,7 @@ fn handle(
                         IdentityFact {
                             protocol: "slmp".into(),
                             vendor: Some("Mitsubishi Electric".into()),
-                            model: Some(model),
+                            model: Some(model.into()),
                             ..IdentityFact::default()
                         },
                     );

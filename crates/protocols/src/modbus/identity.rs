@@ -43,14 +43,16 @@ pub fn merge_objects(fact: &mut IdentityFact, response: &DeviceIdResponse<'_>) {
             continue;
         }
         match id {
-            OBJ_VENDOR_NAME => fact.vendor = Some(value),
-            OBJ_PRODUCT_CODE => fact.model = Some(value),
-            OBJ_REVISION => fact.firmware = Some(value),
-            OBJ_VENDOR_URL => fact.extra.push(("vendor_url".into(), value)),
-            OBJ_PRODUCT_NAME => fact.product = Some(value),
-            OBJ_MODEL_NAME => fact.extra.push(("model_name".into(), value)),
-            OBJ_USER_APPLICATION_NAME => fact.name = Some(value),
-            other => fact.extra.push((format!("object_{other:#04x}"), value)),
+            OBJ_VENDOR_NAME => fact.vendor = Some(value.into()),
+            OBJ_PRODUCT_CODE => fact.model = Some(value.into()),
+            OBJ_REVISION => fact.firmware = Some(value.into()),
+            OBJ_VENDOR_URL => fact.extra.push(("vendor_url".into(), value.into())),
+            OBJ_PRODUCT_NAME => fact.product = Some(value.into()),
+            OBJ_MODEL_NAME => fact.extra.push(("model_name".into(), value.into())),
+            OBJ_USER_APPLICATION_NAME => fact.name = Some(value.into()),
+            other => fact
+                .extra
+                .push((format!("object_{other:#04x}").into(), value.into())),
         }
     }
 }

@@ -122,7 +122,7 @@ impl NbnsSession {
                             speaker,
                             HostFact::Attribute {
                                 key: "netbios_mac".into(),
-                                value: crate::dhcp::session::mac_text(&mac),
+                                value: crate::dhcp::session::mac_text(&mac).into(),
                             },
                         );
                     }
@@ -210,13 +210,13 @@ fn announcement_facts(
     speaker: Side,
     out: &mut dyn ObservationSink,
 ) {
-    let attr = |out: &mut dyn ObservationSink, key: &str, value: String| {
+    let attr = |out: &mut dyn ObservationSink, key: &'static str, value: String| {
         if !value.is_empty() {
             out.host_fact(
                 speaker,
                 HostFact::Attribute {
-                    key: key.to_string(),
-                    value,
+                    key: key.into(),
+                    value: value.into(),
                 },
             );
         }

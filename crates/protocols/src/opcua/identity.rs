@@ -21,13 +21,13 @@ fn text(b: Option<&[u8]>) -> Option<String> {
 /// URI; the application URI and type go to `extra`. `None` when all are empty.
 pub fn from_application(app: &AppDescription<'_>) -> Option<IdentityFact> {
     let mut f = IdentityFact {
-        protocol: "opcua".to_owned(),
+        protocol: "opcua".into(),
         ..IdentityFact::default()
     };
-    f.product = text(app.application_name);
-    f.model = text(app.product_uri);
+    f.product = text(app.application_name).map(Into::into);
+    f.model = text(app.product_uri).map(Into::into);
     if let Some(uri) = text(app.application_uri) {
-        f.extra.push(("application_uri".to_owned(), uri));
+        f.extra.push(("application_uri".into(), uri.into()));
     }
     if f.product.is_none() && f.model.is_none() && f.extra.is_empty() {
         return None;
@@ -39,6 +39,6 @@ pub fn from_application(app: &AppDescription<'_>) -> Option<IdentityFact> {
         3 => "discovery_server",
         _ => "unknown",
     };
-    f.device_type = Some(format!("opcua_{kind}"));
+    f.device_type = Some(format!("opcua_{kind}").into());
     Some(f)
 }

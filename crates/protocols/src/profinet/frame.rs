@@ -140,15 +140,15 @@ pub fn dcp_identity(s: &DcpSummary<'_>) -> Option<IdentityFact> {
     };
     fact.name = s
         .name_of_station
-        .map(|n| String::from_utf8_lossy(n).into_owned());
+        .map(|n| String::from_utf8_lossy(n).into_owned().into());
     fact.product = s
         .station_type
-        .map(|n| String::from_utf8_lossy(n).into_owned());
+        .map(|n| String::from_utf8_lossy(n).into_owned().into());
     if let Some((vendor, device)) = s.device_id {
         fact.vendor_id = Some(u32::from(vendor));
-        fact.model = Some(format!("{device:#06x}"));
+        fact.model = Some(format!("{device:#06x}").into());
         fact.extra
-            .push(("device_id".into(), format!("{device:#06x}")));
+            .push(("device_id".into(), format!("{device:#06x}").into()));
     }
     if let Some(role) = s.device_role {
         fact.extra
@@ -157,13 +157,13 @@ pub fn dcp_identity(s: &DcpSummary<'_>) -> Option<IdentityFact> {
     if let Some(alias) = s.alias {
         fact.extra.push((
             "alias_name".into(),
-            String::from_utf8_lossy(alias).into_owned(),
+            String::from_utf8_lossy(alias).into_owned().into(),
         ));
     }
     if let Some((ip, mask, gw)) = s.ip {
-        fact.extra.push(("ip".into(), ip_text(ip)));
-        fact.extra.push(("netmask".into(), ip_text(mask)));
-        fact.extra.push(("gateway".into(), ip_text(gw)));
+        fact.extra.push(("ip".into(), ip_text(ip).into()));
+        fact.extra.push(("netmask".into(), ip_text(mask).into()));
+        fact.extra.push(("gateway".into(), ip_text(gw).into()));
     }
     (fact.name.is_some() || fact.vendor_id.is_some() || fact.product.is_some()).then_some(fact)
 }

@@ -185,8 +185,8 @@ impl RdpSession {
                     out.host_fact(
                         Side::Client,
                         HostFact::Attribute {
-                            key: "rdp_user".to_owned(),
-                            value: user.clone(),
+                            key: "rdp_user".into(),
+                            value: user.clone().into(),
                         },
                     );
                     self.record.cookie = Some(user);

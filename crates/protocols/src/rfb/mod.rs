@@ -235,8 +235,8 @@ impl RfbSession {
             out.host_fact(
                 Side::Server,
                 HostFact::Attribute {
-                    key: "rfb_security".to_owned(),
-                    value: "none".to_owned(),
+                    key: "rfb_security".into(),
+                    value: "none".into(),
                 },
             );
         }

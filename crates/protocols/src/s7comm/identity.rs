@@ -28,10 +28,10 @@ pub fn szl_text(bytes: &[u8]) -> Option<String> {
     (!text.is_empty()).then(|| text.to_owned())
 }
 
-fn fact(protocol: &str) -> IdentityFact {
+fn fact(protocol: &'static str) -> IdentityFact {
     IdentityFact {
-        protocol: protocol.to_owned(),
-        vendor: Some("Siemens".to_owned()),
+        protocol: protocol.into(),
+        vendor: Some("Siemens".into()),
         ..IdentityFact::default()
     }
 }
@@ -54,18 +54,21 @@ pub fn from_szl(szl: &SzlResponse<'_>) -> Option<IdentityFact> {
                 let ausbe = c.take(2).unwrap_or(&[]);
                 match (index, ausbg, ausbe) {
                     (0x0001, _, _) => {
-                        f.model = szl_text(mlfb).or(f.model.take());
+                        f.model = szl_text(mlfb).map(Into::into).or(f.model.take());
                         if !ausbe.is_empty() {
-                            f.extra.push(("hardware_version".into(), u16_text(ausbe)));
+                            f.extra
+                                .push(("hardware_version".into(), u16_text(ausbe).into()));
                         }
                     }
-                    (0x0006, _, _) if f.model.is_none() => f.model = szl_text(mlfb),
+                    (0x0006, _, _) if f.model.is_none() => f.model = szl_text(mlfb).map(Into::into),
                     (0x0007, [b'V', major], [minor, patch]) => {
-                        f.firmware = Some(format!("V{major}.{minor}.{patch}"));
+                        f.firmware = Some(format!("V{major}.{minor}.{patch}").into());
                     }
                     (0x0081, [b'A' | b'V', major], [minor, patch]) => {
-                        f.extra
-                            .push(("boot_loader".into(), format!("V{major}.{minor}.{patch}")));
+                        f.extra.push((
+                            "boot_loader".into(),
+                            format!("V{major}.{minor}.{patch}").into(),
+                        ));
                     }
                     _ => {}
                 }
@@ -79,14 +82,14 @@ pub fn from_szl(szl: &SzlResponse<'_>) -> Option<IdentityFact> {
                     continue;
                 };
                 match index {
-                    0x0001 => f.name = Some(text),
-                    0x0002 => f.product = Some(text),
-                    0x0003 => f.extra.push(("plant_identification".into(), text)),
-                    0x0004 => f.extra.push(("copyright".into(), text)),
-                    0x0005 => f.serial = Some(text),
-                    0x0007 => f.device_type = Some(text),
-                    0x0008 => f.extra.push(("memory_card_serial".into(), text)),
-                    0x000B => f.extra.push(("location".into(), text)),
+                    0x0001 => f.name = Some(text.into()),
+                    0x0002 => f.product = Some(text.into()),
+                    0x0003 => f.extra.push(("plant_identification".into(), text.into())),
+                    0x0004 => f.extra.push(("copyright".into(), text.into())),
+                    0x0005 => f.serial = Some(text.into()),
+                    0x0007 => f.device_type = Some(text.into()),
+                    0x0008 => f.extra.push(("memory_card_serial".into(), text.into())),
+                    0x000B => f.extra.push(("location".into(), text.into())),
                     _ => {}
                 }
             }
@@ -141,7 +144,7 @@ pub fn scan_order_number(payload: &[u8]) -> Option<String> {
 pub fn from_plus_payload(payload: &[u8]) -> Option<IdentityFact> {
     let model = scan_order_number(payload)?;
     let mut f = fact("s7comm_plus");
-    f.model = Some(model);
+    f.model = Some(model.into());
     f.extra.push(("source".into(), "order_number_scan".into()));
     Some(f)
 }

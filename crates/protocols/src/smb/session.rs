@@ -64,13 +64,13 @@ pub struct SmbSession {
     encryption_reported: bool,
 }
 
-fn fact_attr(out: &mut dyn ObservationSink, side: Side, key: &str, value: String) {
+fn fact_attr(out: &mut dyn ObservationSink, side: Side, key: &'static str, value: String) {
     if !value.is_empty() {
         out.host_fact(
             side,
             HostFact::Attribute {
-                key: key.to_string(),
-                value,
+                key: key.into(),
+                value: value.into(),
             },
         );
     }

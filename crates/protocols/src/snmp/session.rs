@@ -212,8 +212,8 @@ impl SnmpSession {
                     out.host_fact(
                         Side::Server,
                         HostFact::Attribute {
-                            key: "snmp_sys_object_id".to_owned(),
-                            value: oid.clone(),
+                            key: "snmp_sys_object_id".into(),
+                            value: oid.clone().into(),
                         },
                     );
                     if let Some(vendor) =
@@ -222,8 +222,8 @@ impl SnmpSession {
                         out.host_fact(
                             Side::Server,
                             HostFact::Attribute {
-                                key: "snmp_vendor".to_owned(),
-                                value: vendor.to_owned(),
+                                key: "snmp_vendor".into(),
+                                value: vendor.into(),
                             },
                         );
                     }

@@ -127,15 +127,15 @@ impl TlsSession {
         out.host_fact(
             Side::Client,
             HostFact::Attribute {
-                key: "ja3".to_owned(),
-                value: ja3.clone(),
+                key: "ja3".into(),
+                value: ja3.clone().into(),
             },
         );
         out.host_fact(
             Side::Client,
             HostFact::Attribute {
-                key: "ja4".to_owned(),
-                value: ja4.clone(),
+                key: "ja4".into(),
+                value: ja4.clone().into(),
             },
         );
         if out.wants_records() {
@@ -168,8 +168,8 @@ impl TlsSession {
         out.host_fact(
             Side::Server,
             HostFact::Attribute {
-                key: "ja3s".to_owned(),
-                value: ja3s.clone(),
+                key: "ja3s".into(),
+                value: ja3s.clone().into(),
             },
         );
         let version = sh.negotiated_version();
@@ -193,16 +193,16 @@ impl TlsSession {
         out.host_fact(
             Side::Server,
             HostFact::Attribute {
-                key: "tls_cert_subject".to_owned(),
-                value: info.subject.clone(),
+                key: "tls_cert_subject".into(),
+                value: info.subject.clone().into(),
             },
         );
         if info.self_signed {
             out.host_fact(
                 Side::Server,
                 HostFact::Attribute {
-                    key: "tls_cert_self_signed".to_owned(),
-                    value: "true".to_owned(),
+                    key: "tls_cert_self_signed".into(),
+                    value: "true".into(),
                 },
             );
         }
