@@ -11,7 +11,7 @@
 use super::device_type_gen::cip_device_type_name;
 use super::vendor_gen::cip_vendor_name;
 use super::wire::IdentityItem;
-use plantguard_model::IdentityFact;
+use plantguard_model::{IdentityFact, Text};
 
 /// Builds the identity fact a ListIdentity reply carries.
 pub fn fact(item: &IdentityItem<'_>) -> IdentityFact {
@@ -19,16 +19,19 @@ pub fn fact(item: &IdentityItem<'_>) -> IdentityFact {
         .trim()
         .to_string();
     let [a, b, c, d] = item.socket_address;
-    let mut extra = vec![
-        ("product_code".to_string(), item.product_code.to_string()),
-        ("device_status".to_string(), format!("{:#06x}", item.status)),
+    let mut extra: Vec<(Text, Text)> = vec![
+        ("product_code".into(), item.product_code.to_string().into()),
         (
-            "socket_address".to_string(),
-            format!("{a}.{b}.{c}.{d}:{}", item.socket_port),
+            "device_status".into(),
+            format!("{:#06x}", item.status).into(),
+        ),
+        (
+            "socket_address".into(),
+            format!("{a}.{b}.{c}.{d}:{}", item.socket_port).into(),
         ),
     ];
     if item.state != 0xFF {
-        extra.push(("state".to_string(), format!("{:#04x}", item.state)));
+        extra.push(("state".into(), format!("{:#04x}", item.state).into()));
     }
     IdentityFact {
         protocol: "enip".into(),
@@ -36,20 +39,13 @@ pub fn fact(item: &IdentityItem<'_>) -> IdentityFact {
         vendor_id: Some(u32::from(item.vendor_id)),
         product: (!product.is_empty()).then_some(product.into()),
         model: Some(item.product_code.to_string().into()),
-        device_type: Some(
-            cip_device_type_name(item.device_type)
-                .map_or_else(
-                    || format!("device_type_{}", item.device_type),
-                    str::to_string,
-                )
-                .into(),
-        ),
+        device_type: Some(cip_device_type_name(item.device_type).map_or_else(
+            || format!("device_type_{}", item.device_type).into(),
+            Into::into,
+        )),
         firmware: Some(format!("{}.{}", item.revision_major, item.revision_minor).into()),
         serial: Some(format!("{:#010x}", item.serial_number).into()),
         name: None,
-        extra: extra
-            .into_iter()
-            .map(|(k, v)| (k.into(), v.into()))
-            .collect(),
+        extra,
     }
 }
