@@ -269,20 +269,20 @@ pub fn analyse_hardening(a: &Assessment, kb: &KnowledgeBase) -> Hardening {
             match &f.fact {
                 HostFact::Name { name, source } | HostFact::Domain { name, source } => {
                     names.push(NameEvidence {
-                        name: name.clone(),
+                        name: name.to_string(),
                         kind: if matches!(f.fact, HostFact::Name { .. }) {
                             "name"
                         } else {
                             "domain"
                         }
                         .into(),
-                        source: source.clone(),
+                        source: source.to_string(),
                         evidence: f.evidence.clone(),
                     });
                 }
                 HostFact::Software { role, banner } => software.push(SoftwareEvidence {
-                    role: role.clone(),
-                    banner: banner.clone(),
+                    role: role.to_string(),
+                    banner: banner.to_string(),
                     evidence: f.evidence.clone(),
                 }),
                 _ => {}

@@ -556,10 +556,10 @@ pub(crate) fn claims(
                     None => format!("{source} reports {name}"),
                 };
                 out.push(Claim {
-                    source: source.clone(),
+                    source: source.to_string(),
                     observed,
-                    name: name.clone(),
-                    version: version.clone(),
+                    name: name.to_string(),
+                    version: version.as_deref().map(str::to_owned),
                     family,
                     weight,
                     generic: false,
@@ -567,7 +567,7 @@ pub(crate) fn claims(
                 });
             }
             HostFact::Software { role, banner } => {
-                let hit = match role.as_str() {
+                let hit = match role.as_ref() {
                     "ssh_server" | "ssh_client" => ssh_os(kb, banner).map(|h| ("ssh_banner", h)),
                     "http_server" => http_server_os(kb, banner).map(|h| ("http_server", h)),
                     "http_client" if !has_ua_os => {
@@ -802,9 +802,9 @@ mod tests {
 
     fn os(name: &str, version: Option<&str>, source: &str) -> HostFact {
         HostFact::Os {
-            name: name.into(),
-            version: version.map(str::to_string),
-            source: source.into(),
+            name: name.to_owned().into(),
+            version: version.map(|v| v.to_owned().into()),
+            source: source.to_owned().into(),
         }
     }
 

@@ -97,7 +97,7 @@ fn plant() -> Assessment {
             "10.0.0.20",
             HostFact::Credential {
                 service: "snmp".into(),
-                username: String::new(),
+                username: "".into(),
                 secret: "public".into(),
                 accepted: None,
             },

@@ -12,8 +12,10 @@ pub type Text = Cow<'static, str>;
 /// software, credentials crossing the wire, lookups.
 ///
 /// Parsers report facts about the end of the flow that spoke them (or, for
-/// requests naming a server, the side the fact is about). Values are copied
-/// out of the packet; facts are rare compared to packets.
+/// requests naming a server, the side the fact is about). Text from a fixed
+/// set (sources, roles, services, attribute names) is borrowed, text from
+/// the packet copied: devices and clients repeat the same facts on every
+/// connection, so building one must cost little.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum HostFact {
@@ -21,52 +23,52 @@ pub enum HostFact {
     /// `llmnr`, `mdns`, `dns`, `smb`, `http_host`, `tls_sni`, `snmp`, ...).
     Name {
         /// The name as sent.
-        name: String,
+        name: Text,
         /// Protocol or field it came from.
-        source: String,
+        source: Text,
     },
     /// A domain or workgroup the host belongs to.
     Domain {
         /// Domain / workgroup name.
-        name: String,
+        name: Text,
         /// Protocol or field it came from.
-        source: String,
+        source: Text,
     },
     /// Operating-system evidence (`name`: `Windows XP`; `version`: `5.1`).
     Os {
         /// OS family and release as named by the evidence.
-        name: String,
+        name: Text,
         /// Version or build, when the evidence carries one.
-        version: Option<String>,
+        version: Option<Text>,
         /// What revealed it (`netbios_browser`, `smb_ntlmssp`, `http_user_agent`, `tcp_syn`, ...).
-        source: String,
+        source: Text,
     },
     /// Software the host runs (`role`: `http_server`, `http_client`,
     /// `ssh_server`, `ssh_client`, `snmp_agent`, `ftp_server`, ...).
     Software {
         /// What the software does on this host.
-        role: String,
+        role: Text,
         /// The identifying string as sent (banner, Server header, User-Agent).
-        banner: String,
+        banner: Text,
     },
     /// A credential seen in clear text. The secret is kept whole here and
     /// masked at output unless the user asks to see secrets.
     Credential {
         /// Service (`ftp`, `telnet`, `http_basic`, `snmp`, `opcua`, ...).
-        service: String,
+        service: Text,
         /// User name (empty for SNMP communities).
-        username: String,
+        username: Text,
         /// Password or community string.
-        secret: String,
+        secret: Text,
         /// Whether the server accepted it, when its reply shows it.
         accepted: Option<bool>,
     },
     /// A name this host looked up (DNS, LLMNR, mDNS, NetBIOS queries).
     Lookup {
         /// Queried name.
-        name: String,
+        name: Text,
         /// Protocol.
-        source: String,
+        source: Text,
     },
     /// Any other keyed attribute (`dhcp_vendor_class` = `MSFT 5.0`,
     /// `ja3` = `...`, `smb_dialect` = `NT LM 0.12`, `tcp_syn` = `64:65535:...`).
@@ -90,7 +92,7 @@ impl HostFact {
             } => HostFact::Credential {
                 service: service.clone(),
                 username: username.clone(),
-                secret: mask_secret(secret),
+                secret: mask_secret(secret).into(),
                 accepted: *accepted,
             },
             other => other.clone(),
@@ -137,6 +139,6 @@ mod tests {
         else {
             unreachable!()
         };
-        assert_eq!((username.as_str(), secret.as_str()), ("sysdiag", "fac***"));
+        assert_eq!((username.as_ref(), secret.as_ref()), ("sysdiag", "fac***"));
     }
 }

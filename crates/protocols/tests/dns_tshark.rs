@@ -93,7 +93,7 @@ fn dns_agrees_with_tshark() {
                         .facts
                         .iter()
                         .filter_map(|(_, f)| match f {
-                            HostFact::Lookup { name, .. } => Some(name.clone()),
+                            HostFact::Lookup { name, .. } => Some(name.to_string()),
                             _ => None,
                         })
                         .collect();

@@ -144,7 +144,7 @@ fn smb_agrees_with_tshark() {
                         .iter()
                         .filter_map(|(_, x)| match x {
                             HostFact::Name { name, source } if source == "smb_ntlmssp" => {
-                                Some(name.as_str())
+                                Some(name.as_ref())
                             }
                             _ => None,
                         })
@@ -154,7 +154,7 @@ fn smb_agrees_with_tshark() {
                         .iter()
                         .filter_map(|(_, x)| match x {
                             HostFact::Domain { name, source } if source == "smb_ntlmssp" => {
-                                Some(name.as_str())
+                                Some(name.as_ref())
                             }
                             _ => None,
                         })
@@ -183,7 +183,7 @@ fn smb_agrees_with_tshark() {
                         .filter_map(|(_, x)| match x {
                             HostFact::Os {
                                 version, source, ..
-                            } if source == "smb_ntlmssp" => version.clone(),
+                            } if source == "smb_ntlmssp" => version.as_deref().map(str::to_owned),
                             _ => None,
                         })
                         .collect();

@@ -722,7 +722,7 @@ pub(crate) fn analyse(
                 .entry(x.id.clone())
                 .or_insert_with(|| (BTreeSet::new(), f.evidence.clone()))
                 .0
-                .insert(name.clone());
+                .insert(name.to_string());
         }
     }
     for (id, (names, ev)) in lookups {

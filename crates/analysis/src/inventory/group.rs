@@ -167,7 +167,7 @@ fn tie_by_host_name(
         let (Some(ip), HostFact::Name { name, source }) = (f.ip, &f.fact) else {
             continue;
         };
-        if !HOST_NAME_SOURCES.contains(&source.as_str()) || !host_by_ip.contains_key(&ip) {
+        if !HOST_NAME_SOURCES.contains(&source.as_ref()) || !host_by_ip.contains_key(&ip) {
             continue;
         }
         // A router's interfaces are tied already, and a DHCP relay states
@@ -621,8 +621,8 @@ fn build_asset(
     for f in &asset_facts {
         match &f.fact {
             HostFact::Name { name, source } => names.push(NameFact {
-                name: name.clone(),
-                source: source.clone(),
+                name: name.to_string(),
+                source: source.to_string(),
                 evidence: Some(f.evidence.clone()),
             }),
             HostFact::Domain { name, source } if source == "smb_ntlmssp" && f.ip.is_some() => {
@@ -1000,7 +1000,7 @@ mod tests {
         }
     }
 
-    fn name(addr: &str, name: &str, source: &str) -> HostFactRecord {
+    fn name(addr: &str, name: &'static str, source: &'static str) -> HostFactRecord {
         HostFactRecord {
             ip: Some(ip(addr)),
             mac: None,

@@ -146,7 +146,7 @@ fn client_facts(m: &Message<'_>, speaker: Side, mac: Option<&str>, out: &mut dyn
         out.host_fact(
             speaker,
             HostFact::Name {
-                name: h,
+                name: h.into(),
                 source: "dhcp".into(),
             },
         );
@@ -155,7 +155,7 @@ fn client_facts(m: &Message<'_>, speaker: Side, mac: Option<&str>, out: &mut dyn
         out.host_fact(
             speaker,
             HostFact::Name {
-                name: n,
+                name: n.into(),
                 source: "dhcp".into(),
             },
         );
@@ -189,7 +189,7 @@ fn server_facts(m: &Message<'_>, dir: Direction, mac: Option<&str>, out: &mut dy
         out.host_fact(
             server,
             HostFact::Domain {
-                name: d,
+                name: d.into(),
                 source: "dhcp".into(),
             },
         );
@@ -253,7 +253,7 @@ impl Dhcpv6Session {
                 out.host_fact(
                     speaker,
                     HostFact::Name {
-                        name: n,
+                        name: n.into(),
                         source: "dhcpv6".into(),
                     },
                 );

@@ -140,8 +140,8 @@ impl DnsSession {
                         out.host_fact(
                             speaker,
                             HostFact::Lookup {
-                                name,
-                                source: proto.to_string(),
+                                name: name.into(),
+                                source: proto.into(),
                             },
                         );
                     }
@@ -204,8 +204,8 @@ impl DnsSession {
             }
             let fact = match key {
                 "name" => HostFact::Name {
-                    name: value.clone(),
-                    source: proto.to_string(),
+                    name: value.clone().into(),
+                    source: proto.into(),
                 },
                 _ => HostFact::Attribute {
                     key: key.into(),

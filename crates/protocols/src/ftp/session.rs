@@ -112,9 +112,9 @@ impl FtpSession {
                 out.host_fact(
                     Side::Server,
                     HostFact::Credential {
-                        service: NAME.to_owned(),
-                        username: self.user.clone().unwrap_or_default(),
-                        secret,
+                        service: NAME.into(),
+                        username: self.user.clone().unwrap_or_default().into(),
+                        secret: secret.into(),
                         accepted,
                     },
                 );
@@ -196,8 +196,8 @@ impl FtpSession {
                 out.host_fact(
                     Side::Server,
                     HostFact::Software {
-                        role: "ftp_server".to_owned(),
-                        banner: owned(text),
+                        role: "ftp_server".into(),
+                        banner: owned(text).into(),
                     },
                 );
             }

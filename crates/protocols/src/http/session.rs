@@ -212,9 +212,9 @@ impl HttpSession {
             out.host_fact(
                 Side::Server,
                 HostFact::Credential {
-                    service: "http_basic".to_owned(),
-                    username,
-                    secret,
+                    service: "http_basic".into(),
+                    username: username.into(),
+                    secret: secret.into(),
                     accepted,
                 },
             );
@@ -259,17 +259,17 @@ impl HttpSession {
                     out.host_fact(
                         Side::Client,
                         HostFact::Os {
-                            name,
-                            version,
-                            source: "http_user_agent".to_owned(),
+                            name: name.into(),
+                            version: version.map(Into::into),
+                            source: "http_user_agent".into(),
                         },
                     );
                 }
                 out.host_fact(
                     Side::Client,
                     HostFact::Software {
-                        role: "http_client".to_owned(),
-                        banner,
+                        role: "http_client".into(),
+                        banner: banner.into(),
                     },
                 );
             }
@@ -281,8 +281,8 @@ impl HttpSession {
                 out.host_fact(
                     Side::Server,
                     HostFact::Name {
-                        name: owned(name).to_ascii_lowercase(),
-                        source: "http_host".to_owned(),
+                        name: owned(name).to_ascii_lowercase().into(),
+                        source: "http_host".into(),
                     },
                 );
             }
@@ -346,8 +346,8 @@ impl HttpSession {
                 out.host_fact(
                     Side::Server,
                     HostFact::Software {
-                        role: "http_server".to_owned(),
-                        banner: owned(server),
+                        role: "http_server".into(),
+                        banner: owned(server).into(),
                     },
                 );
             }

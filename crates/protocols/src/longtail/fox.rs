@@ -110,8 +110,8 @@ fn handle(_: &mut u32, dir: Direction, b: &[u8], out: &mut dyn ObservationSink) 
             out.host_fact(
                 who,
                 HostFact::Os {
-                    name: os.to_owned(),
-                    version: value(&text, "os.version").map(str::to_owned),
+                    name: os.to_owned().into(),
+                    version: value(&text, "os.version").map(|s| s.to_owned().into()),
                     source: "fox_hello".into(),
                 },
             );
@@ -120,7 +120,7 @@ fn handle(_: &mut u32, dir: Direction, b: &[u8], out: &mut dyn ObservationSink) 
             out.host_fact(
                 who,
                 HostFact::Name {
-                    name: h.to_owned(),
+                    name: h.to_owned().into(),
                     source: "fox_hello".into(),
                 },
             );
@@ -129,10 +129,11 @@ fn handle(_: &mut u32, dir: Direction, b: &[u8], out: &mut dyn ObservationSink) 
             out.host_fact(
                 who,
                 HostFact::Software {
-                    role: format!("niagara_{}", a.to_ascii_lowercase()),
+                    role: format!("niagara_{}", a.to_ascii_lowercase()).into(),
                     banner: format!("{a} {}", app_version.unwrap_or_default())
                         .trim()
-                        .to_owned(),
+                        .to_owned()
+                        .into(),
                 },
             );
         }

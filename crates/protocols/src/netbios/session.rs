@@ -21,19 +21,19 @@ use crate::smb::os::windows_name;
 /// host's own name; group `<00>`/`<1C>`/`<1E>` and unique `<1B>`/`<1D>`
 /// names are its workgroup or domain. Other suffixes (messenger `<03>`,
 /// `__MSBROWSE__<01>`) name services, not the host.
-pub fn name_fact(n: &NetbiosName, group: bool, source: &str) -> Option<HostFact> {
+pub fn name_fact(n: &NetbiosName, group: bool, source: &'static str) -> Option<HostFact> {
     let name = n.name();
     if name.is_empty() || name.starts_with('\u{1}') || name == "*" {
         return None;
     }
     match (group, n.suffix()) {
         (false, 0x00 | 0x20) => Some(HostFact::Name {
-            name,
-            source: source.to_string(),
+            name: name.into(),
+            source: source.into(),
         }),
         (true, 0x00 | 0x1c | 0x1e) | (false, 0x1b | 0x1d) => Some(HostFact::Domain {
-            name,
-            source: source.to_string(),
+            name: name.into(),
+            source: source.into(),
         }),
         _ => None,
     }
@@ -76,7 +76,7 @@ impl NbnsSession {
                 out.host_fact(
                     speaker,
                     HostFact::Lookup {
-                        name: name.name(),
+                        name: name.name().into(),
                         source: "netbios".into(),
                     },
                 );
@@ -227,16 +227,16 @@ fn announcement_facts(
         out.host_fact(
             speaker,
             HostFact::Domain {
-                name: lossy(a.server_name),
-                source: source(),
+                name: lossy(a.server_name).into(),
+                source: source().into(),
             },
         );
         if !a.comment.is_empty() {
             out.host_fact(
                 speaker,
                 HostFact::Name {
-                    name: lossy(a.comment),
-                    source: source(),
+                    name: lossy(a.comment).into(),
+                    source: source().into(),
                 },
             );
         }
@@ -246,8 +246,8 @@ fn announcement_facts(
         out.host_fact(
             speaker,
             HostFact::Name {
-                name: lossy(a.server_name),
-                source: source(),
+                name: lossy(a.server_name).into(),
+                source: source().into(),
             },
         );
     }
@@ -261,9 +261,9 @@ fn announcement_facts(
     out.host_fact(
         speaker,
         HostFact::Os {
-            name,
-            version: Some(format!("{}.{}", a.os_major, a.os_minor)),
-            source: source(),
+            name: name.into(),
+            version: Some(format!("{}.{}", a.os_major, a.os_minor).into()),
+            source: source().into(),
         },
     );
     attr(
@@ -280,8 +280,8 @@ fn announcement_facts(
             out.host_fact(
                 speaker,
                 HostFact::Domain {
-                    name: dst.name(),
-                    source: source(),
+                    name: dst.name().into(),
+                    source: source().into(),
                 },
             );
         }

@@ -284,8 +284,8 @@ impl RfbSession {
                 out.host_fact(
                     Side::Server,
                     HostFact::Software {
-                        role: "rfb_server".to_owned(),
-                        banner: format!("RFB {major:03}.{minor:03}"),
+                        role: "rfb_server".into(),
+                        banner: format!("RFB {major:03}.{minor:03}").into(),
                     },
                 );
                 self.server = Server::Security;
@@ -376,8 +376,8 @@ impl RfbSession {
                     out.host_fact(
                         Side::Server,
                         HostFact::Name {
-                            name: name.clone(),
-                            source: NAME.to_owned(),
+                            name: name.clone().into(),
+                            source: NAME.into(),
                         },
                     );
                     self.record.desktop_name = Some(name);
@@ -409,8 +409,8 @@ impl RfbSession {
                 out.host_fact(
                     Side::Client,
                     HostFact::Software {
-                        role: "rfb_client".to_owned(),
-                        banner: format!("RFB {major:03}.{minor:03}"),
+                        role: "rfb_client".into(),
+                        banner: format!("RFB {major:03}.{minor:03}").into(),
                     },
                 );
                 // The client's version decides the handshake (RFC 6143 §7.1.1).

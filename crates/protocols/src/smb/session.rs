@@ -76,25 +76,25 @@ fn fact_attr(out: &mut dyn ObservationSink, side: Side, key: &'static str, value
     }
 }
 
-fn fact_name(out: &mut dyn ObservationSink, side: Side, name: &str, source: &str) {
+fn fact_name(out: &mut dyn ObservationSink, side: Side, name: &str, source: &'static str) {
     if !name.is_empty() {
         out.host_fact(
             side,
             HostFact::Name {
-                name: name.to_string(),
-                source: source.to_string(),
+                name: name.to_string().into(),
+                source: source.into(),
             },
         );
     }
 }
 
-fn fact_domain(out: &mut dyn ObservationSink, side: Side, name: &str, source: &str) {
+fn fact_domain(out: &mut dyn ObservationSink, side: Side, name: &str, source: &'static str) {
     if !name.is_empty() {
         out.host_fact(
             side,
             HostFact::Domain {
-                name: name.to_string(),
-                source: source.to_string(),
+                name: name.to_string().into(),
+                source: source.into(),
             },
         );
     }
@@ -105,8 +105,8 @@ fn fact_version(out: &mut dyn ObservationSink, side: Side, v: Option<Version>) {
         out.host_fact(
             side,
             HostFact::Os {
-                name: windows_name(v.major, v.minor),
-                version: Some(v.text()),
+                name: windows_name(v.major, v.minor).into(),
+                version: Some(v.text().into()),
                 source: "smb_ntlmssp".into(),
             },
         );
@@ -120,8 +120,8 @@ fn fact_native(out: &mut dyn ObservationSink, side: Side, os: &str, lanman: &str
         out.host_fact(
             side,
             HostFact::Os {
-                name,
-                version,
+                name: name.into(),
+                version: version.map(Into::into),
                 source: "smb_native_os".into(),
             },
         );
@@ -135,7 +135,7 @@ fn fact_native(out: &mut dyn ObservationSink, side: Side, os: &str, lanman: &str
             side,
             HostFact::Software {
                 role: role.into(),
-                banner: lanman.to_string(),
+                banner: lanman.to_string().into(),
             },
         );
     }

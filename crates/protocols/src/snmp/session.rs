@@ -131,9 +131,9 @@ impl SnmpSession {
                 out.host_fact(
                     Side::Server,
                     HostFact::Credential {
-                        service: NAME.to_owned(),
-                        username: String::new(),
-                        secret: c.text.clone(),
+                        service: NAME.into(),
+                        username: String::new().into(),
+                        secret: c.text.clone().into(),
                         accepted: None,
                     },
                 );
@@ -179,17 +179,17 @@ impl SnmpSession {
                         out.host_fact(
                             Side::Server,
                             HostFact::Os {
-                                name: name.to_owned(),
-                                version,
-                                source: "snmp_sys_descr".to_owned(),
+                                name: name.to_owned().into(),
+                                version: version.map(Into::into),
+                                source: "snmp_sys_descr".into(),
                             },
                         );
                     }
                     out.host_fact(
                         Side::Server,
                         HostFact::Software {
-                            role: "snmp_agent".to_owned(),
-                            banner: descr.clone(),
+                            role: "snmp_agent".into(),
+                            banner: descr.clone().into(),
                         },
                     );
                     self.record.display_string = Some(descr);
@@ -200,8 +200,8 @@ impl SnmpSession {
                     out.host_fact(
                         Side::Server,
                         HostFact::Name {
-                            name: name.clone(),
-                            source: NAME.to_owned(),
+                            name: name.clone().into(),
+                            source: NAME.into(),
                         },
                     );
                     self.record.sys_name = Some(name);
@@ -302,9 +302,9 @@ impl Session for SnmpSession {
                                 out.host_fact(
                                     Side::Server,
                                     HostFact::Credential {
-                                        service: NAME.to_owned(),
-                                        username: String::new(),
-                                        secret: c.text.clone(),
+                                        service: NAME.into(),
+                                        username: String::new().into(),
+                                        secret: c.text.clone().into(),
                                         accepted: Some(true),
                                     },
                                 );

@@ -163,7 +163,7 @@ fn decodes_a_get_request_with_its_community() {
         Side::Server,
         HostFact::Credential {
             service: "snmp".into(),
-            username: String::new(),
+            username: String::new().into(),
             secret: "public".into(),
             accepted: None
         }
@@ -188,7 +188,7 @@ fn learns_the_agent_from_sys_descr_and_sys_name() {
         .filter_map(|(_, f)| match f {
             HostFact::Credential {
                 secret, accepted, ..
-            } => Some((secret.as_str(), *accepted)),
+            } => Some((secret.as_ref(), *accepted)),
             _ => None,
         })
         .collect();

@@ -191,8 +191,8 @@ impl SshSession {
         out.host_fact(
             dir.sender(),
             HostFact::Software {
-                role: role.to_owned(),
-                banner: text.clone(),
+                role: role.into(),
+                banner: text.clone().into(),
             },
         );
         if out.wants_records() {

@@ -153,9 +153,9 @@ impl TelnetSession {
         out.host_fact(
             Side::Server,
             HostFact::Credential {
-                service: NAME.to_owned(),
-                username: user.clone().unwrap_or_default(),
-                secret,
+                service: NAME.into(),
+                username: user.clone().unwrap_or_default().into(),
+                secret: secret.into(),
                 accepted,
             },
         );
@@ -182,8 +182,8 @@ impl TelnetSession {
                     out.host_fact(
                         Side::Server,
                         HostFact::Software {
-                            role: "telnet_server".to_owned(),
-                            banner: banner.clone(),
+                            role: "telnet_server".into(),
+                            banner: banner.clone().into(),
                         },
                     );
                     self.banner = Some(banner);

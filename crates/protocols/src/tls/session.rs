@@ -106,15 +106,15 @@ impl TlsSession {
             out.host_fact(
                 Side::Server,
                 HostFact::Name {
-                    name: name.clone(),
-                    source: "tls_sni".to_owned(),
+                    name: name.clone().into(),
+                    source: "tls_sni".into(),
                 },
             );
             out.host_fact(
                 Side::Client,
                 HostFact::Lookup {
-                    name: name.clone(),
-                    source: "tls_sni".to_owned(),
+                    name: name.clone().into(),
+                    source: "tls_sni".into(),
                 },
             );
             if let Some(tool) = crate::remote::tool_by_tls_name(&name) {
