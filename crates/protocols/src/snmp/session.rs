@@ -132,7 +132,7 @@ impl SnmpSession {
                     Side::Server,
                     HostFact::Credential {
                         service: NAME.into(),
-                        username: String::new().into(),
+                        username: "".into(),
                         secret: c.text.clone().into(),
                         accepted: None,
                     },
@@ -303,7 +303,7 @@ impl Session for SnmpSession {
                                     Side::Server,
                                     HostFact::Credential {
                                         service: NAME.into(),
-                                        username: String::new().into(),
+                                        username: "".into(),
                                         secret: c.text.clone().into(),
                                         accepted: Some(true),
                                     },

@@ -163,7 +163,7 @@ fn decodes_a_get_request_with_its_community() {
         Side::Server,
         HostFact::Credential {
             service: "snmp".into(),
-            username: String::new().into(),
+            username: "".into(),
             secret: "public".into(),
             accepted: None
         }
