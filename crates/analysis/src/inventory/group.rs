@@ -713,7 +713,7 @@ fn build_asset(
 
     // Identity: the record with most fields wins each field.
     let pick =
-        |get: &dyn Fn(&plantguard_model::IdentityFact) -> Option<String>| -> Option<Attributed> {
+        |get: &dyn for<'a> Fn(&'a plantguard_model::IdentityFact) -> Option<&'a str>| -> Option<Attributed> {
             let mut best: Option<(usize, Attributed)> = None;
             for r in &idents {
                 if let Some(v) = get(&r.identity) {
@@ -731,7 +731,7 @@ fn build_asset(
                         best = Some((
                             richness,
                             Attributed {
-                                value: v,
+                                value: v.to_owned(),
                                 source: r.identity.protocol.to_string(),
                                 evidence: Some(r.evidence.clone()),
                             },
@@ -747,29 +747,18 @@ fn build_asset(
                 .as_deref()
                 .is_none_or(|d| !d.contains("client"))
     };
-    let mut vendor = pick(&|f| {
-        f.vendor
-            .as_deref()
-            .map(str::to_owned)
-            .filter(|_| industrial(f))
-    });
-    let product = pick(&|f| {
-        f.product
-            .as_deref()
-            .map(str::to_owned)
-            .filter(|_| industrial(f))
-    });
+    let mut vendor = pick(&|f| f.vendor.as_deref().filter(|_| industrial(f)));
+    let product = pick(&|f| f.product.as_deref().filter(|_| industrial(f)));
     let mut model = pick(&|f| {
         f.model
             .as_deref()
-            .map(str::to_owned)
             .filter(|m| !m.chars().all(|c| c.is_ascii_digit()))
-            .or(f.product.as_deref().map(str::to_owned))
+            .or(f.product.as_deref())
             .filter(|_| industrial(f))
     });
-    let firmware = pick(&|f| f.firmware.as_deref().map(str::to_owned));
-    let serial = pick(&|f| f.serial.as_deref().map(str::to_owned));
-    let device_type = pick(&|f| f.device_type.as_deref().map(str::to_owned));
+    let firmware = pick(&|f| f.firmware.as_deref());
+    let serial = pick(&|f| f.serial.as_deref());
+    let device_type = pick(&|f| f.device_type.as_deref());
     if let Some(k) = &known {
         if vendor.is_none() {
             vendor = k.vendor.clone().map(|v| Attributed {
