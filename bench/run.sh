@@ -231,7 +231,12 @@ else
 fi
 cleanup() { [ "$KEEP" = 1 ] || rm -f "$FILE"; }
 trap cleanup EXIT
-cat "$FILE" >/dev/null # warm the page cache so the first tool is not penalised
+# Evict the file from the page cache and read it back, so every tool reads
+# it as a capture read from disk would be held (readahead's large folios),
+# whatever earlier runs left there (see bench/scaling.sh), and the first
+# tool is not penalised.
+dd if="$FILE" iflag=nocache count=0 status=none 2>/dev/null || true
+cat "$FILE" >/dev/null
 
 NPROC=$(nproc)
 RESULTS=$(mktemp)
