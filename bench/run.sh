@@ -231,12 +231,11 @@ else
 fi
 cleanup() { [ "$KEEP" = 1 ] || rm -f "$FILE"; }
 trap cleanup EXIT
-# Evict the file from the page cache and read it back, so every tool reads
-# it as a capture read from disk would be held (readahead's large folios),
-# whatever earlier runs left there (see bench/scaling.sh), and the first
-# tool is not penalised.
-dd if="$FILE" iflag=nocache count=0 status=none 2>/dev/null || true
-cat "$FILE" >/dev/null
+# Every tool reads the file as a capture read from disk would be held, and
+# the first one is not penalised by a cold cache.
+# shellcheck source=bench/page_cache.sh
+. "$ROOT/bench/page_cache.sh"
+reload_from_disk "$FILE"
 
 NPROC=$(nproc)
 RESULTS=$(mktemp)

@@ -29,14 +29,9 @@ BIN=${ENGINE_ONLY:-$ROOT/target/release/examples/engine_only}
 if [ "${SKIP_BUILD:-0}" != 1 ] && [ -z "${ENGINE_ONLY:-}" ]; then
   (cd "$ROOT" && cargo build --release -q -p plantguard-engine --example engine_only)
 fi
-# The page cache holds a file the way it was filled: a capture read from disk
-# arrives through readahead in large folios, while one that sat in memory
-# for hours can be held in small pages that cost the kernel's copy up to 3x
-# more per byte (measured: 0.085 s against 0.029 s for one read of the 5 M
-# ics capture). Evict the file and read it back so every run starts from
-# the state of a capture read from disk.
-dd if="$FILE" iflag=nocache count=0 status=none 2>/dev/null || true
-cat "$FILE" >/dev/null
+# shellcheck source=bench/page_cache.sh
+. "$ROOT/bench/page_cache.sh"
+reload_from_disk "$FILE"
 rate() { "$BIN" "$@" "$FILE" 2>&1 | tail -1 | sed -n 's/.*: \([0-9.]*\) M packets\/s.*/\1/p'; }
 median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT

@@ -27,7 +27,6 @@ pub(crate) type L2Key = (&'static str, [u8; 6], [u8; 6]);
 const MAX_L2_CONVERSATIONS: usize = 65_536;
 
 /// What opening a flow needs to know of its first frame.
-#[derive(Clone, Copy)]
 struct FlowStart {
     hash: u64,
     key: FlowKey,
@@ -50,7 +49,7 @@ fn open_flow<'f>(
     meta: &Meta,
     t: &Transport<'_>,
 ) -> Option<&'f mut Flow> {
-    let FlowStart { key, syn, .. } = *start;
+    let (key, syn) = (start.key, start.syn);
     if flows.len() >= config.max_flows_per_worker {
         *anomalies.entry("engine.flow_table_full").or_insert(0) += 1;
         return None;

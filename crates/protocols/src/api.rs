@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //! The parser contract shared by every protocol.
 
-use plantguard_model::{HostFact, IdentityFact, Operation, Side};
+use plantguard_model::{HostFact, IdentityFact, Operation, Side, Text};
 
 /// Which way a message travels within its flow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -177,4 +177,24 @@ pub struct L2ProtocolInfo {
     pub ethertypes: &'static [u16],
     /// Parses one frame.
     pub parse: FrameParseFn,
+}
+
+/// Reports `key` = `value` about `side` as a [`HostFact::Attribute`], unless
+/// the value is empty (a field the message left blank says nothing).
+pub fn report_attribute(
+    out: &mut dyn ObservationSink,
+    side: Side,
+    key: &'static str,
+    value: impl Into<Text>,
+) {
+    let value = value.into();
+    if !value.is_empty() {
+        out.host_fact(
+            side,
+            HostFact::Attribute {
+                key: key.into(),
+                value,
+            },
+        );
+    }
 }

@@ -16,7 +16,7 @@ use plantguard_model::{HostFact, Side};
 
 use super::record::{DhcpRecord, Dhcpv6Record};
 use super::wire::{self, fqdn_text, msg_type_name, msg_type_v6_name, Message};
-use crate::api::{Direction, ObservationSink, Progress, Session};
+use crate::api::{report_attribute, Direction, ObservationSink, Progress, Session};
 
 /// `aa:bb:cc:dd:ee:ff`.
 pub fn mac_text(mac: &[u8]) -> String {
@@ -56,18 +56,6 @@ fn list_text(v: &[u8]) -> String {
         let _ = write!(s, "{b}");
     }
     s
-}
-
-fn attr(out: &mut dyn ObservationSink, side: Side, key: &'static str, value: String) {
-    if !value.is_empty() {
-        out.host_fact(
-            side,
-            HostFact::Attribute {
-                key: key.into(),
-                value: value.into(),
-            },
-        );
-    }
 }
 
 fn fqdn(flags: u8, name: &[u8]) -> Option<String> {
@@ -140,7 +128,7 @@ impl DhcpSession {
 fn client_facts(m: &Message<'_>, speaker: Side, mac: Option<&str>, out: &mut dyn ObservationSink) {
     let o = &m.options;
     if let Some(mac) = mac {
-        attr(out, speaker, "dhcp_client_mac", mac.to_string());
+        report_attribute(out, speaker, "dhcp_client_mac", mac.to_string());
     }
     if let Some(h) = o.host_name.map(text).filter(|h| !h.is_empty()) {
         out.host_fact(
@@ -161,13 +149,13 @@ fn client_facts(m: &Message<'_>, speaker: Side, mac: Option<&str>, out: &mut dyn
         );
     }
     if let Some(v) = o.vendor_class {
-        attr(out, speaker, "dhcp_vendor_class", text(v));
+        report_attribute(out, speaker, "dhcp_vendor_class", text(v));
     }
     if let Some(p) = o.param_list {
-        attr(out, speaker, "dhcp_fingerprint", list_text(p));
+        report_attribute(out, speaker, "dhcp_fingerprint", list_text(p));
     }
     if let Some(r) = o.requested_addr {
-        attr(out, speaker, "dhcp_requested_ip", ip_text(r));
+        report_attribute(out, speaker, "dhcp_requested_ip", ip_text(r));
     }
 }
 
@@ -177,13 +165,13 @@ fn server_facts(m: &Message<'_>, dir: Direction, mac: Option<&str>, out: &mut dy
     let o = &m.options;
     let server = dir.sender();
     if let Some(s) = o.server_id {
-        attr(out, server, "dhcp_server_identifier", ip_text(s));
+        report_attribute(out, server, "dhcp_server_identifier", ip_text(s));
     }
     if let Some(r) = o.routers {
-        attr(out, server, "dhcp_router", ip_list(r).join(","));
+        report_attribute(out, server, "dhcp_router", ip_list(r).join(","));
     }
     if let Some(d) = o.dns_servers {
-        attr(out, server, "dhcp_dns_servers", ip_list(d).join(","));
+        report_attribute(out, server, "dhcp_dns_servers", ip_list(d).join(","));
     }
     if let Some(d) = o.domain.map(text).filter(|d| !d.is_empty()) {
         out.host_fact(
@@ -198,10 +186,10 @@ fn server_facts(m: &Message<'_>, dir: Direction, mac: Option<&str>, out: &mut dy
         let client = dir.reverse().sender();
         let ip = ip_text(m.yiaddr);
         if let Some(mac) = mac {
-            attr(out, client, "dhcp_client_mac", mac.to_string());
-            attr(out, client, "dhcp_lease", format!("{mac} {ip}"));
+            report_attribute(out, client, "dhcp_client_mac", mac.to_string());
+            report_attribute(out, client, "dhcp_lease", format!("{mac} {ip}"));
         }
-        attr(out, client, "dhcp_assigned_ip", ip);
+        report_attribute(out, client, "dhcp_assigned_ip", ip);
     }
 }
 
@@ -259,14 +247,14 @@ impl Dhcpv6Session {
                 );
             }
             if let Some(v) = vendor.clone() {
-                attr(out, speaker, "dhcpv6_vendor_class", v);
+                report_attribute(out, speaker, "dhcpv6_vendor_class", v);
             }
             if !oro.is_empty() {
                 let s: Vec<String> = oro.iter().map(u16::to_string).collect();
-                attr(out, speaker, "dhcpv6_fingerprint", s.join(","));
+                report_attribute(out, speaker, "dhcpv6_fingerprint", s.join(","));
             }
             if let Some(d) = m.client_id {
-                attr(out, speaker, "dhcpv6_duid", hex(d));
+                report_attribute(out, speaker, "dhcpv6_duid", hex(d));
             }
         }
         if out.wants_records() {

@@ -13,7 +13,7 @@ use plantguard_model::{HostFact, Side};
 
 use super::record::NetbiosRecord;
 use super::wire::{self, NetbiosName};
-use crate::api::{Direction, ObservationSink, Progress, Session};
+use crate::api::{report_attribute, Direction, ObservationSink, Progress, Session};
 use crate::dns::wire as dns;
 use crate::smb::os::windows_name;
 
@@ -210,25 +210,14 @@ fn announcement_facts(
     speaker: Side,
     out: &mut dyn ObservationSink,
 ) {
-    let attr = |out: &mut dyn ObservationSink, key: &'static str, value: String| {
-        if !value.is_empty() {
-            out.host_fact(
-                speaker,
-                HostFact::Attribute {
-                    key: key.into(),
-                    value: value.into(),
-                },
-            );
-        }
-    };
-    let source = || "netbios_browser".to_string();
+    const SOURCE: &str = "netbios_browser";
     if a.opcode == 0x0c {
         // DomainAnnouncement: the workgroup and its master browser (the sender).
         out.host_fact(
             speaker,
             HostFact::Domain {
                 name: lossy(a.server_name).into(),
-                source: source().into(),
+                source: SOURCE.into(),
             },
         );
         if !a.comment.is_empty() {
@@ -236,7 +225,7 @@ fn announcement_facts(
                 speaker,
                 HostFact::Name {
                     name: lossy(a.comment).into(),
-                    source: source().into(),
+                    source: SOURCE.into(),
                 },
             );
         }
@@ -247,7 +236,7 @@ fn announcement_facts(
             speaker,
             HostFact::Name {
                 name: lossy(a.server_name).into(),
-                source: source().into(),
+                source: SOURCE.into(),
             },
         );
     }
@@ -263,15 +252,16 @@ fn announcement_facts(
         HostFact::Os {
             name: name.into(),
             version: Some(format!("{}.{}", a.os_major, a.os_minor).into()),
-            source: source().into(),
+            source: SOURCE.into(),
         },
     );
-    attr(
+    report_attribute(
         out,
+        speaker,
         "netbios_server_type",
         wire::server_type_names(a.server_type),
     );
-    attr(out, "netbios_comment", lossy(a.comment));
+    report_attribute(out, speaker, "netbios_comment", lossy(a.comment));
     if let Some(dst) = destination {
         if matches!(dst.suffix(), 0x00 | 0x1d | 0x1e)
             && !dst.name().is_empty()
@@ -281,7 +271,7 @@ fn announcement_facts(
                 speaker,
                 HostFact::Domain {
                     name: dst.name().into(),
-                    source: source().into(),
+                    source: SOURCE.into(),
                 },
             );
         }

@@ -18,7 +18,7 @@ use super::os::{native_os, windows_name};
 use super::record::{NtlmRecord, SmbMappingRecord};
 use super::wire::{self, le16, le32, nbss_type, SmbVersion};
 use super::NAME;
-use crate::api::{AbandonReason, Direction, ObservationSink, Progress, Session};
+use crate::api::{report_attribute, AbandonReason, Direction, ObservationSink, Progress, Session};
 
 /// Requests waiting for their answer (negotiate, tree connect, authenticate).
 pub const MAX_PENDING: usize = 64;
@@ -62,18 +62,6 @@ pub struct SmbSession {
     challenge: Option<Challenge>,
     smb1_reported: bool,
     encryption_reported: bool,
-}
-
-fn fact_attr(out: &mut dyn ObservationSink, side: Side, key: &'static str, value: String) {
-    if !value.is_empty() {
-        out.host_fact(
-            side,
-            HostFact::Attribute {
-                key: key.into(),
-                value: value.into(),
-            },
-        );
-    }
 }
 
 fn fact_name(out: &mut dyn ObservationSink, side: Side, name: &str, source: &'static str) {
@@ -194,7 +182,7 @@ impl SmbSession {
         if !self.smb1_reported {
             self.smb1_reported = true;
             for side in [Side::Server, Side::Client] {
-                fact_attr(out, side, "smb1_in_use", "true".into());
+                report_attribute(out, side, "smb1_in_use", "true");
             }
         }
     }
@@ -207,7 +195,7 @@ impl SmbSession {
             Some(SmbVersion::Transform) => {
                 if !self.encryption_reported {
                     self.encryption_reported = true;
-                    fact_attr(out, Side::Server, "smb_encryption", "true".into());
+                    report_attribute(out, Side::Server, "smb_encryption", "true");
                 }
             }
             Some(SmbVersion::Compressed) => {}
@@ -263,7 +251,7 @@ impl SmbSession {
                     .filter_map(|d| d.strip_prefix(&[0x02]))
                     .map(|d| String::from_utf8_lossy(d).into_owned())
                     .collect();
-                fact_attr(out, speaker, "smb_client_dialects", dialects.join(","));
+                report_attribute(out, speaker, "smb_client_dialects", dialects.join(","));
                 self.push(key, Waiting::Negotiate(dialects), out);
             }
             (smb1::NEGOTIATE, true) => {
@@ -275,7 +263,7 @@ impl SmbSession {
                 }
                 if let Some(Waiting::Negotiate(d)) = waiting {
                     if let Some(name) = d.get(usize::from(idx)) {
-                        fact_attr(out, speaker, "smb_dialect", name.clone());
+                        report_attribute(out, speaker, "smb_dialect", name.clone());
                         if codes::is_smb1_dialect(name) {
                             self.smb1_in_use(out);
                         }
@@ -337,7 +325,7 @@ impl SmbSession {
                     // AccountName, PrimaryDomain, NativeOS, NativeLanMan.
                     let (user, domain) = (s(0), s(1));
                     if !user.is_empty() {
-                        fact_attr(out, speaker, "smb_user", user.to_string());
+                        report_attribute(out, speaker, "smb_user", user.to_string());
                     }
                     fact_domain(out, speaker, domain, "smb");
                     fact_native(out, speaker, s(2), s(3));
@@ -393,7 +381,7 @@ impl SmbSession {
     ) {
         let admin = is_admin_share(&path);
         if admin {
-            fact_attr(out, dir.reverse().sender(), "smb_admin_share", path.clone());
+            report_attribute(out, dir.reverse().sender(), "smb_admin_share", path.clone());
             out.anomaly(NAME, "admin_share_access");
         }
         if out.wants_records() {
@@ -463,7 +451,7 @@ impl SmbSession {
                 fact_name(out, speaker, &workstation, src);
                 fact_domain(out, speaker, &domain, src);
                 if !user.is_empty() {
-                    fact_attr(out, speaker, "smb_user", user.clone());
+                    report_attribute(out, speaker, "smb_user", user.clone());
                 }
                 fact_version(out, speaker, version);
                 if out.wants_records() {
@@ -545,11 +533,11 @@ impl SmbSession {
                     .chunks_exact(2)
                     .map(|c| dialect_text(le16(c, 0).unwrap_or(0)))
                     .collect();
-                fact_attr(out, speaker, "smb_client_dialects", list.join(","));
+                report_attribute(out, speaker, "smb_client_dialects", list.join(","));
             }
             (smb2::NEGOTIATE, true) if h.status == 0 && w(0) == Some(65) => {
                 let d = w(4).unwrap_or(0);
-                fact_attr(out, speaker, "smb_dialect", dialect_text(d).to_string());
+                report_attribute(out, speaker, "smb_dialect", dialect_text(d).to_string());
             }
             (smb2::SESSION_SETUP, resp) => {
                 let (o, l) = if resp { (4, 6) } else { (12, 14) };
