@@ -159,19 +159,37 @@ struct Segment {
 
 /// One direction of a TCP stream.
 ///
-/// About 100 bytes when idle or in order; heap memory is used only while
-/// out-of-order data is buffered, and is released by [`TcpStream::flush`].
+/// 56 bytes: what an in-order segment reads and writes (the next sequence
+/// number, the flags, the delivered-bytes count, the emptiness of the
+/// out-of-order buffer) is inline; the other counters and the buffered byte
+/// count live behind a box allocated at the stream's first retransmission,
+/// hole or out-of-order segment. Heap memory for out-of-order data is used
+/// only while it is buffered, and is released by [`TcpStream::flush`].
 #[derive(Debug, Default)]
 pub struct TcpStream {
     next_seq: u32,
     synced: bool,
     fin: bool,
     rst: bool,
-    buffered_bytes: usize,
+    delivered_bytes: u64,
     /// Sorted by sequence number, disjoint (possibly adjacent), every run
     /// starting strictly after `next_seq`.
     ooo: VecDeque<Segment>,
+    rare: Option<Box<Rare>>,
+}
+
+/// What a stream keeps only once something other than in-order data
+/// happened to it.
+#[derive(Debug, Default)]
+struct Rare {
+    buffered_bytes: usize,
+    /// Every counter but `delivered_bytes` (kept inline, left at zero here).
     stats: StreamStats,
+}
+
+/// The stream's [`Rare`] part, allocated on first use.
+fn rare(r: &mut Option<Box<Rare>>) -> &mut Rare {
+    r.get_or_insert_with(Box::default)
 }
 
 /// Length of a slice already bounded by `MAX_SEGMENT_LEN` or the window.
@@ -252,7 +270,10 @@ impl TcpStream {
         self.fin |= fin;
         let mut data = payload;
         if let Some((head, excess)) = payload.split_at_checked(MAX_SEGMENT_LEN) {
-            add(&mut self.stats.dropped_over_cap_bytes, excess.len());
+            add(
+                &mut rare(&mut self.rare).stats.dropped_over_cap_bytes,
+                excess.len(),
+            );
             data = head;
         }
         let mut dseq = seq;
@@ -260,7 +281,7 @@ impl TcpStream {
             dseq = seq.wrapping_add(1);
             // A SYN (re)defines the stream only while no data has been seen,
             // so a late or forged SYN cannot rewind a running stream.
-            if !self.synced || (self.stats.delivered_bytes == 0 && self.ooo.is_empty()) {
+            if !self.synced || (self.delivered_bytes == 0 && self.ooo.is_empty()) {
                 self.next_seq = dseq;
                 self.synced = true;
             }
@@ -286,25 +307,28 @@ impl TcpStream {
                 let behind = widen(off.unsigned_abs());
                 match data.get(behind..) {
                     Some(rest) if !rest.is_empty() => {
-                        add(&mut self.stats.retransmitted_bytes, behind);
+                        add(&mut rare(&mut self.rare).stats.retransmitted_bytes, behind);
                         self.deliver_in_order(rest, out);
                     }
-                    _ => add(&mut self.stats.retransmitted_bytes, data.len()),
+                    _ => add(
+                        &mut rare(&mut self.rare).stats.retransmitted_bytes,
+                        data.len(),
+                    ),
                 }
                 return;
             }
             let off = off.unsigned_abs();
             if !counted {
                 counted = true;
-                self.stats.out_of_order_segments =
-                    self.stats.out_of_order_segments.saturating_add(1);
+                let r = rare(&mut self.rare);
+                r.stats.out_of_order_segments = r.stats.out_of_order_segments.saturating_add(1);
             }
             if off < window {
                 let end = off.saturating_add(len32(data));
                 let (i, covered, starts_new_run) = self.overlapping(off, end);
                 let new_bytes = data.len().saturating_sub(covered);
                 let runs = self.ooo.len().saturating_add(usize::from(starts_new_run));
-                if self.buffered_bytes.saturating_add(new_bytes) <= limits.max_buffered_bytes
+                if self.buffered_bytes().saturating_add(new_bytes) <= limits.max_buffered_bytes
                     && runs <= limits.max_segments
                 {
                     self.insert(i, off, data);
@@ -350,7 +374,8 @@ impl TcpStream {
                 return;
             }
             self.gap(hole, false, out);
-            self.stats.acked_gaps = self.stats.acked_gaps.saturating_add(1);
+            let r = rare(&mut self.rare);
+            r.stats.acked_gaps = r.stats.acked_gaps.saturating_add(1);
             self.drain(out);
         }
     }
@@ -373,18 +398,25 @@ impl TcpStream {
                 // Unreachable by construction (buffered data is always ahead);
                 // dropping it keeps the loop finite if that ever breaks.
                 if let Some(seg) = self.ooo.pop_front() {
-                    self.buffered_bytes = self.buffered_bytes.saturating_sub(seg.data.len());
+                    let r = rare(&mut self.rare);
+                    r.buffered_bytes = r.buffered_bytes.saturating_sub(seg.data.len());
                 }
             }
         }
         self.ooo = VecDeque::new();
-        self.buffered_bytes = 0;
+        if let Some(r) = self.rare.as_mut() {
+            r.buffered_bytes = 0;
+        }
     }
 
     /// Counters so far.
     #[must_use]
-    pub fn stats(&self) -> &StreamStats {
-        &self.stats
+    pub fn stats(&self) -> StreamStats {
+        let rare = self.rare.as_ref().map(|r| r.stats).unwrap_or_default();
+        StreamStats {
+            delivered_bytes: self.delivered_bytes,
+            ..rare
+        }
     }
 
     /// Sequence number of the next byte expected, once synchronised.
@@ -396,7 +428,7 @@ impl TcpStream {
     /// Out-of-order payload bytes currently held.
     #[must_use]
     pub fn buffered_bytes(&self) -> usize {
-        self.buffered_bytes
+        self.rare.as_ref().map_or(0, |r| r.buffered_bytes)
     }
 
     /// Non-contiguous runs of out-of-order bytes currently held.
@@ -424,7 +456,7 @@ impl TcpStream {
             return;
         }
         self.next_seq = self.next_seq.wrapping_add(len32(data));
-        add(&mut self.stats.delivered_bytes, data.len());
+        add(&mut self.delivered_bytes, data.len());
         out(StreamChunk::Data(data));
     }
 
@@ -433,13 +465,12 @@ impl TcpStream {
             return;
         }
         self.next_seq = self.next_seq.wrapping_add(n);
-        self.stats.gaps = self.stats.gaps.saturating_add(1);
-        self.stats.gap_bytes = self.stats.gap_bytes.saturating_add(u64::from(n));
+        let stats = &mut rare(&mut self.rare).stats;
+        stats.gaps = stats.gaps.saturating_add(1);
+        stats.gap_bytes = stats.gap_bytes.saturating_add(u64::from(n));
         if over_cap {
-            self.stats.dropped_over_cap_bytes = self
-                .stats
-                .dropped_over_cap_bytes
-                .saturating_add(u64::from(n));
+            stats.dropped_over_cap_bytes =
+                stats.dropped_over_cap_bytes.saturating_add(u64::from(n));
         }
         out(StreamChunk::Gap(n));
     }
@@ -460,12 +491,13 @@ impl TcpStream {
             let Some(seg) = self.ooo.pop_front() else {
                 break;
             };
-            self.buffered_bytes = self.buffered_bytes.saturating_sub(seg.data.len());
+            let r = rare(&mut self.rare);
+            r.buffered_bytes = r.buffered_bytes.saturating_sub(seg.data.len());
             let n = seg.data.len().min(rest.len());
             let (dup, after) = rest.split_at_checked(n).unwrap_or((rest, &[]));
-            add(&mut self.stats.retransmitted_bytes, n);
-            self.stats.overlap_conflicts = self
-                .stats
+            add(&mut rare(&mut self.rare).stats.retransmitted_bytes, n);
+            let stats = &mut rare(&mut self.rare).stats;
+            stats.overlap_conflicts = stats
                 .overlap_conflicts
                 .saturating_add(count_differences(&seg.data, dup));
             self.emit(&seg.data, out);
@@ -486,14 +518,18 @@ impl TcpStream {
             let Some(seg) = self.ooo.pop_front() else {
                 return;
             };
-            self.buffered_bytes = self.buffered_bytes.saturating_sub(seg.data.len());
+            let r = rare(&mut self.rare);
+            r.buffered_bytes = r.buffered_bytes.saturating_sub(seg.data.len());
             let behind = widen(off.wrapping_neg());
             match seg.data.get(behind..) {
                 Some(rest) => {
-                    add(&mut self.stats.retransmitted_bytes, behind);
+                    add(&mut rare(&mut self.rare).stats.retransmitted_bytes, behind);
                     self.emit(rest, out);
                 }
-                None => add(&mut self.stats.retransmitted_bytes, seg.data.len()),
+                None => add(
+                    &mut rare(&mut self.rare).stats.retransmitted_bytes,
+                    seg.data.len(),
+                ),
             }
         }
     }
@@ -554,9 +590,12 @@ impl TcpStream {
                 let new = data
                     .get(widen(lo.saturating_sub(a))..widen(hi.saturating_sub(a)))
                     .unwrap_or(&[]);
-                add(&mut self.stats.retransmitted_bytes, old.len());
-                self.stats.overlap_conflicts = self
-                    .stats
+                add(
+                    &mut rare(&mut self.rare).stats.retransmitted_bytes,
+                    old.len(),
+                );
+                let stats = &mut rare(&mut self.rare).stats;
+                stats.overlap_conflicts = stats
                     .overlap_conflicts
                     .saturating_add(count_differences(old, new));
             }
@@ -581,7 +620,8 @@ impl TcpStream {
         if piece.is_empty() {
             return false;
         }
-        self.buffered_bytes = self.buffered_bytes.saturating_add(piece.len());
+        let r = rare(&mut self.rare);
+        r.buffered_bytes = r.buffered_bytes.saturating_add(piece.len());
         let next_seq = self.next_seq;
         if let Some(prev) = idx.checked_sub(1).and_then(|k| self.ooo.get_mut(k)) {
             if prev
@@ -663,6 +703,53 @@ mod tests {
             payload,
             &ReassemblyLimits::default(),
             &mut c.sink(),
+        );
+    }
+
+    /// An in-order stream is 56 bytes and allocates nothing: the counters
+    /// of retransmissions, holes and out-of-order data appear with the
+    /// first of them, and `stats` reads the same either way.
+    #[test]
+    fn an_in_order_stream_stays_small_and_its_rare_counters_come_with_the_first_event() {
+        assert!(std::mem::size_of::<TcpStream>() <= 56);
+        let (mut s, mut c) = (TcpStream::new(), Collected::default());
+        syn(&mut s, &mut c, 99, b"");
+        seg(&mut s, &mut c, 100, b"abcd");
+        seg(&mut s, &mut c, 104, b"efgh");
+        assert!(s.rare.is_none());
+        assert_eq!(
+            s.stats(),
+            StreamStats {
+                delivered_bytes: 8,
+                ..StreamStats::default()
+            }
+        );
+        // A retransmission of bytes already delivered.
+        seg(&mut s, &mut c, 104, b"efgh");
+        assert!(s.rare.is_some());
+        assert_eq!(
+            s.stats(),
+            StreamStats {
+                delivered_bytes: 8,
+                retransmitted_bytes: 4,
+                ..StreamStats::default()
+            }
+        );
+        // A segment ahead of a hole is buffered, then flushed behind a gap.
+        seg(&mut s, &mut c, 112, b"mnop");
+        assert_eq!((s.buffered_bytes(), s.buffered_segments()), (4, 1));
+        s.flush(&mut c.sink());
+        assert_eq!((s.buffered_bytes(), s.buffered_segments()), (0, 0));
+        assert_eq!(c.bytes, b"abcdefgh????mnop".to_vec());
+        let st = s.stats();
+        assert_eq!(
+            (
+                st.delivered_bytes,
+                st.out_of_order_segments,
+                st.gaps,
+                st.gap_bytes
+            ),
+            (12, 1, 1, 4)
         );
     }
 
