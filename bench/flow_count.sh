@@ -44,8 +44,8 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
   (cd "$ROOT" && cargo build --release -q -p plantguard-capgen &&
     cargo build --release -q -p plantguard-engine --example engine_only)
 fi
-# shellcheck source=bench/page_cache.sh
-. "$ROOT/bench/page_cache.sh"
+# shellcheck source=bench/common.sh
+. "$ROOT/bench/common.sh"
 mkdir -p "$ROOT/bench/data"
 files=()
 made=()
@@ -65,8 +65,7 @@ cleanup() {
   if [ "$KEEP" != 1 ] && [ ${#made[@]} -gt 0 ]; then rm -f "${made[@]}"; fi
 }
 trap cleanup EXIT
-rate() { "$BIN" --threads 1 "$@" 2>&1 | tail -1 | sed -n 's/.*: \([0-9.]*\) M packets\/s.*/\1/p'; }
-median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+rate() { engine_rate "$BIN" --threads 1 "$@"; }
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for _ in $(seq "$ROUNDS"); do
   for i in "${!files[@]}"; do
@@ -79,8 +78,8 @@ echo "medians of $ROUNDS interleaved rounds, one thread, M packets/s ($MIX, $PAC
 printf '  %8s %12s %12s %9s\n' flows "parsers off" "parsers on" "on / off"
 i=0
 for f in $FLOWS; do
-  off=$(median <"$tmp/off$i")
-  on=$(median <"$tmp/on$i")
+  off=$(median_value <"$tmp/off$i")
+  on=$(median_value <"$tmp/on$i")
   printf '  %8s %12s %12s %9s\n' "$f" "$off" "$on" "$(awk -v a="$on" -v b="$off" 'BEGIN {printf "%.3f", a / b}')"
   i=$((i + 1))
 done

@@ -233,8 +233,8 @@ cleanup() { [ "$KEEP" = 1 ] || rm -f "$FILE"; }
 trap cleanup EXIT
 # Every tool reads the file as a capture read from disk would be held, and
 # the first one is not penalised by a cold cache.
-# shellcheck source=bench/page_cache.sh
-. "$ROOT/bench/page_cache.sh"
+# shellcheck source=bench/common.sh
+. "$ROOT/bench/common.sh"
 reload_from_disk "$FILE"
 
 NPROC=$(nproc)

@@ -29,11 +29,10 @@ BIN=${ENGINE_ONLY:-$ROOT/target/release/examples/engine_only}
 if [ "${SKIP_BUILD:-0}" != 1 ] && [ -z "${ENGINE_ONLY:-}" ]; then
   (cd "$ROOT" && cargo build --release -q -p plantguard-engine --example engine_only)
 fi
-# shellcheck source=bench/page_cache.sh
-. "$ROOT/bench/page_cache.sh"
+# shellcheck source=bench/common.sh
+. "$ROOT/bench/common.sh"
 reload_from_disk "$FILE"
-rate() { "$BIN" "$@" "$FILE" 2>&1 | tail -1 | sed -n 's/.*: \([0-9.]*\) M packets\/s.*/\1/p'; }
-median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+rate() { engine_rate "$BIN" "$@" "$FILE"; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq "$ROUNDS"); do
@@ -43,8 +42,8 @@ for r in $(seq "$ROUNDS"); do
   rate --threads "$THREADS" >>"$tmp/onT"
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-off1=$(median <"$tmp/off1"); offT=$(median <"$tmp/offT")
-on1=$(median <"$tmp/on1"); onT=$(median <"$tmp/onT")
+off1=$(median_value <"$tmp/off1"); offT=$(median_value <"$tmp/offT")
+on1=$(median_value <"$tmp/on1"); onT=$(median_value <"$tmp/onT")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 echo "medians of $ROUNDS interleaved rounds, M packets/s ($FILE)"
 printf '  parsers off: 1 thread %s, %s threads %s  (x%s)\n' "$off1" "$THREADS" "$offT" "$(ratio "$offT" "$off1")"
