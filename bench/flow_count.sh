@@ -47,17 +47,16 @@ fi
 # shellcheck source=bench/common.sh
 . "$ROOT/bench/common.sh"
 mkdir -p "$ROOT/bench/data"
-files=()
+capture() { echo "$ROOT/bench/data/$MIX-p$PACKETS-f$1-h$HOSTS-s$SEED.pcap"; }
 made=()
 for f in $FLOWS; do
-  file="$ROOT/bench/data/$MIX-p$PACKETS-f$f-h$HOSTS-s$SEED.pcap"
+  file=$(capture "$f")
   if [ ! -s "$file" ]; then
     "$CAPGEN" --packets "$PACKETS" --flows "$f" --hosts "$HOSTS" --seed "$SEED" \
       --mix "$MIX" --out "$file" >/dev/null 2>&1
     made+=("$file")
   fi
   reload_from_disk "$file"
-  files+=("$file")
 done
 tmp=$(mktemp -d)
 cleanup() {
@@ -68,18 +67,16 @@ trap cleanup EXIT
 rate() { engine_rate "$BIN" --threads 1 "$@"; }
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for _ in $(seq "$ROUNDS"); do
-  for i in "${!files[@]}"; do
-    rate --no-parsers "${files[$i]}" >>"$tmp/off$i"
-    rate "${files[$i]}" >>"$tmp/on$i"
+  for f in $FLOWS; do
+    rate --no-parsers "$(capture "$f")" >>"$tmp/off-$f"
+    rate "$(capture "$f")" >>"$tmp/on-$f"
   done
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "medians of $ROUNDS interleaved rounds, one thread, M packets/s ($MIX, $PACKETS packets, $HOSTS hosts)"
 printf '  %8s %12s %12s %9s\n' flows "parsers off" "parsers on" "on / off"
-i=0
 for f in $FLOWS; do
-  off=$(median_value <"$tmp/off$i")
-  on=$(median_value <"$tmp/on$i")
+  off=$(median_value <"$tmp/off-$f")
+  on=$(median_value <"$tmp/on-$f")
   printf '  %8s %12s %12s %9s\n' "$f" "$off" "$on" "$(awk -v a="$on" -v b="$off" 'BEGIN {printf "%.3f", a / b}')"
-  i=$((i + 1))
 done

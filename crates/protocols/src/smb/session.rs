@@ -324,9 +324,7 @@ impl SmbSession {
                 if !reply && b.words.len() == 26 {
                     // AccountName, PrimaryDomain, NativeOS, NativeLanMan.
                     let (user, domain) = (s(0), s(1));
-                    if !user.is_empty() {
-                        report_attribute(out, speaker, "smb_user", user.to_string());
-                    }
+                    report_attribute(out, speaker, "smb_user", user.to_string());
                     fact_domain(out, speaker, domain, "smb");
                     fact_native(out, speaker, s(2), s(3));
                 } else {
@@ -450,9 +448,7 @@ impl SmbSession {
             } => {
                 fact_name(out, speaker, &workstation, src);
                 fact_domain(out, speaker, &domain, src);
-                if !user.is_empty() {
-                    report_attribute(out, speaker, "smb_user", user.clone());
-                }
+                report_attribute(out, speaker, "smb_user", user.clone());
                 fact_version(out, speaker, version);
                 if out.wants_records() {
                     let c = self.challenge.take().unwrap_or_default();
