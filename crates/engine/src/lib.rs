@@ -21,6 +21,7 @@
 //! captures.
 #![deny(missing_docs)]
 
+mod fact_table;
 mod flow;
 mod merge;
 mod reader;

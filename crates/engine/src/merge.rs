@@ -159,7 +159,7 @@ pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], _config: &Config) ->
         for ((proto, name), n) in out.obs.anomalies {
             *anomalies.entry(format!("{proto}.{name}")).or_insert(0) += n;
         }
-        for (key, at) in out.obs.identities {
+        for (key, at, _) in out.obs.identities.into_entries() {
             identities
                 .entry(key)
                 .and_modify(|e| {
@@ -169,7 +169,7 @@ pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], _config: &Config) ->
                 })
                 .or_insert(at);
         }
-        for (key, (at, n)) in out.obs.host_facts {
+        for (key, at, n) in out.obs.host_facts.into_entries() {
             let e = host_facts.entry(key).or_insert((at, 0));
             if (at.file, at.frame) < (e.0.file, e.0.frame) {
                 e.0 = at;
