@@ -35,6 +35,12 @@ pub(crate) struct KeyEncoder {
 }
 
 impl KeyEncoder {
+    /// The bytes written.
+    #[cfg(test)]
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+
     /// One byte: a tag, a variant or a flag.
     pub fn byte(&mut self, b: u8) {
         self.bytes.push(b);

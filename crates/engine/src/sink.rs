@@ -432,3 +432,172 @@ impl ObservationSink for Sink<'_> {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plantguard_model::Text;
+
+    fn encoded<K: EncodeKey>(key: &K) -> Vec<u8> {
+        let mut e = KeyEncoder::default();
+        key.encode(&mut e);
+        e.into_bytes()
+    }
+
+    fn owned(s: &str) -> Text {
+        Text::Owned(s.to_string())
+    }
+
+    /// Hosts and facts that differ in one part each (variant, text,
+    /// boundary between texts, an option set or not).
+    fn distinct_keys() -> Vec<(HostKey, HostFact)> {
+        let v4 = HostKey {
+            ip: Some("10.0.0.1".parse().unwrap()),
+            mac: None,
+        };
+        let v6 = HostKey {
+            ip: Some("::ffff:10.0.0.1".parse().unwrap()),
+            mac: None,
+        };
+        let l2 = HostKey {
+            ip: None,
+            mac: Some([0, 0x30, 0xA7, 1, 2, 3]),
+        };
+        let facts = vec![
+            HostFact::Attribute {
+                key: "dnp3_role".into(),
+                value: "master".into(),
+            },
+            HostFact::Attribute {
+                key: "dnp3_rol".into(),
+                value: "emaster".into(),
+            },
+            HostFact::Attribute {
+                key: "dnp3_address".into(),
+                value: owned("1024"),
+            },
+            HostFact::Name {
+                name: "plc1".into(),
+                source: "dns".into(),
+            },
+            HostFact::Domain {
+                name: "plc1".into(),
+                source: "dns".into(),
+            },
+            HostFact::Lookup {
+                name: "plc1".into(),
+                source: "dns".into(),
+            },
+            HostFact::Os {
+                name: "Windows XP".into(),
+                version: None,
+                source: "smb".into(),
+            },
+            HostFact::Os {
+                name: "Windows XP".into(),
+                version: Some("".into()),
+                source: "smb".into(),
+            },
+            HostFact::Software {
+                role: "http_server".into(),
+                banner: owned(&"x".repeat(300)),
+            },
+            HostFact::Credential {
+                service: "ftp".into(),
+                username: "admin".into(),
+                secret: owned("admin"),
+                accepted: None,
+            },
+            HostFact::Credential {
+                service: "ftp".into(),
+                username: "admin".into(),
+                secret: owned("admin"),
+                accepted: Some(false),
+            },
+            HostFact::Credential {
+                service: "ftp".into(),
+                username: "admin".into(),
+                secret: owned("admin"),
+                accepted: Some(true),
+            },
+        ];
+        let mut keys = Vec::new();
+        for host in [v4, v6, l2] {
+            for f in &facts {
+                keys.push((host, f.clone()));
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn host_fact_encodings_are_equal_exactly_when_the_facts_are() {
+        let keys = distinct_keys();
+        for (i, a) in keys.iter().enumerate() {
+            for (j, b) in keys.iter().enumerate() {
+                assert_eq!(encoded(a) == encoded(b), i == j, "{a:?} against {b:?}");
+            }
+        }
+        // Borrowed and copied text of the same content: the same fact.
+        let (host, _) = keys[0];
+        let borrowed = (
+            host,
+            HostFact::Attribute {
+                key: "dnp3_role".into(),
+                value: "master".into(),
+            },
+        );
+        let copied = (
+            host,
+            HostFact::Attribute {
+                key: owned("dnp3_role"),
+                value: owned("master"),
+            },
+        );
+        assert_eq!(borrowed, copied);
+        assert_eq!(encoded(&borrowed), encoded(&copied));
+    }
+
+    #[test]
+    fn identity_encodings_are_equal_exactly_when_the_identities_are() {
+        let host = HostKey {
+            ip: Some("10.0.0.9".parse().unwrap()),
+            mac: None,
+        };
+        let base = IdentityFact {
+            protocol: "dnp3".into(),
+            device_type: Some("dnp3_outstation".into()),
+            extra: vec![
+                ("dnp3_role".into(), "outstation".into()),
+                ("dnp3_address".into(), owned("10")),
+            ],
+            ..IdentityFact::default()
+        };
+        let mut variants = vec![base.clone()];
+        let mut v = base.clone();
+        v.vendor = Some("SEL".into());
+        variants.push(v);
+        let mut v = base.clone();
+        v.vendor_id = Some(0);
+        variants.push(v);
+        let mut v = base.clone();
+        v.product = Some("dnp3_outstation".into());
+        v.device_type = None;
+        variants.push(v);
+        let mut v = base.clone();
+        v.extra.pop();
+        variants.push(v);
+        let mut v = base.clone();
+        v.extra[1].1 = owned("1");
+        variants.push(v);
+        let mut v = base.clone();
+        v.extra.swap(0, 1);
+        variants.push(v);
+        for (i, a) in variants.iter().enumerate() {
+            for (j, b) in variants.iter().enumerate() {
+                let (a, b) = ((host, a.clone()), (host, b.clone()));
+                assert_eq!(encoded(&a) == encoded(&b), i == j, "{a:?} against {b:?}");
+            }
+        }
+    }
+}
