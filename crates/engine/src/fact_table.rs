@@ -66,6 +66,14 @@ impl KeyEncoder {
         self.raw(t.as_bytes());
     }
 
+    /// A tag (a variant) followed by texts.
+    pub fn tagged_texts(&mut self, tag: u8, texts: &[&Text]) {
+        self.byte(tag);
+        for t in texts {
+            self.text(t);
+        }
+    }
+
     /// Optional text.
     pub fn opt_text(&mut self, t: Option<&Text>) {
         match t {

@@ -160,57 +160,33 @@ impl EncodeKey for (HostKey, HostFact) {
     fn encode(&self, out: &mut KeyEncoder) {
         self.0.encode(out);
         match &self.1 {
-            HostFact::Name { name, source } => {
-                out.byte(0);
-                out.text(name);
-                out.text(source);
-            }
-            HostFact::Domain { name, source } => {
-                out.byte(1);
-                out.text(name);
-                out.text(source);
-            }
+            HostFact::Name { name, source } => out.tagged_texts(0, &[name, source]),
+            HostFact::Domain { name, source } => out.tagged_texts(1, &[name, source]),
             HostFact::Os {
                 name,
                 version,
                 source,
             } => {
-                out.byte(2);
-                out.text(name);
+                out.tagged_texts(2, &[name]);
                 out.opt_text(version.as_ref());
                 out.text(source);
             }
-            HostFact::Software { role, banner } => {
-                out.byte(3);
-                out.text(role);
-                out.text(banner);
-            }
+            HostFact::Software { role, banner } => out.tagged_texts(3, &[role, banner]),
             HostFact::Credential {
                 service,
                 username,
                 secret,
                 accepted,
             } => {
-                out.byte(4);
-                out.text(service);
-                out.text(username);
-                out.text(secret);
+                out.tagged_texts(4, &[service, username, secret]);
                 out.byte(match accepted {
                     None => 0,
                     Some(false) => 1,
                     Some(true) => 2,
                 });
             }
-            HostFact::Lookup { name, source } => {
-                out.byte(5);
-                out.text(name);
-                out.text(source);
-            }
-            HostFact::Attribute { key, value } => {
-                out.byte(6);
-                out.text(key);
-                out.text(value);
-            }
+            HostFact::Lookup { name, source } => out.tagged_texts(5, &[name, source]),
+            HostFact::Attribute { key, value } => out.tagged_texts(6, &[key, value]),
         }
     }
 }
