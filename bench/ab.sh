@@ -54,15 +54,19 @@ printf '%-28s %8s %8s  %-24s %s\n' build off on "on/off paired (q1-q3)" "against
 for i in "${!BUILDS[@]}"; do
   paste <(series "$i" on) <(series "$i" off) <(series 0 on) <(series 0 off) |
     awk -v name="$(basename "${BUILDS[$i]}")" '
-      function median(a, n,   t, i, j) {
+      # Sorts a[1..n] into t (insertion sort: a few dozen rounds).
+      function sorted(a, n, t,   i, j, x) {
         for (i = 1; i <= n; i++) t[i] = a[i]
         for (i = 2; i <= n; i++) for (j = i; j > 1 && t[j-1] > t[j]; j--) { x = t[j]; t[j] = t[j-1]; t[j-1] = x }
+      }
+      function median(a, n,   t) {
+        sorted(a, n, t)
         return (n % 2) ? t[(n+1)/2] : (t[n/2] + t[n/2+1]) / 2
       }
-      function quartile(a, n, q,   t, i, j, k) {
-        for (i = 1; i <= n; i++) t[i] = a[i]
-        for (i = 2; i <= n; i++) for (j = i; j > 1 && t[j-1] > t[j]; j--) { x = t[j]; t[j] = t[j-1]; t[j-1] = x }
-        k = int(q * (n - 1) + 1.5); return t[k]
+      # Nearest-rank quantile q of a[1..n].
+      function quartile(a, n, q,   t) {
+        sorted(a, n, t)
+        return t[int(q * (n - 1) + 1.5)]
       }
       { n++; on[n] = $1; off[n] = $2; ratio[n] = $1 / $2; von[n] = $1 / $3; voff[n] = $2 / $4 }
       END {

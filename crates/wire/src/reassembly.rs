@@ -305,15 +305,16 @@ impl TcpStream {
             let off = dseq.wrapping_sub(self.next_seq) as i32;
             if off <= 0 {
                 let behind = widen(off.unsigned_abs());
-                match data.get(behind..) {
-                    Some(rest) if !rest.is_empty() => {
-                        add(&mut rare(&mut self.rare).stats.retransmitted_bytes, behind);
-                        self.deliver_in_order(rest, out);
-                    }
-                    _ => add(
-                        &mut rare(&mut self.rare).stats.retransmitted_bytes,
-                        data.len(),
-                    ),
+                // What the stream already had is a retransmission; any
+                // bytes beyond it are new.
+                let rest = data.get(behind..).filter(|rest| !rest.is_empty());
+                let repeated = rest.map_or(data.len(), |_| behind);
+                add(
+                    &mut rare(&mut self.rare).stats.retransmitted_bytes,
+                    repeated,
+                );
+                if let Some(rest) = rest {
+                    self.deliver_in_order(rest, out);
                 }
                 return;
             }
@@ -491,13 +492,13 @@ impl TcpStream {
             let Some(seg) = self.ooo.pop_front() else {
                 break;
             };
-            let r = rare(&mut self.rare);
-            r.buffered_bytes = r.buffered_bytes.saturating_sub(seg.data.len());
             let n = seg.data.len().min(rest.len());
             let (dup, after) = rest.split_at_checked(n).unwrap_or((rest, &[]));
-            add(&mut rare(&mut self.rare).stats.retransmitted_bytes, n);
-            let stats = &mut rare(&mut self.rare).stats;
-            stats.overlap_conflicts = stats
+            let r = rare(&mut self.rare);
+            r.buffered_bytes = r.buffered_bytes.saturating_sub(seg.data.len());
+            add(&mut r.stats.retransmitted_bytes, n);
+            r.stats.overlap_conflicts = r
+                .stats
                 .overlap_conflicts
                 .saturating_add(count_differences(&seg.data, dup));
             self.emit(&seg.data, out);
@@ -523,13 +524,10 @@ impl TcpStream {
             let behind = widen(off.wrapping_neg());
             match seg.data.get(behind..) {
                 Some(rest) => {
-                    add(&mut rare(&mut self.rare).stats.retransmitted_bytes, behind);
+                    add(&mut r.stats.retransmitted_bytes, behind);
                     self.emit(rest, out);
                 }
-                None => add(
-                    &mut rare(&mut self.rare).stats.retransmitted_bytes,
-                    seg.data.len(),
-                ),
+                None => add(&mut r.stats.retransmitted_bytes, seg.data.len()),
             }
         }
     }
@@ -590,11 +588,8 @@ impl TcpStream {
                 let new = data
                     .get(widen(lo.saturating_sub(a))..widen(hi.saturating_sub(a)))
                     .unwrap_or(&[]);
-                add(
-                    &mut rare(&mut self.rare).stats.retransmitted_bytes,
-                    old.len(),
-                );
                 let stats = &mut rare(&mut self.rare).stats;
+                add(&mut stats.retransmitted_bytes, old.len());
                 stats.overlap_conflicts = stats
                     .overlap_conflicts
                     .saturating_add(count_differences(old, new));

@@ -533,7 +533,7 @@ impl SmbSession {
             }
             (smb2::NEGOTIATE, true) if h.status == 0 && w(0) == Some(65) => {
                 let d = w(4).unwrap_or(0);
-                report_attribute(out, speaker, "smb_dialect", dialect_text(d).to_string());
+                report_attribute(out, speaker, "smb_dialect", dialect_text(d));
             }
             (smb2::SESSION_SETUP, resp) => {
                 let (o, l) = if resp { (4, 6) } else { (12, 14) };
