@@ -159,7 +159,7 @@ pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], _config: &Config) ->
         for ((proto, name), n) in out.obs.anomalies {
             *anomalies.entry(format!("{proto}.{name}")).or_insert(0) += n;
         }
-        for (key, at, _) in out.obs.identities.into_entries() {
+        let mut add_identity = |key, at: SeenAt| {
             identities
                 .entry(key)
                 .and_modify(|e| {
@@ -168,8 +168,20 @@ pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], _config: &Config) ->
                     }
                 })
                 .or_insert(at);
+        };
+        for (key, at, _) in out.obs.identities.into_entries() {
+            add_identity(key, at);
         }
-        for (key, at, n) in out.obs.host_facts.into_entries() {
+        // A template's report stands for one report of each fact it builds.
+        let mut templated = Vec::new();
+        for (t, at, n) in out.obs.templated.into_entries() {
+            let (facts, identity) = (t.template.build)(t.param);
+            if let Some(identity) = identity {
+                add_identity((t.host, identity), at);
+            }
+            templated.extend(facts.into_iter().map(|f| ((t.host, f), at, n)));
+        }
+        for (key, at, n) in out.obs.host_facts.into_entries().chain(templated) {
             let e = host_facts.entry(key).or_insert((at, 0));
             if (at.file, at.frame) < (e.0.file, e.0.frame) {
                 e.0 = at;
@@ -320,5 +332,135 @@ pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], _config: &Config) ->
         assessment: a,
         logs: by_log,
         spilled: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sink::TemplatedFacts;
+    use plantguard_model::{HostFact, IdentityFact};
+    use plantguard_protocols::FactTemplate;
+
+    /// A template building two host facts, and an identity for odd
+    /// parameters.
+    static PAIR: FactTemplate = FactTemplate {
+        name: "test_pair",
+        build: pair,
+    };
+
+    fn pair(param: u64) -> (Vec<HostFact>, Option<IdentityFact>) {
+        let facts = vec![
+            HostFact::Attribute {
+                key: "test_role".into(),
+                value: if param % 2 == 1 { "odd" } else { "even" }.into(),
+            },
+            HostFact::Attribute {
+                key: "test_param".into(),
+                value: param.to_string().into(),
+            },
+        ];
+        let identity = (param % 2 == 1).then(|| IdentityFact {
+            protocol: "test".into(),
+            extra: vec![("test_param".into(), param.to_string().into())],
+            ..IdentityFact::default()
+        });
+        (facts, identity)
+    }
+
+    fn at(frame: u64) -> SeenAt {
+        SeenAt {
+            file: 0,
+            frame,
+            ts: frame as i64 * 1_000,
+        }
+    }
+
+    /// (host, parameter, frame) reports.
+    const REPORTS: [(u8, u64, u64); 6] = [
+        (1, 3, 5),
+        (2, 4, 6),
+        (1, 3, 7),
+        (1, 4, 8),
+        (2, 4, 2),
+        (1, 3, 9),
+    ];
+
+    fn host(n: u8) -> HostKey {
+        HostKey {
+            ip: Some(IpAddr::from([10, 0, 0, n])),
+            mac: None,
+        }
+    }
+
+    fn merged(outs: Vec<WorkerOut>) -> Assessment {
+        merge(outs, &["t.pcap".to_string()], &Config::default()).assessment
+    }
+
+    #[test]
+    fn templated_facts_merge_as_the_facts_they_build() {
+        // Every report spread over two workers, as templates...
+        let mut templated = vec![WorkerOut::default(), WorkerOut::default()];
+        // ... and as the facts and identities each one builds.
+        let mut direct = vec![WorkerOut::default(), WorkerOut::default()];
+        for (i, &(h, param, frame)) in REPORTS.iter().enumerate() {
+            let key = TemplatedFacts {
+                host: host(h),
+                template: &PAIR,
+                param,
+            };
+            templated[i % 2].obs.templated.report(key, at(frame));
+            let (facts, identity) = pair(param);
+            let obs = &mut direct[i % 2].obs;
+            for fact in facts {
+                obs.host_facts.report((host(h), fact), at(frame));
+            }
+            if let Some(identity) = identity {
+                obs.identities.report((host(h), identity), at(frame));
+            }
+        }
+        let (t, d) = (merged(templated), merged(direct));
+        assert_eq!(t.host_facts, d.host_facts);
+        assert_eq!(t.identities, d.identities);
+        // The counts and first frames are the reports': host 1 reported
+        // parameter 3 three times (first at frame 5), 4 once; host 2
+        // reported 4 twice, first at frame 2.
+        let count = |h: u8, key: &str, value: &str| {
+            t.host_facts
+                .iter()
+                .find(|r| {
+                    r.ip == host(h).ip
+                        && matches!(&r.fact, HostFact::Attribute { key: k, value: v }
+                            if **k == *key && **v == *value)
+                })
+                .map(|r| (r.count, r.evidence.pcap_cnt))
+        };
+        assert_eq!(count(1, "test_param", "3"), Some((3, 5)));
+        assert_eq!(count(1, "test_role", "odd"), Some((3, 5)));
+        assert_eq!(count(1, "test_role", "even"), Some((1, 8)));
+        assert_eq!(count(2, "test_param", "4"), Some((2, 2)));
+        assert_eq!(t.identities.len(), 1);
+        assert_eq!(t.identities[0].evidence.pcap_cnt, 5);
+    }
+
+    #[test]
+    fn a_fact_both_templated_and_reported_alone_is_counted_once_with_both() {
+        let mut out = WorkerOut::default();
+        let key = TemplatedFacts {
+            host: host(1),
+            template: &PAIR,
+            param: 2,
+        };
+        out.obs.templated.report(key, at(10));
+        out.obs.templated.report(key, at(11));
+        let role = HostFact::Attribute {
+            key: "test_role".into(),
+            value: "even".into(),
+        };
+        out.obs.host_facts.report((host(1), role.clone()), at(4));
+        let a = merged(vec![out]);
+        let r = a.host_facts.iter().find(|r| r.fact == role).unwrap();
+        assert_eq!((r.count, r.evidence.pcap_cnt), (3, 4));
+        assert_eq!(a.host_facts.len(), 2);
     }
 }

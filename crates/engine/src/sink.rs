@@ -9,7 +9,7 @@ use hashbrown::HashMap;
 
 use crate::fact_table::{EncodeKey, FactTable, KeyEncoder};
 use plantguard_model::{HostFact, IdentityFact, Operation, Side};
-use plantguard_protocols::ObservationSink;
+use plantguard_protocols::{FactTemplate, ObservationSink};
 
 /// One end of the flow (or frame) the parser is looking at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -133,6 +133,10 @@ const HOST_FACT_HEAD: usize = 104;
 /// identity (about 75 bytes) fits whole.
 const IDENTITY_HEAD: usize = 104;
 
+/// The same for templated facts: an IPv4 host with its MAC, a template
+/// name and a parameter (about 35 bytes) fit whole in a slot of one line.
+const TEMPLATED_HEAD: usize = 40;
+
 impl HostKey {
     fn encode(&self, out: &mut KeyEncoder) {
         match self.ip {
@@ -159,62 +163,89 @@ impl HostKey {
 impl EncodeKey for (HostKey, HostFact) {
     fn encode(&self, out: &mut KeyEncoder) {
         self.0.encode(out);
-        match &self.1 {
-            HostFact::Name { name, source } => out.tagged_texts(0, &[name, source]),
-            HostFact::Domain { name, source } => out.tagged_texts(1, &[name, source]),
-            HostFact::Os {
-                name,
-                version,
-                source,
-            } => {
-                out.tagged_texts(2, &[name]);
-                out.opt_text(version.as_ref());
-                out.text(source);
-            }
-            HostFact::Software { role, banner } => out.tagged_texts(3, &[role, banner]),
-            HostFact::Credential {
-                service,
-                username,
-                secret,
-                accepted,
-            } => {
-                out.tagged_texts(4, &[service, username, secret]);
-                out.byte(match accepted {
-                    None => 0,
-                    Some(false) => 1,
-                    Some(true) => 2,
-                });
-            }
-            HostFact::Lookup { name, source } => out.tagged_texts(5, &[name, source]),
-            HostFact::Attribute { key, value } => out.tagged_texts(6, &[key, value]),
-        }
+        encode_host_fact(&self.1, out);
     }
 }
 
 impl EncodeKey for (HostKey, IdentityFact) {
     fn encode(&self, out: &mut KeyEncoder) {
         self.0.encode(out);
-        let f = &self.1;
-        out.text(&f.protocol);
-        out.opt_text(f.vendor.as_ref());
-        match f.vendor_id {
-            None => out.byte(0),
-            Some(id) => {
-                out.byte(1);
-                out.number(u64::from(id));
-            }
+        encode_identity(&self.1, out);
+    }
+}
+
+/// A host fact's encoding, without its host.
+fn encode_host_fact(fact: &HostFact, out: &mut KeyEncoder) {
+    match fact {
+        HostFact::Name { name, source } => out.tagged_texts(0, &[name, source]),
+        HostFact::Domain { name, source } => out.tagged_texts(1, &[name, source]),
+        HostFact::Os {
+            name,
+            version,
+            source,
+        } => {
+            out.tagged_texts(2, &[name]);
+            out.opt_text(version.as_ref());
+            out.text(source);
         }
-        out.opt_text(f.product.as_ref());
-        out.opt_text(f.model.as_ref());
-        out.opt_text(f.device_type.as_ref());
-        out.opt_text(f.firmware.as_ref());
-        out.opt_text(f.serial.as_ref());
-        out.opt_text(f.name.as_ref());
-        out.number(f.extra.len() as u64);
-        for (k, v) in &f.extra {
-            out.text(k);
-            out.text(v);
+        HostFact::Software { role, banner } => out.tagged_texts(3, &[role, banner]),
+        HostFact::Credential {
+            service,
+            username,
+            secret,
+            accepted,
+        } => {
+            out.tagged_texts(4, &[service, username, secret]);
+            out.byte(match accepted {
+                None => 0,
+                Some(false) => 1,
+                Some(true) => 2,
+            });
         }
+        HostFact::Lookup { name, source } => out.tagged_texts(5, &[name, source]),
+        HostFact::Attribute { key, value } => out.tagged_texts(6, &[key, value]),
+    }
+}
+
+/// An identity's encoding, without its host.
+fn encode_identity(f: &IdentityFact, out: &mut KeyEncoder) {
+    out.text(&f.protocol);
+    out.opt_text(f.vendor.as_ref());
+    match f.vendor_id {
+        None => out.byte(0),
+        Some(id) => {
+            out.byte(1);
+            out.number(u64::from(id));
+        }
+    }
+    out.opt_text(f.product.as_ref());
+    out.opt_text(f.model.as_ref());
+    out.opt_text(f.device_type.as_ref());
+    out.opt_text(f.firmware.as_ref());
+    out.opt_text(f.serial.as_ref());
+    out.opt_text(f.name.as_ref());
+    out.number(f.extra.len() as u64);
+    for (k, v) in &f.extra {
+        out.text(k);
+        out.text(v);
+    }
+}
+
+/// A template and its parameter as a parser reported them about a host
+/// ([`ObservationSink::templated_facts`]): counted as they are, built into
+/// host facts and an identity when the workers' results merge.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TemplatedFacts {
+    pub host: HostKey,
+    pub template: &'static FactTemplate,
+    pub param: u64,
+}
+
+impl EncodeKey for TemplatedFacts {
+    fn encode(&self, out: &mut KeyEncoder) {
+        self.host.encode(out);
+        out.text(self.template.name);
+        out.number(self.param);
     }
 }
 
@@ -226,6 +257,8 @@ pub(crate) struct Observations {
     pub identities: FactTable<(HostKey, IdentityFact), SeenAt, IDENTITY_HEAD>,
     /// Host facts per host, with the first frame and how often they were seen.
     pub host_facts: FactTable<(HostKey, HostFact), SeenAt, HOST_FACT_HEAD>,
+    /// Templated facts, counted by template and parameter.
+    pub templated: FactTable<TemplatedFacts, SeenAt, TEMPLATED_HEAD>,
     pub anomalies: HashMap<(&'static str, &'static str), u64>,
     pub logs: Vec<LogLine>,
     pub log_seq: u64,
@@ -333,6 +366,16 @@ impl ObservationSink for Sink<'_> {
         let host = self.end(subject).host();
         let at = self.seen_at();
         self.obs.host_facts.report((host, fact), at);
+    }
+
+    fn templated_facts(&mut self, subject: Side, template: &'static FactTemplate, param: u64) {
+        let key = TemplatedFacts {
+            host: self.end(subject).host(),
+            template,
+            param,
+        };
+        let at = self.seen_at();
+        self.obs.templated.report(key, at);
     }
 
     fn anomaly(&mut self, protocol: &'static str, name: &'static str) {
@@ -532,6 +575,59 @@ mod tests {
         );
         assert_eq!(borrowed, copied);
         assert_eq!(encoded(&borrowed), encoded(&copied));
+    }
+
+    #[test]
+    fn templated_encodings_are_equal_exactly_when_host_template_and_parameter_are() {
+        fn none(_: u64) -> (Vec<HostFact>, Option<IdentityFact>) {
+            (Vec::new(), None)
+        }
+        static A: FactTemplate = FactTemplate {
+            name: "ab",
+            build: none,
+        };
+        static B: FactTemplate = FactTemplate {
+            name: "a",
+            build: none,
+        };
+        let hosts = [
+            HostKey {
+                ip: Some("10.0.0.1".parse().unwrap()),
+                mac: None,
+            },
+            HostKey {
+                ip: Some("10.0.0.1".parse().unwrap()),
+                mac: Some([0, 1, 2, 3, 4, 5]),
+            },
+        ];
+        let mut keys = Vec::new();
+        for host in hosts {
+            for template in [&A, &B] {
+                for param in [0, 1, 0x62, 127, 128, 1 << 16, u64::MAX] {
+                    keys.push(TemplatedFacts {
+                        host,
+                        template,
+                        param,
+                    });
+                }
+            }
+        }
+        for (i, a) in keys.iter().enumerate() {
+            for (j, b) in keys.iter().enumerate() {
+                assert_eq!(encoded(a) == encoded(b), i == j, "{a:?} against {b:?}");
+            }
+        }
+        // A DNP3 outstation's report, with its MAC, fits its slot whole.
+        let dnp3 = TemplatedFacts {
+            host: hosts[1],
+            template: &plantguard_protocols::dnp3::identity::STATION,
+            param: plantguard_protocols::dnp3::identity::station_param(false, 65_519),
+        };
+        assert!(
+            encoded(&dnp3).len() <= TEMPLATED_HEAD,
+            "{}",
+            encoded(&dnp3).len()
+        );
     }
 
     #[test]

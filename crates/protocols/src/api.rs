@@ -123,6 +123,24 @@ pub trait ObservationSink {
         let _ = (subject, fact);
     }
 
+    /// The facts `template` builds from `param` (a DNP3 station's role and
+    /// link address, with its identity when it is an outstation), about
+    /// `subject`: the same as reporting each of them with
+    /// [`Self::host_fact`] and [`Self::identity`], which is what this
+    /// default does. The engine counts the template and its parameter
+    /// instead, and builds the facts once per distinct pair at the end, so
+    /// a connection that repeats a station's facts costs one small look-up
+    /// and no allocation.
+    fn templated_facts(&mut self, subject: Side, template: &'static FactTemplate, param: u64) {
+        let (facts, identity) = (template.build)(param);
+        for fact in facts {
+            self.host_fact(subject, fact);
+        }
+        if let Some(identity) = identity {
+            self.identity(subject, identity);
+        }
+    }
+
     /// Something odd in the stream (`"unsolicited_response"`), counted per
     /// protocol and name.
     fn anomaly(&mut self, protocol: &'static str, name: &'static str);
@@ -133,6 +151,17 @@ pub trait ObservationSink {
     /// One log line for `log` (`"modbus"` writes `modbus.log`). The record
     /// holds only protocol fields; the engine adds `ts`, `uid` and `id.*`.
     fn record(&mut self, log: &'static str, record: &dyn erased_serde::Serialize);
+}
+
+/// Facts a parser derives from a few numbers it reads off a frame (see
+/// [`ObservationSink::templated_facts`]).
+#[derive(Debug)]
+pub struct FactTemplate {
+    /// Names the template: two templates never share a name.
+    pub name: &'static str,
+    /// The host facts and the identity `param` stands for. A pure function:
+    /// the same parameter always builds the same facts.
+    pub build: fn(u64) -> (Vec<HostFact>, Option<IdentityFact>),
 }
 
 /// Transport a protocol runs over.

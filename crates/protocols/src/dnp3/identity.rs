@@ -14,6 +14,7 @@
 
 use super::objects::ObjectHeader;
 use super::NAME;
+use crate::api::FactTemplate;
 use plantguard_model::{HostFact, IdentityFact};
 
 /// Role attribute: `master` or `outstation`.
@@ -43,6 +44,26 @@ pub fn outstation_identity(address: u16) -> IdentityFact {
         ],
         ..IdentityFact::default()
     }
+}
+
+/// A station's facts: its role and link address, and its identity when it
+/// is an outstation; the parameter is [`station_param`].
+pub static STATION: FactTemplate = FactTemplate {
+    name: "dnp3_station",
+    build: station_facts,
+};
+
+/// [`STATION`]'s parameter: the link address, and bit 16 set for a master.
+pub fn station_param(is_master: bool, address: u16) -> u64 {
+    u64::from(is_master) << 16 | u64::from(address)
+}
+
+/// Builds [`STATION`]'s facts.
+fn station_facts(param: u64) -> (Vec<HostFact>, Option<IdentityFact>) {
+    let is_master = param & 1 << 16 != 0;
+    let address = (param & 0xFFFF) as u16;
+    let facts = vec![role_fact(is_master), address_fact(address)];
+    (facts, (!is_master).then(|| outstation_identity(address)))
 }
 
 /// Merges the visible-string device attributes of a group-0 header into

@@ -231,11 +231,11 @@ impl Dnp3Session {
             out.anomaly(NAME, "role_changed");
         }
         *slot = Some(is_master);
-        out.host_fact(side, identity::role_fact(is_master));
-        out.host_fact(side, identity::address_fact(link.source));
-        if !is_master {
-            out.identity(side, identity::outstation_identity(link.source));
-        }
+        out.templated_facts(
+            side,
+            &identity::STATION,
+            identity::station_param(is_master, link.source),
+        );
     }
 
     fn on_link_frame(

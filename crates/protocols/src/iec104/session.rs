@@ -13,8 +13,53 @@ use super::codes::{cot_name, type_id_name};
 use super::record::Iec104Record;
 use super::wire::{parse_apdu, parse_asdu, u_function_name, Apci, Apdu, ApduError, Asdu, APCI_LEN};
 use super::{semantics, NAME};
-use crate::api::{AbandonReason, Direction, ObservationSink, Progress, Session};
+use crate::api::{AbandonReason, Direction, FactTemplate, ObservationSink, Progress, Session};
 use plantguard_model::{HostFact, IdentityFact, Side};
+
+/// A station's role (`iec104_role`): the parameter is [`ROLE_CONTROLLING`]
+/// or [`ROLE_CONTROLLED`].
+pub static ROLE: FactTemplate = FactTemplate {
+    name: "iec104_role",
+    build: role_facts,
+};
+
+/// [`ROLE`]'s parameter for the controlling station (the client).
+pub const ROLE_CONTROLLING: u64 = 0;
+/// [`ROLE`]'s parameter for the controlled station (the server).
+pub const ROLE_CONTROLLED: u64 = 1;
+
+fn role_facts(param: u64) -> (Vec<HostFact>, Option<IdentityFact>) {
+    let role = if param == ROLE_CONTROLLING {
+        "controlling_station"
+    } else {
+        "controlled_station"
+    };
+    let fact = HostFact::Attribute {
+        key: "iec104_role".into(),
+        value: role.into(),
+    };
+    (vec![fact], None)
+}
+
+/// A controlled station's identity: the parameter is the common address
+/// its ASDUs carry.
+pub static STATION: FactTemplate = FactTemplate {
+    name: "iec104_station",
+    build: station_facts,
+};
+
+fn station_facts(common_address: u64) -> (Vec<HostFact>, Option<IdentityFact>) {
+    let identity = IdentityFact {
+        protocol: NAME.into(),
+        device_type: Some("iec104_controlled_station".into()),
+        extra: vec![(
+            "iec104_common_address".into(),
+            common_address.to_string().into(),
+        )],
+        ..IdentityFact::default()
+    };
+    (Vec::new(), Some(identity))
+}
 
 /// Consecutive invalid APDU headers tolerated before the flow is abandoned.
 pub const MAX_CONSECUTIVE_ERRORS: u8 = 8;
@@ -113,18 +158,8 @@ impl Iec104Session {
             return;
         }
         self.roles_reported = true;
-        for (side, role) in [
-            (Side::Client, "controlling_station"),
-            (Side::Server, "controlled_station"),
-        ] {
-            out.host_fact(
-                side,
-                HostFact::Attribute {
-                    key: "iec104_role".into(),
-                    value: role.into(),
-                },
-            );
-        }
+        out.templated_facts(Side::Client, &ROLE, ROLE_CONTROLLING);
+        out.templated_facts(Side::Server, &ROLE, ROLE_CONTROLLED);
     }
 
     fn on_apdu(&mut self, dir: Direction, apdu: &Apdu<'_>, out: &mut dyn ObservationSink) {
@@ -159,17 +194,10 @@ impl Iec104Session {
                             && self.station_address != Some(asdu.common_address)
                         {
                             self.station_address = Some(asdu.common_address);
-                            out.identity(
+                            out.templated_facts(
                                 Side::Server,
-                                IdentityFact {
-                                    protocol: NAME.into(),
-                                    device_type: Some("iec104_controlled_station".into()),
-                                    extra: vec![(
-                                        "iec104_common_address".into(),
-                                        asdu.common_address.to_string().into(),
-                                    )],
-                                    ..IdentityFact::default()
-                                },
+                                &STATION,
+                                u64::from(asdu.common_address),
                             );
                         }
                         asdu_parsed = Some(asdu);
