@@ -380,7 +380,9 @@ impl BacnetSession {
             (1, Some(s)) => {
                 out.operation(NAME, unconfirmed_operation(s));
                 if s == 0 && self.reported.first(dir.sender(), 0, apdu.body) {
-                    if let Some(fact) = identity::from_i_am(fields) {
+                    if let Some(param) = identity::i_am_param(fields) {
+                        out.templated_facts(dir.sender(), &identity::I_AM, param);
+                    } else if let Some(fact) = identity::from_i_am(fields) {
                         out.identity(dir.sender(), fact);
                     }
                 }
