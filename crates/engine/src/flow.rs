@@ -21,42 +21,59 @@ const MAX_HELD: usize = 4096;
 /// identity).
 const INLINE_OPS: usize = 3;
 
-/// Operation counts of one flow. A flow's operations come from its one
-/// parser, so its protocol name is kept once and each inline count is an
-/// (operation, count) pair of 8 bytes: counting touches 41 bytes beside the
-/// parser state instead of 73, and a flow is 256 bytes (four cache lines)
-/// instead of 288. A short list searched linearly (a flow sees a handful of
-/// distinct operations); another protocol's, or more than
-/// [`INLINE_OPS`], go to a boxed list.
+/// The counts of the operations a flow's parser reported, kept in the
+/// flow's third cache line beside the parser's state, which every data
+/// segment reads anyway: counting an operation touches no other line.
+/// The protocol is not kept: these are the flow's parser's (its name comes
+/// from the flow's application state), each an operation code and a count
+/// in a short list searched linearly (a flow sees a handful of distinct
+/// operations); another protocol's, or more than [`INLINE_OPS`], go to
+/// [`MoreOps`].
 #[repr(C)]
-pub(crate) struct FlowOps {
-    /// Protocol of the inline counts: the first one reported ("" before).
-    protocol: &'static str,
-    /// (operation code, count): see [`plantguard_model::Operation::code`].
-    inline: [(u8, u32); INLINE_OPS],
+#[derive(Debug, Default)]
+pub(crate) struct InlineOps {
+    /// Operation codes ([`plantguard_model::Operation::code`]) of the
+    /// first `len` counts.
+    codes: [u8; INLINE_OPS],
     len: u8,
-    /// Beyond the inline ones (rare): a boxed vector, one pointer wide
-    /// (a `Vec` here would take three words of every flow).
-    #[allow(clippy::box_collection)]
-    more: Option<Box<Vec<OpCount>>>,
+    counts: [u32; INLINE_OPS],
 }
 
-/// (protocol, operation, count). A flow's count saturates at `u32::MAX`
-/// (over a year of polling at 100 requests a second).
-type OpCount = (&'static str, plantguard_model::Operation, u32);
-
-impl Default for FlowOps {
-    fn default() -> Self {
-        FlowOps {
-            protocol: "",
-            inline: [(0, 0); INLINE_OPS],
-            len: 0,
-            more: None,
+impl InlineOps {
+    /// Counts operation `code` when it is among the inline ones.
+    #[inline]
+    fn bump(&mut self, code: u8) -> bool {
+        let n = usize::from(self.len).min(INLINE_OPS);
+        for (c, count) in self.codes[..n].iter().zip(&mut self.counts) {
+            if *c == code {
+                *count = count.saturating_add(1);
+                return true;
+            }
         }
+        false
     }
 }
 
-impl FlowOps {
+/// Operations of a flow beyond the inline ones (rare): a boxed vector, one
+/// pointer wide (a `Vec` would take three words of every flow), kept in
+/// the flow's last line.
+#[allow(clippy::box_collection)]
+pub(crate) type MoreOps = Option<Box<Vec<OpCount>>>;
+
+/// (protocol, operation, count). A flow's count saturates at `u32::MAX`
+/// (over a year of polling at 100 requests a second).
+pub(crate) type OpCount = (&'static str, plantguard_model::Operation, u32);
+
+/// A flow's operation counts as a packet's sink updates them.
+pub(crate) struct FlowOps<'a> {
+    /// The flow's parser ("" before one claims the flow): its operations
+    /// are the inline ones.
+    pub parser: &'static str,
+    pub inline: &'a mut InlineOps,
+    pub more: &'a mut MoreOps,
+}
+
+impl FlowOps<'_> {
     /// Counts one operation.
     #[inline]
     pub fn add(&mut self, protocol: &'static str, op: plantguard_model::Operation) {
@@ -65,40 +82,28 @@ impl FlowOps {
         }
     }
 
-    /// Counts one operation when it is already among the inline ones and
-    /// `protocol` is the inline protocol's very string: the hot case, a
-    /// flow's parser repeating itself. False, counting nothing, otherwise.
+    /// Counts one operation when it is the parser's (`protocol` is the
+    /// parser's very string) and already among the inline ones: the hot
+    /// case, a flow's parser repeating itself. False, counting nothing,
+    /// otherwise.
     #[inline]
     pub fn bump(&mut self, protocol: &'static str, op: plantguard_model::Operation) -> bool {
-        if !std::ptr::eq(self.protocol, protocol) {
-            return false;
-        }
-        let code = op.code();
-        let n = usize::from(self.len).min(INLINE_OPS);
-        for e in &mut self.inline[..n] {
-            if e.0 == code {
-                e.1 = e.1.saturating_add(1);
-                return true;
-            }
-        }
-        false
+        std::ptr::eq(self.parser, protocol) && self.inline.bump(op.code())
     }
 
     #[cold]
     fn add_slow(&mut self, protocol: &'static str, op: plantguard_model::Operation) {
-        let n = usize::from(self.len).min(INLINE_OPS);
-        if n == 0 {
-            self.protocol = protocol;
-        }
-        if self.protocol == protocol {
+        let inline = &mut *self.inline;
+        let n = usize::from(inline.len).min(INLINE_OPS);
+        if !self.parser.is_empty() && self.parser == protocol {
             let code = op.code();
-            if let Some(e) = self.inline[..n].iter_mut().find(|(c, _)| *c == code) {
-                e.1 = e.1.saturating_add(1);
+            if inline.bump(code) {
                 return;
             }
             if n < INLINE_OPS {
-                self.inline[n] = (code, 1);
-                self.len += 1;
+                inline.codes[n] = code;
+                inline.counts[n] = 1;
+                inline.len += 1;
                 return;
             }
         }
@@ -108,20 +113,27 @@ impl FlowOps {
             None => more.push((protocol, op, 1)),
         }
     }
+}
 
-    /// Every (protocol, operation, count): the inline protocol's in
-    /// first-seen order, then the others in first-seen order.
-    pub fn iter(&self) -> impl Iterator<Item = OpCount> + '_ {
-        let protocol = self.protocol;
-        self.inline[..usize::from(self.len).min(INLINE_OPS)]
-            .iter()
-            .map(move |&(code, n)| {
-                let op = plantguard_model::Operation::from_code(code)
-                    .unwrap_or(plantguard_model::Operation::Other);
-                (protocol, op, n)
-            })
-            .chain(self.more.iter().flat_map(|m| m.iter().copied()))
-    }
+/// Every (protocol, operation, count) of a flow whose parser is `parser`:
+/// the parser's inline ones in first-seen order, then the others in
+/// first-seen order.
+pub(crate) fn op_counts<'a>(
+    parser: Option<&'static str>,
+    inline: &'a InlineOps,
+    more: &'a MoreOps,
+) -> impl Iterator<Item = OpCount> + 'a {
+    let n = usize::from(inline.len).min(INLINE_OPS);
+    let protocol = parser.unwrap_or_default();
+    inline.codes[..n]
+        .iter()
+        .zip(&inline.counts)
+        .map(move |(&code, &count)| {
+            let op = plantguard_model::Operation::from_code(code)
+                .unwrap_or(plantguard_model::Operation::Other);
+            (protocol, op, count)
+        })
+        .chain(more.iter().flat_map(|m| m.iter().copied()))
 }
 
 /// TCP-specific state of a flow.
@@ -184,9 +196,10 @@ impl App {
 /// One bidirectional flow. Index 0 of the arrays is the originator's
 /// direction (to server), 1 the responder's.
 // Field order is the memory order (`repr(C)`): what every packet reads or
-// writes comes first, so a packet touches three or four cache lines of its
-// flow instead of all of them; the operations a parser reports follow the
-// application state; what only the first packet sets comes last. Aligned to
+// writes comes first, so a packet touches three cache lines of its flow
+// instead of all four; the counts of the operations a parser reports fill
+// the third line after the application state; what only the first packet
+// sets comes last. Aligned to
 // a cache line, so each flow in the table is exactly four lines (at the
 // allocator's 16-byte alignment most flows straddled five).
 #[repr(C, align(64))]
@@ -207,10 +220,12 @@ pub(crate) struct Flow {
     pub last_frame: u64,
     pub uid: u64,
     pub tcp: Option<Box<TcpState>>,
-    pub first_file: u32,
     pub app: App,
     /// Operations the parser reported on this flow, with counts.
-    pub ops: FlowOps,
+    pub ops: InlineOps,
+    /// Other operations reported on this flow (rare).
+    pub more_ops: MoreOps,
+    pub first_file: u32,
     pub first_ts: i64,
     pub first_frame: u64,
 }
@@ -359,9 +374,10 @@ fn feed_unheld(
     datagram: bool,
     sink: &mut Sink<'_>,
 ) {
-    let App::Parsing { session, .. } = app else {
+    let App::Parsing { info, session, .. } = app else {
         return;
     };
+    set_parser(sink, info);
     let progress = session.feed(dir, data, sink);
     if !matches!(progress, Progress::Done) {
         settle_unheld(app, d, data, datagram, progress, sink);
@@ -403,6 +419,15 @@ fn settle_unheld(
         }
         Progress::Abandon(_) => *app = App::Abandoned(info),
         Progress::Done => {}
+    }
+}
+
+/// Tells the sink which parser is about to report: its operations are the
+/// flow's inline ones.
+#[inline(always)]
+fn set_parser(sink: &mut Sink<'_>, info: &ProtocolInfo) {
+    if let Some(ops) = sink.flow_ops.as_mut() {
+        ops.parser = info.name;
     }
 }
 
@@ -489,6 +514,7 @@ fn deliver_general(
             else {
                 return;
             };
+            set_parser(sink, info);
             let held_buf = if datagram || !held[d] {
                 None
             } else {
@@ -606,50 +632,86 @@ mod tests {
     use plantguard_model::{ModeChange, Operation};
 
     #[test]
-    fn a_flow_is_four_cache_lines_and_its_operation_counts_follow_the_parser() {
-        // Every packet of a parsed flow reads the flow from the start
-        // through its parser state; the counts come right after it.
+    fn a_flow_is_four_cache_lines_and_its_operation_counts_share_the_parsers_line() {
+        // Every data segment of a parsed flow reads the flow's third line
+        // (its TCP state and parser); counting an operation reads no other.
         assert_eq!(std::mem::size_of::<Flow>(), 256);
         assert_eq!(std::mem::align_of::<Flow>(), 64);
         let app = std::mem::offset_of!(Flow, app);
         let ops = std::mem::offset_of!(Flow, ops);
+        assert_eq!(app / 64, 2);
         assert_eq!(ops, app + std::mem::size_of::<App>());
-        assert!(
-            std::mem::offset_of!(FlowOps, len) < 48,
-            "hot part of the counts"
-        );
+        assert_eq!((ops + std::mem::size_of::<InlineOps>() - 1) / 64, 2);
+    }
+
+    /// Counts kept as a flow keeps them, for a flow whose parser is `parser`.
+    struct Counts {
+        parser: &'static str,
+        inline: InlineOps,
+        more: MoreOps,
+    }
+
+    impl Counts {
+        fn new(parser: &'static str) -> Self {
+            Counts {
+                parser,
+                inline: InlineOps::default(),
+                more: None,
+            }
+        }
+
+        fn add(&mut self, protocol: &'static str, op: Operation) {
+            FlowOps {
+                parser: self.parser,
+                inline: &mut self.inline,
+                more: &mut self.more,
+            }
+            .add(protocol, op);
+        }
+
+        fn all(&self) -> Vec<OpCount> {
+            let parser = (!self.parser.is_empty()).then_some(self.parser);
+            op_counts(parser, &self.inline, &self.more).collect()
+        }
     }
 
     #[test]
-    fn another_protocol_first_seen_later_is_counted_apart() {
-        let mut ops = FlowOps::default();
+    fn another_protocols_operations_are_counted_apart() {
+        let mut ops = Counts::new("enip");
         ops.add("enip", Operation::Session);
         ops.add("cip", Operation::Read);
         ops.add("enip", Operation::IdentityQuery);
         ops.add("cip", Operation::Read);
         ops.add("enip", Operation::Session);
-        let got: Vec<_> = ops.iter().collect();
         assert_eq!(
-            got,
+            ops.all(),
             vec![
                 ("enip", Operation::Session, 2),
                 ("enip", Operation::IdentityQuery, 1),
                 ("cip", Operation::Read, 2),
             ]
         );
+        // Before a parser claims the flow nothing is counted inline.
+        let mut ops = Counts::new("");
+        ops.add("dns", Operation::Read);
+        ops.add("dns", Operation::Read);
+        assert_eq!(ops.all(), vec![("dns", Operation::Read, 2)]);
+        assert_eq!(ops.inline.len, 0);
     }
 
     #[test]
     fn operation_counts_spill_past_the_inline_slots_and_keep_order() {
-        let mut ops = FlowOps::default();
+        let mut ops = Counts::new("modbus");
         let seq = [
             ("modbus", Operation::Read),
             ("modbus", Operation::Write),
             ("modbus", Operation::Read),
-            ("modbus", Operation::ModeChange(ModeChange::Stop)),
             ("umas", Operation::Read),
             ("modbus", Operation::ModeChange(ModeChange::Stop)),
+            ("modbus", Operation::ModeChange(ModeChange::Start)),
+            ("modbus", Operation::ModeChange(ModeChange::Stop)),
             ("modbus", Operation::Write),
+            ("modbus", Operation::ModeChange(ModeChange::Start)),
         ];
         for (p, o) in seq {
             ops.add(p, o);
@@ -657,14 +719,14 @@ mod tests {
         // The same name from another string (not the same pointer) counts alike.
         let elsewhere: &'static str = Box::leak(String::from("modbus").into_boxed_str());
         ops.add(elsewhere, Operation::Read);
-        let got: Vec<_> = ops.iter().collect();
         assert_eq!(
-            got,
+            ops.all(),
             vec![
                 ("modbus", Operation::Read, 3),
                 ("modbus", Operation::Write, 2),
                 ("modbus", Operation::ModeChange(ModeChange::Stop), 2),
                 ("umas", Operation::Read, 1),
+                ("modbus", Operation::ModeChange(ModeChange::Start), 2),
             ]
         );
     }

@@ -273,7 +273,7 @@ pub(crate) struct Sink<'a> {
     pub ctx: PacketCtx<'a>,
     pub logs_enabled: bool,
     /// The current flow's operation counts (none for layer-2 frames).
-    pub flow_ops: Option<&'a mut crate::flow::FlowOps>,
+    pub flow_ops: Option<crate::flow::FlowOps<'a>>,
     /// Parsers allowed to claim flows (`None`: all).
     pub enabled: Option<&'a [&'static str]>,
 }
@@ -312,7 +312,7 @@ impl Sink<'_> {
     /// logs are on.
     #[inline(never)]
     fn count_operation(&mut self, protocol: &'static str, op: Operation) {
-        match self.flow_ops.as_deref_mut() {
+        match self.flow_ops.as_mut() {
             Some(ops) => ops.add(protocol, op),
             None => *self.obs.operations.entry((protocol, op)).or_insert(0) += 1,
         }
@@ -346,7 +346,7 @@ impl ObservationSink for Sink<'_> {
         // The hot case, a flow repeating an operation it already counted
         // with no log to write, stays a leaf function (no registers saved).
         if !self.logs_enabled {
-            if let Some(ops) = self.flow_ops.as_deref_mut() {
+            if let Some(ops) = self.flow_ops.as_mut() {
                 if ops.bump(protocol, op) {
                     return;
                 }

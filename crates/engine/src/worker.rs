@@ -14,7 +14,8 @@ use plantguard_wire::reassembly::{StreamChunk, TcpStream};
 use plantguard_wire::FlowKey;
 
 use crate::flow::{
-    deliver, first_sender_is_originator, flush_tcp, tcp_segment, App, Flow, FlowOps, TcpState,
+    deliver, first_sender_is_originator, flush_tcp, op_counts, tcp_segment, App, Flow, FlowOps,
+    InlineOps, TcpState,
 };
 use crate::result::{mac_string, FlowRecord, NeighborRecord, ReassemblySummary};
 use crate::sink::{Ends, Observations, PacketCtx, Sink};
@@ -81,7 +82,8 @@ fn open_flow<'f>(
                 syn_seq: None,
             })
         }),
-        ops: FlowOps::default(),
+        ops: InlineOps::default(),
+        more_ops: None,
         closed: false,
         app: match (config.parse, t) {
             (true, Transport::Tcp(_) | Transport::Udp(_)) => App::Probing(0, None),
@@ -730,7 +732,12 @@ impl<'c> Worker<'c> {
                 },
             },
             logs_enabled: self.config.logs,
-            flow_ops: Some(&mut flow.ops),
+            // The parser's name is set where the parser is fed.
+            flow_ops: Some(FlowOps {
+                parser: "",
+                inline: &mut flow.ops,
+                more: &mut flow.more_ops,
+            }),
             enabled: self.config.protocols.as_deref(),
         };
         if syn {
@@ -810,7 +817,11 @@ impl<'c> Worker<'c> {
                     },
                 },
                 logs_enabled: self.config.logs,
-                flow_ops: Some(&mut flow.ops),
+                flow_ops: Some(FlowOps {
+                    parser: flow.app.service().unwrap_or_default(),
+                    inline: &mut flow.ops,
+                    more: &mut flow.more_ops,
+                }),
                 enabled: self.config.protocols.as_deref(),
             };
             flush_tcp(&mut flow.tcp, &mut flow.app, resp.1, &mut sink);
@@ -832,10 +843,10 @@ impl<'c> Worker<'c> {
                 r.dropped_over_cap_bytes += st.dropped_over_cap_bytes;
             }
         }
-        for (protocol, op, n) in flow.ops.iter() {
+        let service = flow.app.service();
+        for (protocol, op, n) in op_counts(service, &flow.ops, &flow.more_ops) {
             *self.out.obs.operations.entry((protocol, op)).or_insert(0) += u64::from(n);
         }
-        let service = flow.app.service();
         let total = Count {
             flows: 1,
             packets: flow.pkts[0] + flow.pkts[1],
@@ -925,7 +936,7 @@ impl<'c> Worker<'c> {
                 handshake: flow.handshake,
                 operations: {
                     let mut m = crate::result::OpCounts::default();
-                    for (_, op, n) in flow.ops.iter() {
+                    for (_, op, n) in op_counts(service, &flow.ops, &flow.more_ops) {
                         m.add(op.name(), u64::from(n));
                     }
                     m
