@@ -126,9 +126,35 @@ impl<K, A, const HEAD: usize> Default for FactTable<K, A, HEAD> {
     }
 }
 
-impl<K: EncodeKey, A, const HEAD: usize> FactTable<K, A, HEAD> {
+impl<K, A, const HEAD: usize> FactTable<K, A, HEAD> {
     /// Counts one report of `key`, first seen at `at` if it is new.
-    pub fn report(&mut self, key: K, at: A) {
+    pub fn report(&mut self, key: K, at: A)
+    where
+        K: EncodeKey,
+    {
+        if let Some(hash) = self.count(&key) {
+            self.insert(hash, key, at);
+        }
+    }
+
+    /// Counts one report of the key `query` stands for (it encodes as that
+    /// key does), made with `to_key` only when it is new: a report whose
+    /// parts are borrowed from the packet copies nothing when its fact is
+    /// already counted.
+    pub fn report_borrowed<Q: EncodeKey>(
+        &mut self,
+        query: &Q,
+        to_key: impl FnOnce(&Q) -> K,
+        at: A,
+    ) {
+        if let Some(hash) = self.count(query) {
+            self.insert(hash, to_key(query), at);
+        }
+    }
+
+    /// Encodes `key` and counts it when its slot exists; otherwise leaves
+    /// its encoding in the encoder and returns its hash for [`Self::insert`].
+    fn count<Q: EncodeKey>(&mut self, key: &Q) -> Option<u64> {
         let FactTable {
             slots,
             entries,
@@ -149,24 +175,34 @@ impl<K: EncodeKey, A, const HEAD: usize> FactTable<K, A, HEAD> {
                         .get(s.entry as usize)
                         .is_some_and(|e| *e.tail == *tail))
         });
-        if let Some(slot) = found {
-            slot.count = slot.count.saturating_add(1);
-            return;
+        match found {
+            Some(slot) => {
+                slot.count = slot.count.saturating_add(1);
+                None
+            }
+            None => Some(hash),
         }
+    }
+
+    /// Stores a new key, whose encoding [`Self::count`] just left in the
+    /// encoder.
+    fn insert(&mut self, hash: u64, key: K, at: A) {
+        let bytes = self.encoder.bytes.as_slice();
+        let (head, tail) = bytes.split_at(bytes.len().min(HEAD));
         let mut slot = Slot {
             hash,
             count: 1,
-            entry: u32::try_from(entries.len()).unwrap_or(u32::MAX),
+            entry: u32::try_from(self.entries.len()).unwrap_or(u32::MAX),
             len: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
             head: [0; HEAD],
         };
         slot.head[..head.len()].copy_from_slice(head);
-        entries.push(Entry {
+        self.entries.push(Entry {
             key,
             first: at,
             tail: tail.into(),
         });
-        slots.insert_unique(hash, slot, |s| s.hash);
+        self.slots.insert_unique(hash, slot, |s| s.hash);
     }
 
     /// Entries: facts stored.

@@ -175,8 +175,8 @@ pub(crate) fn merge(outs: Vec<WorkerOut>, names: &[String], _config: &Config) ->
         // A template's report stands for one report of each fact it builds.
         let mut templated = Vec::new();
         for (t, at, n) in out.obs.templated.into_entries() {
-            let (facts, identity) = (t.template.build)(t.param);
-            if let Some(identity) = identity {
+            let (facts, identities) = (t.template.build)(&t.param);
+            for identity in identities {
                 add_identity((t.host, identity), at);
             }
             templated.extend(facts.into_iter().map(|f| ((t.host, f), at, n)));
@@ -340,16 +340,17 @@ mod tests {
     use super::*;
     use crate::sink::TemplatedFacts;
     use plantguard_model::{HostFact, IdentityFact};
-    use plantguard_protocols::FactTemplate;
+    use plantguard_protocols::{template_number, FactTemplate, TemplateFacts};
 
     /// A template building two host facts, and an identity for odd
-    /// parameters.
+    /// parameters (a number).
     static PAIR: FactTemplate = FactTemplate {
         name: "test_pair",
         build: pair,
     };
 
-    fn pair(param: u64) -> (Vec<HostFact>, Option<IdentityFact>) {
+    fn pair(param: &[u8]) -> TemplateFacts {
+        let param = template_number(param);
         let facts = vec![
             HostFact::Attribute {
                 key: "test_role".into(),
@@ -365,7 +366,7 @@ mod tests {
             extra: vec![("test_param".into(), param.to_string().into())],
             ..IdentityFact::default()
         });
-        (facts, identity)
+        (facts, identity.into_iter().collect())
     }
 
     fn at(frame: u64) -> SeenAt {
@@ -393,6 +394,14 @@ mod tests {
         }
     }
 
+    fn templated_key(h: u8, param: u64) -> TemplatedFacts {
+        TemplatedFacts {
+            host: host(h),
+            template: &PAIR,
+            param: param.to_le_bytes().into(),
+        }
+    }
+
     fn merged(outs: Vec<WorkerOut>) -> Assessment {
         merge(outs, &["t.pcap".to_string()], &Config::default()).assessment
     }
@@ -404,18 +413,16 @@ mod tests {
         // ... and as the facts and identities each one builds.
         let mut direct = vec![WorkerOut::default(), WorkerOut::default()];
         for (i, &(h, param, frame)) in REPORTS.iter().enumerate() {
-            let key = TemplatedFacts {
-                host: host(h),
-                template: &PAIR,
-                param,
-            };
-            templated[i % 2].obs.templated.report(key, at(frame));
-            let (facts, identity) = pair(param);
+            templated[i % 2]
+                .obs
+                .templated
+                .report(templated_key(h, param), at(frame));
+            let (facts, identities) = pair(&param.to_le_bytes());
             let obs = &mut direct[i % 2].obs;
             for fact in facts {
                 obs.host_facts.report((host(h), fact), at(frame));
             }
-            if let Some(identity) = identity {
+            for identity in identities {
                 obs.identities.report((host(h), identity), at(frame));
             }
         }
@@ -446,13 +453,8 @@ mod tests {
     #[test]
     fn a_fact_both_templated_and_reported_alone_is_counted_once_with_both() {
         let mut out = WorkerOut::default();
-        let key = TemplatedFacts {
-            host: host(1),
-            template: &PAIR,
-            param: 2,
-        };
-        out.obs.templated.report(key, at(10));
-        out.obs.templated.report(key, at(11));
+        out.obs.templated.report(templated_key(1, 2), at(10));
+        out.obs.templated.report(templated_key(1, 2), at(11));
         let role = HostFact::Attribute {
             key: "test_role".into(),
             value: "even".into(),

@@ -9,6 +9,8 @@ use hashbrown::HashMap;
 
 use crate::fact_table::{EncodeKey, FactTable, KeyEncoder};
 use plantguard_model::{HostFact, IdentityFact, Operation, Side};
+#[cfg(test)]
+use plantguard_protocols::TemplateFacts;
 use plantguard_protocols::{FactTemplate, ObservationSink};
 
 /// One end of the flow (or frame) the parser is looking at.
@@ -134,8 +136,10 @@ const HOST_FACT_HEAD: usize = 104;
 const IDENTITY_HEAD: usize = 104;
 
 /// The same for templated facts: an IPv4 host with its MAC, a template
-/// name and a parameter (about 35 bytes) fit whole in a slot of one line.
-const TEMPLATED_HEAD: usize = 40;
+/// name and a number (about 40 bytes, a DNP3 or IEC 104 station: read from
+/// the slot's first line) or a BACnet device's answer (up to about 100)
+/// fit whole.
+const TEMPLATED_HEAD: usize = 104;
 
 impl HostKey {
     fn encode(&self, out: &mut KeyEncoder) {
@@ -233,19 +237,50 @@ fn encode_identity(f: &IdentityFact, out: &mut KeyEncoder) {
 
 /// A template and its parameter as a parser reported them about a host
 /// ([`ObservationSink::templated_facts`]): counted as they are, built into
-/// host facts and an identity when the workers' results merge.
-#[derive(Clone, Copy, Debug)]
+/// host facts and identities when the workers' results merge.
+#[derive(Clone, Debug)]
 pub(crate) struct TemplatedFacts {
     pub host: HostKey,
     pub template: &'static FactTemplate,
-    pub param: u64,
+    pub param: Box<[u8]>,
 }
 
-impl EncodeKey for TemplatedFacts {
+/// [`TemplatedFacts`] as reported, its parameter borrowed from the packet:
+/// what the table looks up (the parameter is copied only when new).
+struct TemplatedFactsRef<'a> {
+    host: HostKey,
+    template: &'static FactTemplate,
+    param: &'a [u8],
+}
+
+impl EncodeKey for TemplatedFactsRef<'_> {
     fn encode(&self, out: &mut KeyEncoder) {
         self.host.encode(out);
         out.text(self.template.name);
-        out.number(self.param);
+        out.number(self.param.len() as u64);
+        out.raw(self.param);
+    }
+}
+
+/// The same encoding, owned or borrowed.
+impl EncodeKey for TemplatedFacts {
+    fn encode(&self, out: &mut KeyEncoder) {
+        TemplatedFactsRef {
+            host: self.host,
+            template: self.template,
+            param: &self.param,
+        }
+        .encode(out);
+    }
+}
+
+impl TemplatedFactsRef<'_> {
+    fn to_owned(&self) -> TemplatedFacts {
+        TemplatedFacts {
+            host: self.host,
+            template: self.template,
+            param: self.param.into(),
+        }
     }
 }
 
@@ -368,14 +403,16 @@ impl ObservationSink for Sink<'_> {
         self.obs.host_facts.report((host, fact), at);
     }
 
-    fn templated_facts(&mut self, subject: Side, template: &'static FactTemplate, param: u64) {
-        let key = TemplatedFacts {
+    fn templated_facts(&mut self, subject: Side, template: &'static FactTemplate, param: &[u8]) {
+        let key = TemplatedFactsRef {
             host: self.end(subject).host(),
             template,
             param,
         };
         let at = self.seen_at();
-        self.obs.templated.report(key, at);
+        self.obs
+            .templated
+            .report_borrowed(&key, TemplatedFactsRef::to_owned, at);
     }
 
     fn anomaly(&mut self, protocol: &'static str, name: &'static str) {
@@ -579,8 +616,8 @@ mod tests {
 
     #[test]
     fn templated_encodings_are_equal_exactly_when_host_template_and_parameter_are() {
-        fn none(_: u64) -> (Vec<HostFact>, Option<IdentityFact>) {
-            (Vec::new(), None)
+        fn none(_: &[u8]) -> TemplateFacts {
+            (Vec::new(), Vec::new())
         }
         static A: FactTemplate = FactTemplate {
             name: "ab",
@@ -600,11 +637,22 @@ mod tests {
                 mac: Some([0, 1, 2, 3, 4, 5]),
             },
         ];
+        // Parameters that differ in length, in one byte, or where the
+        // template name would end if lengths were not kept.
+        let params: [&[u8]; 7] = [
+            b"",
+            b"\0",
+            b"b",
+            b"\x01",
+            b"\x01\0",
+            &[0x80; 130],
+            &[0x80; 131],
+        ];
         let mut keys = Vec::new();
         for host in hosts {
             for template in [&A, &B] {
-                for param in [0, 1, 0x62, 127, 128, 1 << 16, u64::MAX] {
-                    keys.push(TemplatedFacts {
+                for param in params {
+                    keys.push(TemplatedFactsRef {
                         host,
                         template,
                         param,
@@ -614,20 +662,60 @@ mod tests {
         }
         for (i, a) in keys.iter().enumerate() {
             for (j, b) in keys.iter().enumerate() {
-                assert_eq!(encoded(a) == encoded(b), i == j, "{a:?} against {b:?}");
+                let (x, y) = (a.to_owned(), b.to_owned());
+                assert_eq!(encoded(a) == encoded(b), i == j, "{x:?} against {y:?}");
             }
         }
-        // A DNP3 outstation's report, with its MAC, fits its slot whole.
-        let dnp3 = TemplatedFacts {
+        // A DNP3 outstation's report, with its MAC, is read from its slot's
+        // first line (24 bytes of slot before the encoding).
+        let dnp3 = TemplatedFactsRef {
             host: hosts[1],
             template: &plantguard_protocols::dnp3::identity::STATION,
-            param: plantguard_protocols::dnp3::identity::station_param(false, 65_519),
+            param: &plantguard_protocols::dnp3::identity::station_param(false, 65_519)
+                .to_le_bytes(),
         };
-        assert!(
-            encoded(&dnp3).len() <= TEMPLATED_HEAD,
-            "{}",
-            encoded(&dnp3).len()
-        );
+        assert!(24 + encoded(&dnp3).len() <= 64, "{}", encoded(&dnp3).len());
+    }
+
+    #[test]
+    fn a_templated_parameter_is_copied_only_when_new() {
+        fn none(_: &[u8]) -> TemplateFacts {
+            (Vec::new(), Vec::new())
+        }
+        static T: FactTemplate = FactTemplate {
+            name: "t",
+            build: none,
+        };
+        let host = HostKey {
+            ip: Some("10.0.0.1".parse().unwrap()),
+            mac: None,
+        };
+        let mut table: FactTable<TemplatedFacts, u32, TEMPLATED_HEAD> = FactTable::default();
+        let mut copies = 0;
+        for (frame, param) in [
+            (1, &b"x"[..]),
+            (2, b"x"),
+            (3, b"y"),
+            (4, &[7; 300][..]),
+            (5, &[7; 300]),
+        ] {
+            let key = TemplatedFactsRef {
+                host,
+                template: &T,
+                param,
+            };
+            let to_owned = |k: &TemplatedFactsRef<'_>| {
+                copies += 1;
+                k.to_owned()
+            };
+            table.report_borrowed(&key, to_owned, frame);
+        }
+        assert_eq!(copies, 3);
+        let got: Vec<_> = table
+            .into_entries()
+            .map(|(k, at, n)| (k.param.len(), at, n))
+            .collect();
+        assert_eq!(got, vec![(1, 1, 2), (1, 3, 1), (300, 4, 2)]);
     }
 
     #[test]

@@ -124,19 +124,20 @@ pub trait ObservationSink {
     }
 
     /// The facts `template` builds from `param` (a DNP3 station's role and
-    /// link address, with its identity when it is an outstation), about
-    /// `subject`: the same as reporting each of them with
+    /// link address, with its identity when it is an outstation; a BACnet
+    /// device's identity from the bytes of the answer that describes it),
+    /// about `subject`: the same as reporting each of them with
     /// [`Self::host_fact`] and [`Self::identity`], which is what this
     /// default does. The engine counts the template and its parameter
     /// instead, and builds the facts once per distinct pair at the end, so
-    /// a connection that repeats a station's facts costs one small look-up
-    /// and no allocation.
-    fn templated_facts(&mut self, subject: Side, template: &'static FactTemplate, param: u64) {
-        let (facts, identity) = (template.build)(param);
+    /// a connection that repeats a station's facts costs one look-up and
+    /// no allocation.
+    fn templated_facts(&mut self, subject: Side, template: &'static FactTemplate, param: &[u8]) {
+        let (facts, identities) = (template.build)(param);
         for fact in facts {
             self.host_fact(subject, fact);
         }
-        if let Some(identity) = identity {
+        for identity in identities {
             self.identity(subject, identity);
         }
     }
@@ -153,15 +154,28 @@ pub trait ObservationSink {
     fn record(&mut self, log: &'static str, record: &dyn erased_serde::Serialize);
 }
 
-/// Facts a parser derives from a few numbers it reads off a frame (see
-/// [`ObservationSink::templated_facts`]).
+/// Facts a parser derives from a few bytes it reads off a frame, or from a
+/// number (see [`ObservationSink::templated_facts`]).
 #[derive(Debug)]
 pub struct FactTemplate {
     /// Names the template: two templates never share a name.
     pub name: &'static str,
-    /// The host facts and the identity `param` stands for. A pure function:
-    /// the same parameter always builds the same facts.
-    pub build: fn(u64) -> (Vec<HostFact>, Option<IdentityFact>),
+    /// The host facts and the identities `param` stands for. A pure
+    /// function: the same parameter always builds the same facts.
+    pub build: fn(&[u8]) -> TemplateFacts,
+}
+
+/// What a [`FactTemplate`] builds: host facts and identities.
+pub type TemplateFacts = (Vec<HostFact>, Vec<IdentityFact>);
+
+/// The number a template's parameter holds when it was given as
+/// `n.to_le_bytes()` (missing high bytes are zero, bytes past eight ignored).
+pub fn template_number(param: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    for (d, s) in b.iter_mut().zip(param) {
+        *d = *s;
+    }
+    u64::from_le_bytes(b)
 }
 
 /// Transport a protocol runs over.

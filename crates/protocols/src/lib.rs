@@ -41,6 +41,6 @@ pub mod telnet;
 pub mod tls;
 
 pub use api::{
-    AbandonReason, Direction, FactTemplate, L2ProtocolInfo, ObservationSink, Probe, Progress,
-    ProtocolInfo, Session, Transport,
+    template_number, AbandonReason, Direction, FactTemplate, L2ProtocolInfo, ObservationSink,
+    Probe, Progress, ProtocolInfo, Session, TemplateFacts, Transport,
 };

@@ -13,9 +13,9 @@
 
 use super::codes::segmentation_name;
 use super::vendor_gen::bacnet_vendor_name;
-use super::wire::{char_string_text, PropertyValue, ServiceFields};
+use super::wire::{char_string_text, parse_service, PropertyValue, ServiceFields};
 use crate::api::FactTemplate;
-use plantguard_model::{HostFact, IdentityFact};
+use plantguard_model::IdentityFact;
 
 /// Object type 8: device.
 pub const OBJECT_DEVICE: u16 = 8;
@@ -33,92 +33,50 @@ pub fn from_i_am(f: &ServiceFields<'_>) -> Option<IdentityFact> {
     if ty != OBJECT_DEVICE {
         return None;
     }
-    Some(i_am_identity(
-        instance,
-        f.vendor_id,
-        f.max_apdu,
-        f.segmentation,
-    ))
-}
-
-fn i_am_identity(
-    instance: u32,
-    vendor_id: Option<u32>,
-    max_apdu: Option<u32>,
-    segmentation: Option<u32>,
-) -> IdentityFact {
     let mut fact = base();
-    fact.vendor_id = vendor_id;
-    fact.vendor = vendor_id
+    fact.vendor_id = f.vendor_id;
+    fact.vendor = f
+        .vendor_id
         .and_then(|v| u16::try_from(v).ok())
         .and_then(bacnet_vendor_name)
         .map(Into::into);
     fact.extra
         .push(("device_instance".into(), instance.to_string().into()));
-    if let Some(m) = max_apdu {
+    if let Some(m) = f.max_apdu {
         fact.extra.push(("max_apdu".into(), m.to_string().into()));
     }
-    if let Some(s) = segmentation.and_then(segmentation_name) {
+    if let Some(s) = f.segmentation.and_then(segmentation_name) {
         fact.extra.push(("segmentation".into(), s.into()));
     }
-    fact
+    Some(fact)
 }
 
-/// The identity an I-Am announces, as a number (see [`i_am_param`]).
+/// The identity an I-Am announces: the parameter is the I-Am's service
+/// bytes (the APDU after its header).
 pub static I_AM: FactTemplate = FactTemplate {
     name: "bacnet_i_am",
-    build: i_am_facts,
+    build: |body| {
+        let identity = from_i_am(&parse_service(1, 0, body));
+        (Vec::new(), identity.into_iter().collect())
+    },
 };
 
-/// Bits of [`I_AM`]'s parameter: the device instance (22 bits), then the
-/// vendor id and the max APDU, each a presence bit and 16 bits, then the
-/// segmentation code plus one (0: none or unknown: it is not reported).
-const INSTANCE_BITS: u32 = 22;
-const VENDOR_AT: u32 = INSTANCE_BITS;
-const MAX_APDU_AT: u32 = VENDOR_AT + 17;
-const SEGMENTATION_AT: u32 = MAX_APDU_AT + 17;
+/// The identity a ReadProperty-ACK about a device's identity property
+/// carries: the parameter is the ACK's service bytes.
+pub static READ_PROPERTY_ACK: FactTemplate = FactTemplate {
+    name: "bacnet_read_property_ack",
+    build: |body| {
+        let identity = from_read_property_ack(&parse_service(3, 12, body));
+        (Vec::new(), identity.into_iter().collect())
+    },
+};
 
-/// [`I_AM`]'s parameter for an I-Am's fields, when it describes a device
-/// and its values fit (a vendor id or max APDU above 65,535 does not: such
-/// an I-Am is reported with [`from_i_am`]).
-pub fn i_am_param(f: &ServiceFields<'_>) -> Option<u64> {
-    let (ty, instance) = f.object?;
-    if ty != OBJECT_DEVICE || instance >> INSTANCE_BITS != 0 {
-        return None;
-    }
-    let optional = |v: Option<u32>| -> Option<u64> {
-        match v {
-            None => Some(0),
-            Some(v) => u16::try_from(v).ok().map(|v| 1 | u64::from(v) << 1),
-        }
-    };
-    let segmentation = match f.segmentation {
-        Some(code) if segmentation_name(code).is_some() => u64::from(code).saturating_add(1),
-        _ => 0,
-    };
-    Some(
-        u64::from(instance)
-            | optional(f.vendor_id)? << VENDOR_AT
-            | optional(f.max_apdu)? << MAX_APDU_AT
-            | segmentation << SEGMENTATION_AT,
-    )
-}
-
-/// Builds [`I_AM`]'s identity.
-fn i_am_facts(param: u64) -> (Vec<HostFact>, Option<IdentityFact>) {
-    let field = |at: u32| (param >> at & 1 != 0).then(|| (param >> at >> 1 & 0xFFFF) as u32);
-    let segmentation = match param >> SEGMENTATION_AT & 0x7 {
-        0 => None,
-        code => Some(code.saturating_sub(1) as u32),
-    };
-    let identity = i_am_identity(
-        (param & ((1 << INSTANCE_BITS) - 1)) as u32,
-        field(VENDOR_AT),
-        field(MAX_APDU_AT),
-        segmentation,
-    );
-    (Vec::new(), Some(identity))
-}
+/// The identities a ReadPropertyMultiple-ACK about device objects carries:
+/// the parameter is the ACK's service bytes.
+pub static READ_PROPERTY_MULTIPLE_ACK: FactTemplate = FactTemplate {
+    name: "bacnet_read_property_multiple_ack",
+    build: |body| (Vec::new(), walk_rpm_ack(body)),
+};
 
 fn text(v: &PropertyValue<'_>) -> Option<String> {
     match v {
@@ -253,52 +211,4 @@ fn add_property(
             .push(("device_instance".into(), instance.to_string().into()));
     }
     Some(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_i_am_built_from_its_parameter_is_the_i_am_reported() {
-        let mut checked = 0;
-        for object in [
-            (OBJECT_DEVICE, 0),
-            (OBJECT_DEVICE, 260_001),
-            (OBJECT_DEVICE, 0x3F_FFFF),
-        ] {
-            for vendor_id in [None, Some(0), Some(5), Some(65_535), Some(65_536)] {
-                for max_apdu in [None, Some(50), Some(1476), Some(70_000)] {
-                    for segmentation in [None, Some(0), Some(3), Some(4)] {
-                        let f = ServiceFields {
-                            object: Some(object),
-                            vendor_id,
-                            max_apdu,
-                            segmentation,
-                            ..ServiceFields::NONE
-                        };
-                        let direct = from_i_am(&f);
-                        match i_am_param(&f) {
-                            Some(param) => {
-                                assert_eq!((I_AM.build)(param), (Vec::new(), direct), "{f:?}");
-                                checked += 1;
-                            }
-                            // Only values that do not fit are left out.
-                            None => assert!(
-                                vendor_id > Some(65_535) || max_apdu > Some(65_535),
-                                "{f:?}"
-                            ),
-                        }
-                    }
-                }
-            }
-        }
-        assert_eq!(checked, 3 * 4 * 3 * 4);
-        // Not a device: no identity either way.
-        let f = ServiceFields {
-            object: Some((2, 7)),
-            ..ServiceFields::NONE
-        };
-        assert_eq!((i_am_param(&f), from_i_am(&f)), (None, None));
-    }
 }

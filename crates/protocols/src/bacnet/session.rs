@@ -255,9 +255,7 @@ impl BacnetSession {
             && identity::is_identity_answer(f)
             && self.reported.first(dir.sender(), 12, apdu.body)
         {
-            if let Some(fact) = identity::from_read_property_ack(f) {
-                out.identity(dir.sender(), fact);
-            }
+            out.templated_facts(dir.sender(), &identity::READ_PROPERTY_ACK, apdu.body);
         }
         // Answers about points (most of them) name no device: they are not
         // fingerprinted either, so the memory of reported answers keeps
@@ -268,9 +266,11 @@ impl BacnetSession {
             && identity::may_name_a_device(apdu.body)
             && self.reported.first(dir.sender(), 14, apdu.body)
         {
-            for fact in identity::walk_rpm_ack(apdu.body) {
-                out.identity(dir.sender(), fact);
-            }
+            out.templated_facts(
+                dir.sender(),
+                &identity::READ_PROPERTY_MULTIPLE_ACK,
+                apdu.body,
+            );
         }
         let result = match apdu.pdu_type {
             2 | 3 => "success",
@@ -380,11 +380,7 @@ impl BacnetSession {
             (1, Some(s)) => {
                 out.operation(NAME, unconfirmed_operation(s));
                 if s == 0 && self.reported.first(dir.sender(), 0, apdu.body) {
-                    if let Some(param) = identity::i_am_param(fields) {
-                        out.templated_facts(dir.sender(), &identity::I_AM, param);
-                    } else if let Some(fact) = identity::from_i_am(fields) {
-                        out.identity(dir.sender(), fact);
-                    }
+                    out.templated_facts(dir.sender(), &identity::I_AM, apdu.body);
                 }
                 if out.wants_records() {
                     let mut r = Self::base_record(dir, frame);

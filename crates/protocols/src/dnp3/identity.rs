@@ -14,7 +14,7 @@
 
 use super::objects::ObjectHeader;
 use super::NAME;
-use crate::api::FactTemplate;
+use crate::api::{template_number, FactTemplate, TemplateFacts};
 use plantguard_model::{HostFact, IdentityFact};
 
 /// Role attribute: `master` or `outstation`.
@@ -59,11 +59,13 @@ pub fn station_param(is_master: bool, address: u16) -> u64 {
 }
 
 /// Builds [`STATION`]'s facts.
-fn station_facts(param: u64) -> (Vec<HostFact>, Option<IdentityFact>) {
+fn station_facts(param: &[u8]) -> TemplateFacts {
+    let param = template_number(param);
     let is_master = param & 1 << 16 != 0;
     let address = (param & 0xFFFF) as u16;
     let facts = vec![role_fact(is_master), address_fact(address)];
-    (facts, (!is_master).then(|| outstation_identity(address)))
+    let identity = (!is_master).then(|| outstation_identity(address));
+    (facts, identity.into_iter().collect())
 }
 
 /// Merges the visible-string device attributes of a group-0 header into

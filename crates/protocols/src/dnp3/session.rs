@@ -234,7 +234,7 @@ impl Dnp3Session {
         out.templated_facts(
             side,
             &identity::STATION,
-            identity::station_param(is_master, link.source),
+            &identity::station_param(is_master, link.source).to_le_bytes(),
         );
     }
 

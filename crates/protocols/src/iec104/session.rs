@@ -13,7 +13,10 @@ use super::codes::{cot_name, type_id_name};
 use super::record::Iec104Record;
 use super::wire::{parse_apdu, parse_asdu, u_function_name, Apci, Apdu, ApduError, Asdu, APCI_LEN};
 use super::{semantics, NAME};
-use crate::api::{AbandonReason, Direction, FactTemplate, ObservationSink, Progress, Session};
+use crate::api::{
+    template_number, AbandonReason, Direction, FactTemplate, ObservationSink, Progress, Session,
+    TemplateFacts,
+};
 use plantguard_model::{HostFact, IdentityFact, Side};
 
 /// A station's role (`iec104_role`): the parameter is [`ROLE_CONTROLLING`]
@@ -28,8 +31,8 @@ pub const ROLE_CONTROLLING: u64 = 0;
 /// [`ROLE`]'s parameter for the controlled station (the server).
 pub const ROLE_CONTROLLED: u64 = 1;
 
-fn role_facts(param: u64) -> (Vec<HostFact>, Option<IdentityFact>) {
-    let role = if param == ROLE_CONTROLLING {
+fn role_facts(param: &[u8]) -> TemplateFacts {
+    let role = if template_number(param) == ROLE_CONTROLLING {
         "controlling_station"
     } else {
         "controlled_station"
@@ -38,7 +41,7 @@ fn role_facts(param: u64) -> (Vec<HostFact>, Option<IdentityFact>) {
         key: "iec104_role".into(),
         value: role.into(),
     };
-    (vec![fact], None)
+    (vec![fact], Vec::new())
 }
 
 /// A controlled station's identity: the parameter is the common address
@@ -48,7 +51,8 @@ pub static STATION: FactTemplate = FactTemplate {
     build: station_facts,
 };
 
-fn station_facts(common_address: u64) -> (Vec<HostFact>, Option<IdentityFact>) {
+fn station_facts(param: &[u8]) -> TemplateFacts {
+    let common_address = template_number(param);
     let identity = IdentityFact {
         protocol: NAME.into(),
         device_type: Some("iec104_controlled_station".into()),
@@ -58,7 +62,7 @@ fn station_facts(common_address: u64) -> (Vec<HostFact>, Option<IdentityFact>) {
         )],
         ..IdentityFact::default()
     };
-    (Vec::new(), Some(identity))
+    (Vec::new(), vec![identity])
 }
 
 /// Consecutive invalid APDU headers tolerated before the flow is abandoned.
@@ -158,8 +162,8 @@ impl Iec104Session {
             return;
         }
         self.roles_reported = true;
-        out.templated_facts(Side::Client, &ROLE, ROLE_CONTROLLING);
-        out.templated_facts(Side::Server, &ROLE, ROLE_CONTROLLED);
+        out.templated_facts(Side::Client, &ROLE, &ROLE_CONTROLLING.to_le_bytes());
+        out.templated_facts(Side::Server, &ROLE, &ROLE_CONTROLLED.to_le_bytes());
     }
 
     fn on_apdu(&mut self, dir: Direction, apdu: &Apdu<'_>, out: &mut dyn ObservationSink) {
@@ -197,7 +201,7 @@ impl Iec104Session {
                             out.templated_facts(
                                 Side::Server,
                                 &STATION,
-                                u64::from(asdu.common_address),
+                                &asdu.common_address.to_le_bytes(),
                             );
                         }
                         asdu_parsed = Some(asdu);
