@@ -614,19 +614,22 @@ mod tests {
         assert_eq!(encoded(&borrowed), encoded(&copied));
     }
 
+    /// Templates that build nothing, for the table's own behaviour; one
+    /// name is a prefix of the other.
+    fn none(_: &[u8]) -> TemplateFacts {
+        (Vec::new(), Vec::new())
+    }
+    static A: FactTemplate = FactTemplate {
+        name: "ab",
+        build: none,
+    };
+    static B: FactTemplate = FactTemplate {
+        name: "a",
+        build: none,
+    };
+
     #[test]
     fn templated_encodings_are_equal_exactly_when_host_template_and_parameter_are() {
-        fn none(_: &[u8]) -> TemplateFacts {
-            (Vec::new(), Vec::new())
-        }
-        static A: FactTemplate = FactTemplate {
-            name: "ab",
-            build: none,
-        };
-        static B: FactTemplate = FactTemplate {
-            name: "a",
-            build: none,
-        };
         let hosts = [
             HostKey {
                 ip: Some("10.0.0.1".parse().unwrap()),
@@ -679,13 +682,6 @@ mod tests {
 
     #[test]
     fn a_templated_parameter_is_copied_only_when_new() {
-        fn none(_: &[u8]) -> TemplateFacts {
-            (Vec::new(), Vec::new())
-        }
-        static T: FactTemplate = FactTemplate {
-            name: "t",
-            build: none,
-        };
         let host = HostKey {
             ip: Some("10.0.0.1".parse().unwrap()),
             mac: None,
@@ -701,7 +697,7 @@ mod tests {
         ] {
             let key = TemplatedFactsRef {
                 host,
-                template: &T,
+                template: &A,
                 param,
             };
             let to_owned = |k: &TemplatedFactsRef<'_>| {
