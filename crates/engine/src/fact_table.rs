@@ -60,10 +60,15 @@ impl KeyEncoder {
         self.bytes.extend_from_slice(b);
     }
 
+    /// Bytes of any length: their length, then the bytes.
+    pub fn prefixed(&mut self, b: &[u8]) {
+        self.number(b.len() as u64);
+        self.raw(b);
+    }
+
     /// Text, borrowed or copied alike: its length and bytes.
     pub fn text(&mut self, t: &str) {
-        self.number(t.len() as u64);
-        self.raw(t.as_bytes());
+        self.prefixed(t.as_bytes());
     }
 
     /// A tag (a variant) followed by texts.

@@ -95,7 +95,7 @@ impl FlowOps<'_> {
     fn add_slow(&mut self, protocol: &'static str, op: plantguard_model::Operation) {
         let inline = &mut *self.inline;
         let n = usize::from(inline.len).min(INLINE_OPS);
-        if !self.parser.is_empty() && self.parser == protocol {
+        if self.parser == protocol {
             let code = op.code();
             if inline.bump(code) {
                 return;

@@ -257,8 +257,7 @@ impl EncodeKey for TemplatedFactsRef<'_> {
     fn encode(&self, out: &mut KeyEncoder) {
         self.host.encode(out);
         out.text(self.template.name);
-        out.number(self.param.len() as u64);
-        out.raw(self.param);
+        out.prefixed(self.param);
     }
 }
 

@@ -349,12 +349,16 @@ impl BacnetSession {
         };
         // Service fields feed records; without records only a few services
         // need them: device state and password (DeviceCommunicationControl,
-        // ReinitializeDevice), identity (I-Am, and ReadProperty-ACKs whose
-        // bytes may name a device object). Polls of present values and
-        // their answers are the bulk of the traffic and skip the tag walk.
+        // ReinitializeDevice) and ReadProperty-ACKs whose bytes may name a
+        // device object (is the property an identity?). An I-Am's identity
+        // is built from its bytes when results merge: only the frame
+        // summary kept for tests reads its fields. Polls of present values
+        // and their answers are the bulk of the traffic and skip the tag
+        // walk.
         let needed = out.wants_records()
             || match (apdu.pdu_type, apdu.service) {
-                (0, Some(17 | 20)) | (1, Some(0)) => true,
+                (0, Some(17 | 20)) => true,
+                (1, Some(0)) => self.keep_last,
                 (3, Some(12)) => identity::read_property_ack_may_name_a_device(apdu.body),
                 _ => false,
             };
